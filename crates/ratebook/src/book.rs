@@ -1,0 +1,423 @@
+//! The validated rate book: providers, models, dated price entries and their rules.
+//!
+//! Everything here is immutable data produced by [`crate::load`]. Nothing in this module knows
+//! about a particular provider: Anthropic's stacking, Google's tiers and OpenAI's image tiles are
+//! all values in these types, read from the pricing files.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::date::Date;
+use crate::error::{Error, ErrorKind, Location};
+use crate::image::ImageScheme;
+
+/// A metered quantity priced per million tokens (or token-hours for storage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Meter {
+    InputText,
+    InputImage,
+    InputAudio,
+    InputVideo,
+    CacheRead,
+    CacheReadAudio,
+    CacheWrite5m,
+    CacheWrite1h,
+    CacheStorage,
+    OutputText,
+    OutputImage,
+    OutputAudio,
+}
+
+/// Which family of rules a meter follows for mode stacking and long-context tiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeterGroup {
+    Input,
+    CacheRead,
+    CacheWrite,
+    CacheStorage,
+    Output,
+}
+
+impl Meter {
+    pub const ALL: [Meter; 12] = [
+        Meter::InputText,
+        Meter::InputImage,
+        Meter::InputAudio,
+        Meter::InputVideo,
+        Meter::CacheRead,
+        Meter::CacheReadAudio,
+        Meter::CacheWrite5m,
+        Meter::CacheWrite1h,
+        Meter::CacheStorage,
+        Meter::OutputText,
+        Meter::OutputImage,
+        Meter::OutputAudio,
+    ];
+
+    /// The key used in pricing files (`input`, `output_image`, …).
+    pub fn key(self) -> &'static str {
+        match self {
+            Meter::InputText => "input",
+            Meter::InputImage => "input_image",
+            Meter::InputAudio => "input_audio",
+            Meter::InputVideo => "input_video",
+            Meter::CacheRead => "cache_read",
+            Meter::CacheReadAudio => "cache_read_audio",
+            Meter::CacheWrite5m => "cache_write_5m",
+            Meter::CacheWrite1h => "cache_write_1h",
+            Meter::CacheStorage => "cache_storage",
+            Meter::OutputText => "output",
+            Meter::OutputImage => "output_image",
+            Meter::OutputAudio => "output_audio",
+        }
+    }
+
+    /// The name used in line items and JSON (`input_text`, `output_image`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            Meter::InputText => "input_text",
+            Meter::OutputText => "output_text",
+            other => other.key(),
+        }
+    }
+
+    /// A phrase for people: `image output`, `cache write (1h)`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Meter::InputText => "text input",
+            Meter::InputImage => "image input",
+            Meter::InputAudio => "audio input",
+            Meter::InputVideo => "video input",
+            Meter::CacheRead => "cached input",
+            Meter::CacheReadAudio => "cached audio input",
+            Meter::CacheWrite5m => "cache write (5m)",
+            Meter::CacheWrite1h => "cache write (1h)",
+            Meter::CacheStorage => "cache storage",
+            Meter::OutputText => "text output",
+            Meter::OutputImage => "image output",
+            Meter::OutputAudio => "audio output",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Meter> {
+        Meter::ALL.into_iter().find(|m| m.key() == key)
+    }
+
+    pub fn group(self) -> MeterGroup {
+        match self {
+            Meter::InputText | Meter::InputImage | Meter::InputAudio | Meter::InputVideo => {
+                MeterGroup::Input
+            }
+            Meter::CacheRead | Meter::CacheReadAudio => MeterGroup::CacheRead,
+            Meter::CacheWrite5m | Meter::CacheWrite1h => MeterGroup::CacheWrite,
+            Meter::CacheStorage => MeterGroup::CacheStorage,
+            Meter::OutputText | Meter::OutputImage | Meter::OutputAudio => MeterGroup::Output,
+        }
+    }
+
+    /// The meter whose rate applies when this one has none of its own: other input modalities
+    /// fall back to the text input rate, cached audio to the cached rate.
+    pub fn fallback(self) -> Option<Meter> {
+        match self {
+            Meter::InputImage | Meter::InputAudio | Meter::InputVideo => Some(Meter::InputText),
+            Meter::CacheReadAudio => Some(Meter::CacheRead),
+            _ => None,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A rate per meter, each optional. Lookups follow [`Meter::fallback`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rates([Option<Decimal>; 12]);
+
+impl Rates {
+    pub fn get(&self, meter: Meter) -> Option<Decimal> {
+        self.0[meter.index()]
+    }
+    pub fn set(&mut self, meter: Meter, rate: Option<Decimal>) {
+        self.0[meter.index()] = rate;
+    }
+    /// Rates that are set, in meter order.
+    pub fn iter(&self) -> impl Iterator<Item = (Meter, Decimal)> + '_ {
+        Meter::ALL.into_iter().filter_map(|m| self.get(m).map(|r| (m, r)))
+    }
+    /// Overlays `other` on `self`: every meter `other` sets wins.
+    pub fn overlay(&mut self, other: &Rates) {
+        for (m, r) in other.iter() {
+            self.set(m, Some(r));
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Option::is_none)
+    }
+}
+
+/// How a request is served. Batch and flex are discounted, priority is dearer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Mode {
+    #[default]
+    Standard,
+    Batch,
+    Flex,
+    Priority,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 4] = [Mode::Standard, Mode::Batch, Mode::Flex, Mode::Priority];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Standard => "standard",
+            Mode::Batch => "batch",
+            Mode::Flex => "flex",
+            Mode::Priority => "priority",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Mode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Mode, Error> {
+        Mode::ALL.into_iter().find(|m| m.as_str() == s.trim().to_ascii_lowercase()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidValue,
+                format!("unknown mode `{s}`; expected standard, batch, flex or priority"),
+            )
+        })
+    }
+}
+
+impl serde::Serialize for Mode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A non-standard service mode: a multiplier over standard rates, whether it stacks with the
+/// cache meters, and explicit rates where the provider publishes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeRule {
+    pub multiplier: Decimal,
+    pub applies_to_cache_read: bool,
+    pub applies_to_cache_write: bool,
+    pub applies_to_cache_storage: bool,
+    pub explicit: Rates,
+}
+
+impl ModeRule {
+    /// The rule for standard mode: ×1, applies everywhere.
+    pub fn standard() -> ModeRule {
+        ModeRule {
+            multiplier: Decimal::ONE,
+            applies_to_cache_read: true,
+            applies_to_cache_write: true,
+            applies_to_cache_storage: true,
+            explicit: Rates::default(),
+        }
+    }
+
+    pub fn applies_to(&self, group: MeterGroup) -> bool {
+        match group {
+            MeterGroup::Input | MeterGroup::Output => true,
+            MeterGroup::CacheRead => self.applies_to_cache_read,
+            MeterGroup::CacheWrite => self.applies_to_cache_write,
+            MeterGroup::CacheStorage => self.applies_to_cache_storage,
+        }
+    }
+}
+
+/// Whether a tier's rates replace the base rates for the whole request, or only for the input
+/// tokens past the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierApplication {
+    WholeRequest,
+    Marginal,
+}
+
+/// A long-context tier: past `threshold` (by `>` or `>=`) of the counted tokens, the request is
+/// billed at `rates`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LongContextTier {
+    pub threshold: u64,
+    pub inclusive: bool,
+    pub counts_input: bool,
+    pub counts_cache_read: bool,
+    pub counts_cache_write: bool,
+    pub application: TierApplication,
+    pub rates: Rates,
+}
+
+impl LongContextTier {
+    /// Does a prompt of `counted` tokens reach this tier?
+    pub fn reached(&self, counted: u64) -> bool {
+        if self.inclusive { counted >= self.threshold } else { counted > self.threshold }
+    }
+
+    /// `prompt > 200,000 tokens`: the tier's condition in words.
+    pub fn describe(&self) -> String {
+        let mut what = Vec::new();
+        if self.counts_input {
+            what.push("input");
+        }
+        if self.counts_cache_read {
+            what.push("cache reads");
+        }
+        if self.counts_cache_write {
+            what.push("cache writes");
+        }
+        format!(
+            "{} {} {} tokens",
+            what.join(" + "),
+            if self.inclusive { "≥" } else { ">" },
+            crate::money::format_count(self.threshold)
+        )
+    }
+}
+
+/// A fee per call (search grounding, web search), with an optional free allowance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeeRule {
+    pub id: String,
+    pub description: String,
+    pub price: Decimal,
+    pub per: u64,
+    pub free: u64,
+    pub free_period: Option<String>,
+}
+
+/// One dated price entry with everything inherited from earlier entries already applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceEntry {
+    /// First day in force (inclusive).
+    pub effective: Date,
+    /// First day no longer in force (exclusive): the next entry's `effective`.
+    pub until: Option<Date>,
+    pub source: String,
+    pub checked: Date,
+    pub note: Option<String>,
+    pub rates: Rates,
+    pub output_image_tokens: BTreeMap<String, u64>,
+    pub output_image_fees: BTreeMap<String, Decimal>,
+    pub residency_multiplier: Option<Decimal>,
+    pub fees: BTreeMap<String, FeeRule>,
+    pub modes: BTreeMap<Mode, ModeRule>,
+    /// Ordered by threshold, lowest first.
+    pub tiers: Vec<LongContextTier>,
+}
+
+impl PriceEntry {
+    /// The modes this entry offers, standard first.
+    pub fn offered_modes(&self) -> Vec<Mode> {
+        let mut modes = vec![Mode::Standard];
+        modes.extend(self.modes.keys().copied());
+        modes
+    }
+
+    pub fn mode_rule(&self, mode: Mode) -> Option<ModeRule> {
+        match mode {
+            Mode::Standard => Some(ModeRule::standard()),
+            other => self.modes.get(&other).cloned(),
+        }
+    }
+
+    /// Is `date` inside this entry's half-open interval?
+    pub fn covers(&self, date: Date) -> bool {
+        self.effective <= date && self.until.is_none_or(|u| date < u)
+    }
+}
+
+/// How a gateway bills fractions of its smallest unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    Exact,
+    UpPerRequest,
+    Carry,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Billing {
+    pub unit: Decimal,
+    pub rounding: Rounding,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    pub pricing_url: Option<String>,
+    pub billing: Option<Billing>,
+    /// The file it was read from.
+    pub file: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    pub id: String,
+    pub provider: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub image_scheme: Option<(String, ImageScheme)>,
+    pub context_window: Option<u64>,
+    pub max_output_tokens: Option<u64>,
+    pub notes: Option<String>,
+    /// Oldest first, contiguous: each entry's `until` is the next one's `effective`.
+    pub prices: Vec<PriceEntry>,
+    /// Where the model is defined.
+    pub location: Location,
+}
+
+impl Model {
+    /// The entry in force at `date`.
+    pub fn price_at(&self, date: Date) -> Result<&PriceEntry, Error> {
+        self.prices.iter().find(|p| p.covers(date)).ok_or_else(|| {
+            let first = self.prices.first().map(|p| p.effective.to_string()).unwrap_or_default();
+            Error::new(
+                ErrorKind::NoPriceAtDate,
+                format!("{} has no price in force on {date}; its first price starts {first}", self.id),
+            )
+        })
+    }
+}
+
+/// The whole book: every provider's models, with an index of ids and aliases.
+#[derive(Debug, Clone, Default)]
+pub struct RateBook {
+    pub(crate) providers: Vec<Provider>,
+    pub(crate) models: Vec<Model>,
+    /// Lower-cased id or alias → index into `models`.
+    pub(crate) index: HashMap<String, usize>,
+}
+
+impl RateBook {
+    pub fn providers(&self) -> &[Provider] {
+        &self.providers
+    }
+
+    /// Models in file order (providers in the order their files were given).
+    pub fn models(&self) -> &[Model] {
+        &self.models
+    }
+
+    pub fn provider(&self, id: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.id == id)
+    }
+
+    /// Looks up an id or alias exactly (case-insensitive), without snapshot handling.
+    pub fn get(&self, id: &str) -> Option<&Model> {
+        self.index.get(&id.to_ascii_lowercase()).map(|&i| &self.models[i])
+    }
+}

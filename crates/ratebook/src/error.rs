@@ -1,0 +1,112 @@
+//! Errors of the core: every error says what went wrong and, where it came from a file, where.
+//!
+//! Library callers match on [`ErrorKind`]; people read the `Display` form, which for file
+//! errors is the conventional `file:line:column: message` that editors and CI annotate.
+
+use std::fmt;
+
+/// A position in a pricing file (or a line of a log): 1-based line and column, plus the key path
+/// of the value when one is known (`models."gpt-4o".prices[0].input`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub key: Option<String>,
+}
+
+impl Location {
+    /// Computes the line and column of byte offset `offset` in `text`. Columns count characters,
+    /// not bytes, so they match what an editor shows.
+    pub fn from_offset(file: &str, text: &str, offset: usize, key: Option<String>) -> Location {
+        let offset = offset.min(text.len());
+        let before = text.get(..offset).unwrap_or(text);
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        Location { file: file.to_string(), line, column, key }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// What kind of thing went wrong. Stable names: tools branch on these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The text is not valid TOML.
+    Syntax,
+    /// A key the pricing format does not know (usually a typo).
+    UnknownKey,
+    /// A value of the wrong type or shape, e.g. a bare float where a quoted price is required.
+    InvalidValue,
+    /// The file parses but breaks a rule of the rate book (dates out of order, cached rate above
+    /// input, a duplicated id, …).
+    Validation,
+    /// No model with that id, alias or snapshot id.
+    UnknownModel,
+    /// The model has no price entry in force at the requested date.
+    NoPriceAtDate,
+    /// The model does not offer the requested service mode.
+    ModeNotOffered,
+    /// The usage needs a rate the model's card does not have (e.g. cache writes on a model
+    /// without cache-write pricing).
+    UnsupportedMeter,
+    /// The usage itself is inconsistent (more cached tokens than input tokens, an unknown image
+    /// resolution, a zero-sized image, …).
+    InvalidUsage,
+    /// A quantity so large that the exact result does not fit in a decimal.
+    Overflow,
+}
+
+/// An error of the core. Never a panic: every fallible path of the core returns one of these.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub location: Option<Location>,
+    /// For [`ErrorKind::UnknownModel`]: the closest known ids, best first.
+    pub suggestions: Vec<String>,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error { kind, message: message.into(), location: None, suggestions: Vec::new() }
+    }
+
+    pub fn at(mut self, location: Location) -> Error {
+        self.location = Some(location);
+        self
+    }
+
+    pub(crate) fn overflow(what: &str) -> Error {
+        Error::new(ErrorKind::Overflow, format!("{what} is too large to compute exactly"))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(loc) = &self.location {
+            write!(f, "{loc}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(key) = self.location.as_ref().and_then(|l| l.key.as_deref()) {
+            if !self.message.contains(key) {
+                write!(f, " (key `{key}`)")?;
+            }
+        }
+        if !self.suggestions.is_empty() {
+            write!(f, "; did you mean {}?", self.suggestions.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shorthand used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

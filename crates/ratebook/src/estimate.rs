@@ -1,0 +1,599 @@
+//! The estimate: usage × rate card at a date → explained line items and an exact total.
+//!
+//! One pass decides everything a line needs: which price entry is in force, whether a
+//! long-context tier is reached (and whether it reprices the whole request or only the tokens
+//! past the threshold), the mode's multiplier and whether it stacks with each cache meter, and
+//! the residency uplift. Each line keeps those decisions so it can explain itself; the
+//! explanation text is rendered only when asked for, which keeps the estimate itself cheap.
+
+use std::fmt::Write as _;
+
+use rust_decimal::Decimal;
+
+use crate::book::{
+    Meter, MeterGroup, Mode, ModeRule, Model, PriceEntry, RateBook, Rates, Rounding,
+    TierApplication,
+};
+use crate::date::Date;
+use crate::error::{Error, ErrorKind};
+use crate::money::{format_count, format_rate, format_usd};
+use crate::usage::Usage;
+
+const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
+/// How to price: at which date, in which mode, with or without data residency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EstimateOptions {
+    pub date: Date,
+    pub mode: Mode,
+    pub residency: bool,
+}
+
+impl EstimateOptions {
+    pub fn at(date: Date) -> EstimateOptions {
+        EstimateOptions { date, mode: Mode::Standard, residency: false }
+    }
+    pub fn mode(mut self, mode: Mode) -> EstimateOptions {
+        self.mode = mode;
+        self
+    }
+}
+
+/// What a line bills.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineKind {
+    /// Tokens (or token-hours) of one meter.
+    Meter(Meter),
+    /// Generated images billed as tokens at the image-output rate.
+    GeneratedImages { resolution: String, images: u64, tokens_per_image: u64 },
+    /// Generated images billed at a flat fee each.
+    ImageFee { resolution: String },
+    /// Calls billed per `per` calls.
+    Fee { id: String, description: String, per: u64, free: u64, free_period: Option<String> },
+    /// The gateway's billing granularity: rounding up, or a fraction carried to the next cycle.
+    BillingAdjustment { rounding: Rounding, unit: Decimal },
+}
+
+/// How the mode changed a line's rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeEffect {
+    /// Standard mode: no change.
+    None,
+    /// The mode's multiplier was applied.
+    Multiplied(Decimal),
+    /// The card publishes an explicit rate for this mode.
+    Explicit,
+    /// The mode's multiplier does not stack with this cache meter, per the card.
+    NotStacked(Decimal),
+}
+
+/// One line of an estimate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineItem {
+    pub kind: LineKind,
+    /// Tokens, token-hours, images or calls.
+    pub quantity: u64,
+    /// The rate applied: per 1M tokens for meters and generated images, per image for image
+    /// fees, per `per` calls for fees.
+    pub rate: Decimal,
+    /// The rate before mode and residency (the standard or tier rate).
+    pub base_rate: Decimal,
+    pub amount: Decimal,
+    pub mode: Mode,
+    pub mode_effect: ModeEffect,
+    /// The tier that set the base rate, described (`input > 200,000 tokens`).
+    pub tier: Option<String>,
+    /// For marginal tiers: this line is the part past the threshold.
+    pub marginal: bool,
+    pub residency: Option<Decimal>,
+    pub price_effective: Date,
+}
+
+impl LineItem {
+    /// Stable meter name for JSON: `input_text`, `output_image`, `fee:search`, …
+    pub fn meter(&self) -> String {
+        match &self.kind {
+            LineKind::Meter(m) => m.id().to_string(),
+            LineKind::GeneratedImages { .. } => "output_image".into(),
+            LineKind::ImageFee { .. } => "image_fee".into(),
+            LineKind::Fee { id, .. } => format!("fee:{id}"),
+            LineKind::BillingAdjustment { .. } => "billing_adjustment".into(),
+        }
+    }
+
+    /// What the line is, for people: `image output`, `2 generated images at 1K`.
+    pub fn label(&self) -> String {
+        match &self.kind {
+            LineKind::Meter(m) if self.marginal => format!("{} past the tier threshold", m.label()),
+            LineKind::Meter(m) => m.label().to_string(),
+            LineKind::GeneratedImages { resolution, images, .. } => {
+                format!("image output: {} image{} at {resolution}", format_count(*images), plural(*images))
+            }
+            LineKind::ImageFee { resolution } => format!("generated images at {resolution}"),
+            LineKind::Fee { description, .. } => description.clone(),
+            LineKind::BillingAdjustment { rounding: Rounding::Carry, .. } => "fraction carried to the next billing cycle".into(),
+            LineKind::BillingAdjustment { .. } => "rounding up to the billing unit".into(),
+        }
+    }
+
+    /// The line as a sentence: `image output: 1,120 tokens × $60.00/M = $0.0672`.
+    pub fn sentence(&self) -> String {
+        let amount = format_usd(self.amount);
+        match &self.kind {
+            LineKind::Meter(Meter::CacheStorage) => format!(
+                "{}: {} token-hours × {}/M = {amount}",
+                self.label(),
+                format_count(self.quantity),
+                format_rate(self.rate)
+            ),
+            LineKind::Meter(_) => {
+                format!("{}: {} tokens × {}/M = {amount}", self.label(), format_count(self.quantity), format_rate(self.rate))
+            }
+            LineKind::GeneratedImages { tokens_per_image, images, .. } => format!(
+                "{}: {} × {} tokens = {} tokens × {}/M = {amount}",
+                self.label(),
+                format_count(*images),
+                format_count(*tokens_per_image),
+                format_count(self.quantity),
+                format_rate(self.rate)
+            ),
+            LineKind::ImageFee { .. } => format!(
+                "{}: {} image{} × {} = {amount}",
+                self.label(),
+                format_count(self.quantity),
+                plural(self.quantity),
+                format_usd(self.rate)
+            ),
+            LineKind::Fee { per, .. } => {
+                let per = if *per == 1 { "call".to_string() } else { format_count(*per) };
+                format!(
+                    "{}: {} call{} × {}/{per} = {amount}",
+                    self.label(),
+                    format_count(self.quantity),
+                    plural(self.quantity),
+                    format_rate(self.rate)
+                )
+            }
+            LineKind::BillingAdjustment { .. } => format!("{}: {amount}", self.label()),
+        }
+    }
+
+    /// Which rules produced the rate: mode, stacking, tier, residency, price entry.
+    pub fn rule(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        match &self.tier {
+            Some(t) if self.marginal => parts.push(format!("long-context rate for tokens past {t}")),
+            Some(t) => parts.push(format!("long-context rate: {t} reprices the whole request")),
+            None => {}
+        }
+        match self.mode_effect {
+            ModeEffect::None => parts.push(format!("{} rate", self.mode)),
+            ModeEffect::Multiplied(m) => {
+                parts.push(format!("{} ×{} of {}", self.mode, m.normalize(), format_rate(self.base_rate)))
+            }
+            ModeEffect::Explicit => parts.push(format!("published {} rate", self.mode)),
+            ModeEffect::NotStacked(m) => parts.push(format!(
+                "{} ×{} not applied: this card does not stack it with this cache meter",
+                self.mode,
+                m.normalize()
+            )),
+        }
+        if let Some(r) = self.residency {
+            parts.push(format!("data residency ×{}", r.normalize()));
+        }
+        if let LineKind::Fee { free, free_period: Some(p), .. } = &self.kind {
+            if *free > 0 {
+                parts.push(format!("first {} a {p} free (not applied to a single estimate)", format_count(*free)));
+            }
+        }
+        if let LineKind::BillingAdjustment { rounding, unit } = &self.kind {
+            let how = match rounding {
+                Rounding::Exact => "exact",
+                Rounding::UpPerRequest => "rounded up per request",
+                Rounding::Carry => "whole units billed, fraction carried forward",
+            };
+            return format!("billing unit {}: {how}", format_usd(*unit));
+        }
+        let mut s = parts.join("; ");
+        let _ = write!(s, "; price from {}", self.price_effective);
+        s
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The price entry an estimate used, for the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceRef {
+    pub effective: Date,
+    pub until: Option<Date>,
+    pub source: String,
+    pub checked: Date,
+}
+
+/// A priced request: line items that add up exactly to `total`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Estimate {
+    /// The canonical model id (after alias resolution).
+    pub model: String,
+    pub provider: String,
+    pub date: Date,
+    pub mode: Mode,
+    pub price: PriceRef,
+    /// The long-context tier reached, described, if any.
+    pub tier: Option<String>,
+    /// Estimated tokens of each input image, in the order given.
+    pub image_tokens: Vec<u64>,
+    pub line_items: Vec<LineItem>,
+    pub total: Decimal,
+}
+
+fn add(a: u64, b: u64) -> Result<u64, Error> {
+    a.checked_add(b).ok_or_else(|| Error::overflow("token count"))
+}
+
+fn invalid(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidUsage, msg)
+}
+
+/// Finds `meter`'s rate in the first layer that sets it, then its fallback's.
+fn lookup(layers: &[&Rates], meter: Meter) -> Option<Decimal> {
+    layers.iter().find_map(|l| l.get(meter)).or_else(|| {
+        let f = meter.fallback()?;
+        layers.iter().find_map(|l| l.get(f))
+    })
+}
+
+struct Pricer<'a> {
+    model: &'a Model,
+    entry: &'a PriceEntry,
+    rule: ModeRule,
+    options: EstimateOptions,
+    residency: Option<Decimal>,
+}
+
+impl Pricer<'_> {
+    /// The rate of `meter` with or without a tier's rates, after mode and residency.
+    fn line(&self, meter: Meter, quantity: u64, tier: Option<(&str, &Rates)>, marginal: bool) -> Result<LineItem, Error> {
+        let base = &self.entry.rates;
+        let layers: &[&Rates] = match tier {
+            Some((_, t)) => &[t, base],
+            None => &[base],
+        };
+        let base_rate = lookup(layers, meter).ok_or_else(|| {
+            Error::new(
+                ErrorKind::UnsupportedMeter,
+                format!("{} has no {} rate (price from {})", self.model.id, meter.label(), self.entry.effective),
+            )
+        })?;
+        let explicit = if tier.is_none() && self.options.mode != Mode::Standard {
+            self.rule.explicit.get(meter).or_else(|| {
+                if base.get(meter).is_none() { meter.fallback().and_then(|f| self.rule.explicit.get(f)) } else { None }
+            })
+        } else {
+            None
+        };
+        let (mut rate, mode_effect) = match explicit {
+            Some(r) => (r, ModeEffect::Explicit),
+            None if self.options.mode == Mode::Standard => (base_rate, ModeEffect::None),
+            None if self.rule.applies_to(meter.group()) => {
+                let r = base_rate.checked_mul(self.rule.multiplier).ok_or_else(|| Error::overflow("rate"))?;
+                (r, ModeEffect::Multiplied(self.rule.multiplier))
+            }
+            None => (base_rate, ModeEffect::NotStacked(self.rule.multiplier)),
+        };
+        if let Some(r) = self.residency {
+            rate = rate.checked_mul(r).ok_or_else(|| Error::overflow("rate"))?;
+        }
+        let amount = Decimal::from(quantity)
+            .checked_mul(rate)
+            .and_then(|x| x.checked_div(MILLION))
+            .ok_or_else(|| Error::overflow("amount"))?;
+        Ok(LineItem {
+            kind: LineKind::Meter(meter),
+            quantity,
+            rate,
+            base_rate,
+            amount,
+            mode: self.options.mode,
+            mode_effect,
+            tier: tier.map(|(d, _)| d.to_string()),
+            marginal,
+            residency: self.residency,
+            price_effective: self.entry.effective,
+        })
+    }
+}
+
+impl RateBook {
+    /// Prices `usage` on model `model_id` (an id, alias or snapshot id).
+    pub fn estimate(&self, model_id: &str, usage: &Usage, options: EstimateOptions) -> Result<Estimate, Error> {
+        let model = self.resolve(model_id)?;
+        estimate_model(self, model, usage, options)
+    }
+}
+
+/// Prices `usage` on an already-resolved model.
+pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: EstimateOptions) -> Result<Estimate, Error> {
+    let entry = model.price_at(options.date)?;
+    let rule = entry.mode_rule(options.mode).ok_or_else(|| {
+        let offered: Vec<&str> = entry.offered_modes().iter().map(|m| m.as_str()).collect();
+        Error::new(
+            ErrorKind::ModeNotOffered,
+            format!("{} does not offer {} mode (offers: {})", model.id, options.mode, offered.join(", ")),
+        )
+    })?;
+    let residency = if options.residency {
+        Some(entry.residency_multiplier.ok_or_else(|| {
+            Error::new(ErrorKind::UnsupportedMeter, format!("{} has no data-residency pricing", model.id))
+        })?)
+    } else {
+        None
+    };
+    let pricer = Pricer { model, entry, rule, options, residency };
+
+    // Input images become image-input tokens.
+    let mut image_tokens = Vec::with_capacity(usage.input_images.len());
+    let mut input_image = usage.input_image;
+    for img in &usage.input_images {
+        let (_, scheme) = model.image_scheme.as_ref().ok_or_else(|| {
+            Error::new(ErrorKind::UnsupportedMeter, format!("{} has no image-input token scheme", model.id))
+        })?;
+        let t = scheme.tokens(img.width, img.height, img.detail.as_deref())?;
+        image_tokens.push(t);
+        input_image = add(input_image, t)?;
+    }
+
+    // Split the prompt into uncached input by modality, cache reads and cache writes.
+    let prompt = add(add(add(usage.input_text, input_image)?, usage.input_audio)?, usage.input_video)?;
+    let writes = add(usage.cache_write_5m, usage.cache_write_1h)?;
+    if usage.cached_audio > usage.cached || usage.cached_audio > usage.input_audio {
+        return Err(invalid(format!(
+            "cached audio tokens ({}) exceed cached tokens ({}) or audio input ({})",
+            usage.cached_audio, usage.cached, usage.input_audio
+        )));
+    }
+    let from_cache_and_writes = add(usage.cached, writes)?;
+    if from_cache_and_writes > prompt {
+        return Err(invalid(format!(
+            "cached tokens ({}) plus cache writes ({writes}) exceed the input tokens ({prompt}); input tokens must include them",
+            usage.cached
+        )));
+    }
+    let mut uncached = [
+        (Meter::InputText, usage.input_text),
+        (Meter::InputImage, input_image),
+        (Meter::InputVideo, usage.input_video),
+        (Meter::InputAudio, usage.input_audio - usage.cached_audio),
+    ];
+    let mut to_remove = from_cache_and_writes - usage.cached_audio;
+    for (_, q) in uncached.iter_mut() {
+        let take = (*q).min(to_remove);
+        *q -= take;
+        to_remove -= take;
+    }
+    let uncached_total = prompt - from_cache_and_writes;
+
+    // Long-context tier: the highest one the counted tokens reach.
+    let mut tier_reached = None;
+    for t in &entry.tiers {
+        let mut counted = 0u64;
+        if t.counts_input {
+            counted = add(counted, uncached_total)?;
+        }
+        if t.counts_cache_read {
+            counted = add(counted, usage.cached)?;
+        }
+        if t.counts_cache_write {
+            counted = add(counted, writes)?;
+        }
+        if t.reached(counted) {
+            tier_reached = Some((t, counted));
+        }
+    }
+    let tier_desc = tier_reached.map(|(t, _)| t.describe());
+    let whole = tier_reached.filter(|(t, _)| t.application == TierApplication::WholeRequest);
+    let whole_tier = whole.map(|(t, _)| (tier_desc.as_deref().unwrap_or(""), &t.rates));
+
+    // Quantities per meter, in bill order.
+    let mut quantities: Vec<(Meter, u64)> = uncached.iter().copied().collect();
+    quantities.push((Meter::CacheRead, usage.cached - usage.cached_audio));
+    quantities.push((Meter::CacheReadAudio, usage.cached_audio));
+    quantities.push((Meter::CacheWrite5m, usage.cache_write_5m));
+    quantities.push((Meter::CacheWrite1h, usage.cache_write_1h));
+    quantities.push((Meter::CacheStorage, usage.cache_storage_token_hours));
+    quantities.push((Meter::OutputText, usage.output_text));
+    quantities.push((Meter::OutputImage, usage.output_image));
+    quantities.push((Meter::OutputAudio, usage.output_audio));
+    // Bill order puts text input first, then the other modalities.
+    quantities.sort_by_key(|(m, _)| *m);
+
+    // Marginal tier: the last `over` counted prompt tokens are billed at the tier's rates.
+    let mut marginal_over: Vec<(Meter, u64)> = Vec::new();
+    if let Some((t, counted)) = tier_reached.filter(|(t, _)| t.application == TierApplication::Marginal) {
+        let mut over = counted - t.threshold + u64::from(t.inclusive);
+        for (m, q) in quantities.iter_mut().rev() {
+            let counts = match m.group() {
+                MeterGroup::Input => t.counts_input,
+                MeterGroup::CacheRead => t.counts_cache_read,
+                MeterGroup::CacheWrite => t.counts_cache_write,
+                _ => false,
+            };
+            if counts && over > 0 && *q > 0 {
+                let take = (*q).min(over);
+                *q -= take;
+                over -= take;
+                marginal_over.push((*m, take));
+            }
+        }
+        marginal_over.reverse();
+    }
+
+    let mut lines = Vec::with_capacity(quantities.len() + marginal_over.len() + usage.output_images.len());
+    for (m, q) in quantities {
+        if q > 0 {
+            lines.push(pricer.line(m, q, whole_tier, false)?);
+        }
+    }
+    if let Some((t, _)) = tier_reached.filter(|_| !marginal_over.is_empty()) {
+        for (m, q) in marginal_over {
+            lines.push(pricer.line(m, q, Some((tier_desc.as_deref().unwrap_or(""), &t.rates)), true)?);
+        }
+    }
+
+    // Generated images: tokens at the image-output rate, or a flat fee per image.
+    for img in &usage.output_images {
+        if img.count == 0 {
+            continue;
+        }
+        if let Some(&per) = entry.output_image_tokens.get(&img.resolution) {
+            let tokens = per.checked_mul(img.count).ok_or_else(|| Error::overflow("image tokens"))?;
+            let mut line = pricer.line(Meter::OutputImage, tokens, whole_tier, false)?;
+            line.kind = LineKind::GeneratedImages { resolution: img.resolution.clone(), images: img.count, tokens_per_image: per };
+            lines.push(line);
+        } else if let Some(&fee) = entry.output_image_fees.get(&img.resolution) {
+            let (rate, mode_effect) = if options.mode == Mode::Standard {
+                (fee, ModeEffect::None)
+            } else {
+                (fee.checked_mul(pricer.rule.multiplier).ok_or_else(|| Error::overflow("rate"))?, ModeEffect::Multiplied(pricer.rule.multiplier))
+            };
+            let amount = Decimal::from(img.count).checked_mul(rate).ok_or_else(|| Error::overflow("amount"))?;
+            lines.push(LineItem {
+                kind: LineKind::ImageFee { resolution: img.resolution.clone() },
+                quantity: img.count,
+                rate,
+                base_rate: fee,
+                amount,
+                mode: options.mode,
+                mode_effect,
+                tier: None,
+                marginal: false,
+                residency: None,
+                price_effective: entry.effective,
+            });
+        } else {
+            let mut known: Vec<&str> = entry.output_image_tokens.keys().map(String::as_str).collect();
+            known.extend(entry.output_image_fees.keys().map(String::as_str));
+            let list = if known.is_empty() { "none: it does not generate images".to_string() } else { known.join(", ") };
+            return Err(invalid(format!(
+                "{} has no image resolution `{}` (resolutions: {list})",
+                model.id, img.resolution
+            )));
+        }
+    }
+
+    // Per-call fees.
+    for (id, &calls) in &usage.calls {
+        if calls == 0 {
+            continue;
+        }
+        let fee = entry.fees.get(id).ok_or_else(|| {
+            let known: Vec<&str> = entry.fees.keys().map(String::as_str).collect();
+            Error::new(
+                ErrorKind::UnsupportedMeter,
+                format!("{} has no `{id}` fee (fees: {})", model.id, if known.is_empty() { "none".into() } else { known.join(", ") }),
+            )
+        })?;
+        let amount = Decimal::from(calls)
+            .checked_mul(fee.price)
+            .and_then(|x| x.checked_div(Decimal::from(fee.per)))
+            .ok_or_else(|| Error::overflow("fee"))?;
+        lines.push(LineItem {
+            kind: LineKind::Fee {
+                id: id.clone(),
+                description: fee.description.clone(),
+                per: fee.per,
+                free: fee.free,
+                free_period: fee.free_period.clone(),
+            },
+            quantity: calls,
+            rate: fee.price,
+            base_rate: fee.price,
+            amount,
+            mode: options.mode,
+            mode_effect: ModeEffect::None,
+            tier: None,
+            marginal: false,
+            residency: None,
+            price_effective: entry.effective,
+        });
+    }
+
+    let mut total = Decimal::ZERO;
+    for l in &lines {
+        total = total.checked_add(l.amount).ok_or_else(|| Error::overflow("total"))?;
+    }
+
+    // A gateway's billing granularity, as one more line so the items still add up.
+    if let Some(billing) = book.provider(&model.provider).and_then(|p| p.billing) {
+        let billed = bill(total, billing.unit, billing.rounding)?;
+        if billed != total {
+            let adj = billed - total;
+            lines.push(LineItem {
+                kind: LineKind::BillingAdjustment { rounding: billing.rounding, unit: billing.unit },
+                quantity: 1,
+                rate: adj,
+                base_rate: adj,
+                amount: adj,
+                mode: options.mode,
+                mode_effect: ModeEffect::None,
+                tier: None,
+                marginal: false,
+                residency: None,
+                price_effective: entry.effective,
+            });
+            total = billed;
+        }
+    }
+
+    Ok(Estimate {
+        model: model.id.clone(),
+        provider: model.provider.clone(),
+        date: options.date,
+        mode: options.mode,
+        price: PriceRef {
+            effective: entry.effective,
+            until: entry.until,
+            source: entry.source.clone(),
+            checked: entry.checked,
+        },
+        tier: tier_desc,
+        image_tokens,
+        line_items: lines,
+        total,
+    })
+}
+
+/// What a gateway bills for an exact `amount` under its granularity rule. `Carry` bills whole
+/// units and leaves the fraction for the next cycle (see [`Carry`] for a running sequence).
+pub fn bill(amount: Decimal, unit: Decimal, rounding: Rounding) -> Result<Decimal, Error> {
+    if unit <= Decimal::ZERO {
+        return Ok(amount);
+    }
+    let units = amount.checked_div(unit).ok_or_else(|| Error::overflow("billing"))?;
+    let whole = match rounding {
+        Rounding::Exact => return Ok(amount),
+        Rounding::UpPerRequest => units.ceil(),
+        Rounding::Carry => units.floor(),
+    };
+    whole.checked_mul(unit).ok_or_else(|| Error::overflow("billing"))
+}
+
+/// A running balance for `carry` billing: each charge bills whole units of what is owed,
+/// including the fractions carried from earlier charges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Carry {
+    pub carried: Decimal,
+}
+
+impl Carry {
+    /// Adds `amount` and returns what is billed now.
+    pub fn charge(&mut self, amount: Decimal, unit: Decimal) -> Result<Decimal, Error> {
+        let owed = self.carried.checked_add(amount).ok_or_else(|| Error::overflow("billing"))?;
+        let billed = bill(owed, unit, Rounding::Carry)?;
+        self.carried = owed - billed;
+        Ok(billed)
+    }
+}

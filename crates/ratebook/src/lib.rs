@@ -1,0 +1,73 @@
+//! ratebook: exact, explained cost estimates for LLM APIs.
+//!
+//! The crate is a functional core: pricing-file text goes in, a validated [`RateBook`] comes
+//! out, and [`RateBook::estimate`] turns a [`Usage`] into an [`Estimate`] whose line items add
+//! up exactly to its total. It does no I/O and never reads the clock — the date to price at is
+//! an argument — and money is `rust_decimal::Decimal` throughout, so the CLI, the browser
+//! calculator and any project that imports this crate get the same answer to the last digit.
+//!
+//! ```
+//! use ratebook::{Date, EstimateOptions, Mode, RateBook, SourceFile, Usage};
+//!
+//! let toml = r#"
+//! [provider]
+//! id = "google"
+//! name = "Google"
+//!
+//! [models."gemini-3.1-flash-image"]
+//! name = "Gemini 3.1 Flash Image"
+//! aliases = ["gemini-3.1-flash-image-preview"]
+//!
+//! [[models."gemini-3.1-flash-image".prices]]
+//! effective = "2026-02-26"
+//! source = "https://ai.google.dev/gemini-api/docs/pricing"
+//! checked = "2026-11-20"
+//! input = "0.50"
+//! output = "3.00"
+//! output_image = "60.00"
+//! output_image_tokens = { "1K" = 1120 }
+//! batch = { multiplier = "0.5", cache_read = false }
+//! "#;
+//! let book = RateBook::from_sources(&[SourceFile::new("google.toml", toml)])?;
+//!
+//! let mut usage = Usage::text(1_000, 0);
+//! usage.output_images.push(ratebook::ImageCount { resolution: "1K".into(), count: 1 });
+//! let date: Date = "2026-11-23".parse()?;
+//! let est = book.estimate("gemini-3.1-flash-image-preview", &usage, EstimateOptions::at(date))?;
+//!
+//! // 1,000 × $0.50/M + 1,120 × $60/M = $0.0005 + $0.0672.
+//! assert_eq!(est.total.to_string(), "0.0677");
+//! assert_eq!(
+//!     est.line_items[1].sentence(),
+//!     "image output: 1 image at 1K: 1 × 1,120 tokens = 1,120 tokens × $60.00/M = $0.0672"
+//! );
+//!
+//! // Batch halves both.
+//! let batch = book.estimate("gemini-3.1-flash-image", &usage, EstimateOptions::at(date).mode(Mode::Batch))?;
+//! assert_eq!(batch.total.to_string(), "0.03385");
+//! # Ok::<(), ratebook::Error>(())
+//! ```
+
+pub mod book;
+pub mod date;
+pub mod error;
+pub mod estimate;
+pub mod image;
+pub mod load;
+pub mod money;
+pub mod raw;
+pub mod resolve;
+pub mod usage;
+
+#[cfg(feature = "bundled")]
+pub mod bundled;
+
+pub use book::{Billing, Meter, Mode, Model, PriceEntry, Provider, RateBook, Rates, Rounding};
+pub use date::Date;
+pub use error::{Error, ErrorKind, Location};
+pub use estimate::{Estimate, EstimateOptions, LineItem, LineKind, ModeEffect};
+pub use image::ImageScheme;
+pub use load::{Loaded, SourceFile, load};
+pub use money::{format_count, format_rate, format_usd};
+pub use rust_decimal::Decimal;
+pub use usage::{ImageCount, InputImage, Usage};

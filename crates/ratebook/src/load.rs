@@ -1,0 +1,669 @@
+//! From pricing-file text to a validated [`RateBook`], with every problem located.
+//!
+//! Loading happens in two passes. Serde reads each file into the [`crate::raw`] types (syntax
+//! errors, unknown keys, bare floats and wrong types stop that file at the first problem, with
+//! its line, column and key path). Then the rules of the book are checked on the spanned values
+//! and every violation is collected, so `ratebook check` can report all of them at once.
+//! A file with any error is left out of the book; the other files still load, so one broken
+//! provider never takes the others down.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+use toml::Spanned;
+
+use crate::book::{
+    Billing, FeeRule, LongContextTier, Meter, Mode, ModeRule, Model, PriceEntry, Provider,
+    RateBook, Rates, Rounding, TierApplication,
+};
+use crate::date::Date;
+use crate::error::{Error, ErrorKind, Location};
+use crate::image::ImageScheme;
+use crate::money::Amount;
+use crate::raw;
+
+/// A pricing file's name (as it should appear in messages) and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        SourceFile { name: name.into(), text: text.into() }
+    }
+}
+
+/// The result of loading: the book built from every file that passed, and every error found.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub book: RateBook,
+    pub errors: Vec<Error>,
+    /// Names of files left out because of errors.
+    pub rejected_files: Vec<String>,
+}
+
+/// The highest per-1M-token rate accepted as sane. The dearest published models price output
+/// in the hundreds of dollars; a rate above this is almost certainly a unit mistake.
+pub const MAX_SANE_RATE: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
+
+/// Loads many files into one book. Files with errors are left out (and named in
+/// `rejected_files`); ids and aliases must be unique across all files.
+pub fn load(files: &[SourceFile]) -> Loaded {
+    let mut out = Loaded::default();
+    let mut seen: HashMap<String, Location> = HashMap::new();
+    for file in files {
+        match load_file(file) {
+            Ok((provider, models)) => {
+                let mut errors = Vec::new();
+                let mut names = Vec::new();
+                for m in &models {
+                    for name in std::iter::once(&m.id).chain(&m.aliases) {
+                        let key = name.to_ascii_lowercase();
+                        if let Some(first) = seen.get(&key).or_else(|| names.iter().find(|(k, _)| *k == key).map(|(_, l)| l)) {
+                            errors.push(
+                                Error::new(
+                                    ErrorKind::Validation,
+                                    format!("duplicate model id or alias `{name}` (first defined at {first})"),
+                                )
+                                .at(m.location.clone()),
+                            );
+                        } else {
+                            names.push((key, m.location.clone()));
+                        }
+                    }
+                }
+                if out.book.providers.iter().any(|p| p.id == provider.id) {
+                    errors.push(Error::new(
+                        ErrorKind::Validation,
+                        format!("duplicate provider id `{}`", provider.id),
+                    ).at(Location { file: file.name.clone(), line: 1, column: 1, key: Some("provider.id".into()) }));
+                }
+                if errors.is_empty() {
+                    for (k, l) in names {
+                        seen.insert(k, l);
+                    }
+                    out.book.providers.push(provider);
+                    for m in models {
+                        let i = out.book.models.len();
+                        out.book.index.insert(m.id.to_ascii_lowercase(), i);
+                        for a in &m.aliases {
+                            out.book.index.insert(a.to_ascii_lowercase(), i);
+                        }
+                        out.book.models.push(m);
+                    }
+                } else {
+                    out.errors.extend(errors);
+                    out.rejected_files.push(file.name.clone());
+                }
+            }
+            Err(errors) => {
+                out.errors.extend(errors);
+                out.rejected_files.push(file.name.clone());
+            }
+        }
+    }
+    out
+}
+
+impl RateBook {
+    /// Loads a book and fails on the first problem of any file.
+    pub fn from_sources(files: &[SourceFile]) -> Result<RateBook, Error> {
+        let loaded = load(files);
+        match loaded.errors.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(loaded.book),
+        }
+    }
+}
+
+/// Reads and validates one file.
+pub fn load_file(file: &SourceFile) -> Result<(Provider, Vec<Model>), Vec<Error>> {
+    let parsed: raw::PricingFile = parse(file)?;
+    let mut cx = Cx { file, errors: Vec::new() };
+    let result = cx.convert(parsed);
+    if cx.errors.is_empty() { Ok(result) } else { Err(cx.errors) }
+}
+
+fn parse(file: &SourceFile) -> Result<raw::PricingFile, Vec<Error>> {
+    let de = toml::de::Deserializer::parse(&file.text).map_err(|e| vec![toml_error(file, &e, None)])?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = key_path(e.path());
+        vec![toml_error(file, e.inner(), key)]
+    })
+}
+
+/// A TOML key as written in a dotted path: bare when it can be, quoted otherwise.
+pub fn quote_key(key: &str) -> String {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
+}
+
+/// Renders serde's path as a TOML key path (`models."gpt-4o".prices[0].input`), skipping the
+/// span wrappers' internal fields.
+fn key_path(path: &serde_path_to_error::Path) -> Option<String> {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if key.starts_with("$__serde_spanned") {
+                    continue;
+                }
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&quote_key(key));
+            }
+            Segment::Unknown => {}
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn toml_error(file: &SourceFile, e: &toml::de::Error, key: Option<String>) -> Error {
+    let message = e.message().trim().to_string();
+    let kind = if message.starts_with("unknown field") || message.starts_with("unknown variant") {
+        ErrorKind::UnknownKey
+    } else if key.is_some() {
+        ErrorKind::InvalidValue
+    } else {
+        ErrorKind::Syntax
+    };
+    let offset = e.span().map_or(0, |s| s.start);
+    Error::new(kind, message).at(Location::from_offset(&file.name, &file.text, offset, key))
+}
+
+/// Conversion context: the file being read and the errors found so far.
+struct Cx<'a> {
+    file: &'a SourceFile,
+    errors: Vec<Error>,
+}
+
+impl Cx<'_> {
+    fn loc(&self, span: Range<usize>, key: &str) -> Location {
+        Location::from_offset(&self.file.name, &self.file.text, span.start, Some(key.to_string()))
+    }
+
+    fn err(&mut self, span: Range<usize>, key: &str, message: impl Into<String>) {
+        let loc = self.loc(span, key);
+        self.errors.push(Error::new(ErrorKind::Validation, message).at(loc));
+    }
+
+    fn date(&mut self, value: &Spanned<String>, key: &str) -> Option<Date> {
+        match value.get_ref().parse::<Date>() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(value.span(), key, e.message);
+                None
+            }
+        }
+    }
+
+    fn rate(&mut self, value: &Spanned<Amount>, key: &str) -> Decimal {
+        let r = value.get_ref().0;
+        if r.is_sign_negative() && !r.is_zero() {
+            self.err(value.span(), key, format!("price {r} is negative"));
+        } else if r > MAX_SANE_RATE {
+            self.err(
+                value.span(),
+                key,
+                format!("price {r} per 1M is outside the sane range 0..={MAX_SANE_RATE}; is it per token or per 1K?"),
+            );
+        }
+        r
+    }
+
+    fn convert(&mut self, f: raw::PricingFile) -> (Provider, Vec<Model>) {
+        if let Some(v) = f.schema_version {
+            if v != 1 {
+                self.err(0..0, "schema_version", format!("schema_version {v} is not supported (expected 1)"));
+            }
+        }
+        let billing = f.provider.billing.as_ref().map(|b| {
+            let rounding = match b.rounding.get_ref().as_str() {
+                "exact" => Rounding::Exact,
+                "up_per_request" => Rounding::UpPerRequest,
+                "carry" => Rounding::Carry,
+                other => {
+                    self.err(
+                        b.rounding.span(),
+                        "provider.billing.rounding",
+                        format!("unknown rounding `{other}`; expected exact, up_per_request or carry"),
+                    );
+                    Rounding::Exact
+                }
+            };
+            let unit = b.unit.get_ref().0;
+            if unit <= Decimal::ZERO {
+                self.err(b.unit.span(), "provider.billing.unit", "billing unit must be positive");
+            }
+            Billing { unit, rounding }
+        });
+        let provider_id = f.provider.id.get_ref().trim().to_string();
+        if provider_id.is_empty() || provider_id.contains(char::is_whitespace) {
+            self.err(f.provider.id.span(), "provider.id", "provider id must be a non-empty word");
+        }
+        let provider = Provider {
+            id: provider_id.clone(),
+            name: f.provider.name.clone(),
+            pricing_url: f.provider.pricing_url.clone(),
+            billing,
+            file: self.file.name.clone(),
+        };
+
+        let mut schemes = BTreeMap::new();
+        for (name, spec) in &f.image_schemes {
+            let scheme = convert_scheme(spec.get_ref());
+            for problem in scheme.problems() {
+                self.err(spec.span(), &format!("image_schemes.{name}"), format!("impossible image scheme `{name}`: {problem}"));
+            }
+            schemes.insert(name.clone(), scheme);
+        }
+
+        let mut models = Vec::new();
+        for (id, spec) in f.models {
+            let key = format!("models.{}", quote_key(&id));
+            let span = spec.span();
+            if let Some(m) = self.model(&provider_id, &id, span, spec.into_inner(), &schemes, &key) {
+                models.push(m);
+            }
+        }
+        (provider, models)
+    }
+
+    fn model(
+        &mut self,
+        provider: &str,
+        id: &str,
+        span: Range<usize>,
+        spec: raw::ModelSpec,
+        schemes: &BTreeMap<String, ImageScheme>,
+        key: &str,
+    ) -> Option<Model> {
+        let location = self.loc(span.clone(), key);
+        let image_scheme = match &spec.image_input {
+            None => None,
+            Some(name) => match schemes.get(name.get_ref()) {
+                Some(s) => Some((name.get_ref().clone(), s.clone())),
+                None => {
+                    self.err(
+                        name.span(),
+                        &format!("{key}.image_input"),
+                        format!("image scheme `{}` is not defined in [image_schemes]", name.get_ref()),
+                    );
+                    None
+                }
+            },
+        };
+        let mut aliases = Vec::new();
+        for a in &spec.aliases {
+            if a.get_ref().trim().is_empty() {
+                self.err(a.span(), &format!("{key}.aliases"), "alias must not be empty");
+            }
+            aliases.push(a.get_ref().trim().to_string());
+        }
+        if spec.prices.is_empty() {
+            self.err(span, &format!("{key}.prices"), format!("model `{id}` has no price entries"));
+            return None;
+        }
+        let mut prices: Vec<PriceEntry> = Vec::new();
+        for (i, entry) in spec.prices.iter().enumerate() {
+            let k = format!("{key}.prices[{i}]");
+            let previous = prices.last().cloned();
+            if let Some(p) = self.entry(entry, previous.as_ref(), &k) {
+                if let Some(prev) = prices.last_mut() {
+                    if p.effective <= prev.effective {
+                        let what = if p.effective == prev.effective { "overlaps" } else { "is out of order with" };
+                        self.err(
+                            entry.get_ref().effective.span(),
+                            &format!("{k}.effective"),
+                            format!("effective date {} {what} the previous entry ({}); entries must be oldest first with distinct dates", p.effective, prev.effective),
+                        );
+                    }
+                    prev.until = Some(p.effective);
+                }
+                prices.push(p);
+            }
+        }
+        Some(Model {
+            id: id.to_string(),
+            provider: provider.to_string(),
+            name: spec.name,
+            aliases,
+            image_scheme,
+            context_window: spec.context_window,
+            max_output_tokens: spec.max_output_tokens,
+            notes: spec.notes,
+            prices,
+            location,
+        })
+    }
+
+    fn entry(&mut self, spanned: &Spanned<raw::PriceEntry>, prev: Option<&PriceEntry>, key: &str) -> Option<PriceEntry> {
+        let e = spanned.get_ref();
+        let span = spanned.span();
+        let effective = self.date(&e.effective, &format!("{key}.effective"));
+        let source = match &e.source {
+            Some(s) if !s.get_ref().trim().is_empty() => s.get_ref().trim().to_string(),
+            Some(s) => {
+                self.err(s.span(), &format!("{key}.source"), "source must not be empty");
+                String::new()
+            }
+            None => {
+                self.err(span.clone(), &format!("{key}.source"), "price entry has no `source` (the URL the prices were read from)");
+                String::new()
+            }
+        };
+        let checked = match &e.checked {
+            Some(c) => self.date(c, &format!("{key}.checked")),
+            None => {
+                self.err(span.clone(), &format!("{key}.checked"), "price entry has no `checked` date (when the prices were last verified)");
+                None
+            }
+        };
+
+        // Start from the previous entry and overlay what this one sets.
+        let mut rates = prev.map(|p| p.rates.clone()).unwrap_or_default();
+        let own = self.rates_of(e, key);
+        rates.overlay(&own);
+        if rates.get(Meter::InputText).is_none() {
+            self.err(span.clone(), &format!("{key}.input"), "the first price entry must set `input`");
+        }
+        for (meter, cached) in [(Meter::InputText, Meter::CacheRead), (Meter::InputAudio, Meter::CacheReadAudio)] {
+            let input = rates.get(meter).or_else(|| meter.fallback().and_then(|f| rates.get(f)));
+            if let (Some(input), Some(c)) = (input, own.get(cached)) {
+                if c > input {
+                    let at = raw_rate(e, cached).map_or(span.clone(), |s| s.span());
+                    self.err(at, &format!("{key}.{}", cached.key()), format!("cached rate {c} is above the input rate {input}"));
+                }
+            }
+        }
+
+        let output_image_tokens = match &e.output_image_tokens {
+            Some(map) => map.iter().map(|(k, v)| {
+                if *v.get_ref() == 0 {
+                    self.err(v.span(), &format!("{key}.output_image_tokens.{k}"), "tokens per image must be positive");
+                }
+                (k.clone(), *v.get_ref())
+            }).collect(),
+            None => prev.map(|p| p.output_image_tokens.clone()).unwrap_or_default(),
+        };
+        if !output_image_tokens.is_empty() && rates.get(Meter::OutputImage).is_none() {
+            self.err(span.clone(), &format!("{key}.output_image"), "output_image_tokens needs an `output_image` rate");
+        }
+        let output_image_fees = match &e.output_image_fees {
+            Some(map) => map.iter().map(|(k, v)| {
+                let r = v.get_ref().0;
+                if r.is_sign_negative() {
+                    self.err(v.span(), &format!("{key}.output_image_fees.{k}"), "fee must not be negative");
+                }
+                (k.clone(), r)
+            }).collect(),
+            None => prev.map(|p| p.output_image_fees.clone()).unwrap_or_default(),
+        };
+        let residency_multiplier = match &e.residency_multiplier {
+            Some(m) => {
+                let v = m.get_ref().0;
+                if v < Decimal::ONE || v > Decimal::TWO {
+                    self.err(m.span(), &format!("{key}.residency_multiplier"), format!("residency multiplier {v} is outside 1..=2"));
+                }
+                Some(v)
+            }
+            None => prev.and_then(|p| p.residency_multiplier),
+        };
+        let fees = match &e.fees {
+            Some(map) => map.iter().map(|(id, f)| {
+                let fr = f.get_ref();
+                let k = format!("{key}.fees.{id}");
+                if fr.per == 0 {
+                    self.err(f.span(), &k, "fee `per` must be at least 1");
+                }
+                if fr.price.get_ref().0.is_sign_negative() {
+                    self.err(fr.price.span(), &format!("{k}.price"), "fee must not be negative");
+                }
+                if let Some(p) = &fr.free_period {
+                    if p != "day" && p != "month" {
+                        self.err(f.span(), &format!("{k}.free_period"), format!("free_period `{p}` must be day or month"));
+                    }
+                }
+                (id.clone(), FeeRule {
+                    id: id.clone(),
+                    description: fr.description.clone(),
+                    price: fr.price.get_ref().0,
+                    per: fr.per.max(1),
+                    free: fr.free,
+                    free_period: fr.free_period.clone(),
+                })
+            }).collect(),
+            None => prev.map(|p| p.fees.clone()).unwrap_or_default(),
+        };
+
+        let mut modes = prev.map(|p| p.modes.clone()).unwrap_or_default();
+        for (mode, spec) in [(Mode::Batch, &e.batch), (Mode::Flex, &e.flex), (Mode::Priority, &e.priority)] {
+            if let Some(spec) = spec {
+                let rule = self.mode(mode, spec, &rates, &format!("{key}.{mode}"));
+                modes.insert(mode, rule);
+            }
+        }
+
+        let tiers = match &e.long_context {
+            Some(list) => {
+                let mut tiers: Vec<LongContextTier> = Vec::new();
+                for (i, t) in list.iter().enumerate() {
+                    let tier = self.tier(t, &rates, &format!("{key}.long_context[{i}]"));
+                    if let Some(last) = tiers.last() {
+                        if tier.threshold <= last.threshold {
+                            self.err(t.span(), &format!("{key}.long_context[{i}].threshold"), "long-context tiers must be listed by rising threshold");
+                        }
+                    }
+                    tiers.push(tier);
+                }
+                tiers
+            }
+            None => prev.map(|p| p.tiers.clone()).unwrap_or_default(),
+        };
+
+        Some(PriceEntry {
+            effective: effective?,
+            until: None,
+            source,
+            checked: checked?,
+            note: e.note.clone(),
+            rates,
+            output_image_tokens,
+            output_image_fees,
+            residency_multiplier,
+            fees,
+            modes,
+            tiers,
+        })
+    }
+
+    fn rates_of(&mut self, e: &raw::PriceEntry, key: &str) -> Rates {
+        let mut rates = Rates::default();
+        for m in Meter::ALL {
+            if let Some(v) = raw_rate(e, m) {
+                let r = self.rate(v, &format!("{key}.{}", m.key()));
+                rates.set(m, Some(r));
+            }
+        }
+        rates
+    }
+
+    fn mode(&mut self, mode: Mode, spec: &Spanned<raw::ModeSpec>, standard: &Rates, key: &str) -> ModeRule {
+        let s = spec.get_ref();
+        let multiplier = s.multiplier.get_ref().0;
+        let discounted = matches!(mode, Mode::Batch | Mode::Flex);
+        if multiplier <= Decimal::ZERO {
+            self.err(s.multiplier.span(), &format!("{key}.multiplier"), "multiplier must be positive");
+        } else if discounted && multiplier > Decimal::ONE {
+            self.err(s.multiplier.span(), &format!("{key}.multiplier"), format!("{mode} multiplier {multiplier} would make {mode} dearer than standard"));
+        } else if mode == Mode::Priority && multiplier < Decimal::ONE {
+            self.err(s.multiplier.span(), &format!("{key}.multiplier"), format!("priority multiplier {multiplier} would make priority cheaper than standard"));
+        }
+        let mut explicit = Rates::default();
+        for (k, v) in &s.rates {
+            let rk = format!("{key}.rates.{k}");
+            match Meter::from_key(k) {
+                Some(m) => {
+                    let r = self.rate(v, &rk);
+                    let base = standard.get(m).or_else(|| m.fallback().and_then(|f| standard.get(f)));
+                    match base {
+                        Some(b) if discounted && r > b => self.err(v.span(), &rk, format!("{mode} rate {r} is above the standard rate {b}")),
+                        Some(b) if mode == Mode::Priority && r < b => self.err(v.span(), &rk, format!("priority rate {r} is below the standard rate {b}")),
+                        None => self.err(v.span(), &rk, format!("{mode} sets `{k}` but the standard card has no such rate")),
+                        _ => {}
+                    }
+                    explicit.set(m, Some(r));
+                }
+                None => self.unknown_meter(v.span(), &rk, k),
+            }
+        }
+        ModeRule {
+            multiplier,
+            applies_to_cache_read: s.cache_read,
+            applies_to_cache_write: s.cache_write.unwrap_or(s.cache_read),
+            applies_to_cache_storage: s.cache_storage,
+            explicit,
+        }
+    }
+
+    fn unknown_meter(&mut self, span: Range<usize>, key: &str, name: &str) {
+        let known: Vec<&str> = Meter::ALL.iter().map(|m| m.key()).collect();
+        let loc = self.loc(span, key);
+        self.errors.push(
+            Error::new(ErrorKind::UnknownKey, format!("unknown rate `{name}`; expected one of {}", known.join(", "))).at(loc),
+        );
+    }
+
+    fn tier(&mut self, spanned: &Spanned<raw::TierSpec>, base: &Rates, key: &str) -> LongContextTier {
+        let t = spanned.get_ref();
+        let inclusive = match t.comparison.get_ref().as_str() {
+            ">" => false,
+            ">=" => true,
+            other => {
+                self.err(t.comparison.span(), &format!("{key}.comparison"), format!("comparison `{other}` must be \">\" or \">=\""));
+                false
+            }
+        };
+        let application = match t.application.get_ref().as_str() {
+            "whole_request" => TierApplication::WholeRequest,
+            "marginal" => TierApplication::Marginal,
+            other => {
+                self.err(t.application.span(), &format!("{key}.application"), format!("application `{other}` must be whole_request or marginal"));
+                TierApplication::WholeRequest
+            }
+        };
+        let (mut ci, mut cr, mut cw) = (false, false, false);
+        for c in &t.counts {
+            match c.get_ref().as_str() {
+                "input" => ci = true,
+                "cache_read" => cr = true,
+                "cache_write" => cw = true,
+                other => self.err(c.span(), &format!("{key}.counts"), format!("`{other}` cannot count toward a tier; use input, cache_read or cache_write")),
+            }
+        }
+        if !(ci || cr || cw) {
+            self.err(spanned.span(), &format!("{key}.counts"), "a tier must count at least one of input, cache_read, cache_write");
+        }
+        if t.threshold == 0 {
+            self.err(spanned.span(), &format!("{key}.threshold"), "threshold must be positive");
+        }
+        let mut rates = Rates::default();
+        for m in Meter::ALL {
+            if let Some(v) = raw_tier_rate(t, m) {
+                let k = format!("{key}.{}", m.key());
+                let r = self.rate(v, &k);
+                let b = base.get(m).or_else(|| m.fallback().and_then(|f| base.get(f)));
+                match b {
+                    Some(b) if r < b => self.err(v.span(), &k, format!("tier rate {r} is below the base rate {b}")),
+                    None => self.err(v.span(), &k, format!("tier sets `{}` but the base card has no such rate", m.key())),
+                    _ => {}
+                }
+                rates.set(m, Some(r));
+            }
+        }
+        if rates.is_empty() {
+            self.err(spanned.span(), key, "a long-context tier must set at least one rate");
+        }
+        LongContextTier {
+            threshold: t.threshold,
+            inclusive,
+            counts_input: ci,
+            counts_cache_read: cr,
+            counts_cache_write: cw,
+            application,
+            rates,
+        }
+    }
+}
+
+fn raw_rate(e: &raw::PriceEntry, m: Meter) -> Option<&Spanned<Amount>> {
+    match m {
+        Meter::InputText => e.input.as_ref(),
+        Meter::InputImage => e.input_image.as_ref(),
+        Meter::InputAudio => e.input_audio.as_ref(),
+        Meter::InputVideo => e.input_video.as_ref(),
+        Meter::CacheRead => e.cache_read.as_ref(),
+        Meter::CacheReadAudio => e.cache_read_audio.as_ref(),
+        Meter::CacheWrite5m => e.cache_write_5m.as_ref(),
+        Meter::CacheWrite1h => e.cache_write_1h.as_ref(),
+        Meter::CacheStorage => e.cache_storage.as_ref(),
+        Meter::OutputText => e.output.as_ref(),
+        Meter::OutputImage => e.output_image.as_ref(),
+        Meter::OutputAudio => e.output_audio.as_ref(),
+    }
+}
+
+fn raw_tier_rate(t: &raw::TierSpec, m: Meter) -> Option<&Spanned<Amount>> {
+    match m {
+        Meter::InputText => t.input.as_ref(),
+        Meter::InputImage => t.input_image.as_ref(),
+        Meter::InputAudio => t.input_audio.as_ref(),
+        Meter::InputVideo => t.input_video.as_ref(),
+        Meter::CacheRead => t.cache_read.as_ref(),
+        Meter::CacheReadAudio => t.cache_read_audio.as_ref(),
+        Meter::CacheWrite5m => t.cache_write_5m.as_ref(),
+        Meter::CacheWrite1h => t.cache_write_1h.as_ref(),
+        Meter::CacheStorage => t.cache_storage.as_ref(),
+        Meter::OutputText => t.output.as_ref(),
+        Meter::OutputImage => t.output_image.as_ref(),
+        Meter::OutputAudio => t.output_audio.as_ref(),
+    }
+}
+
+fn convert_scheme(s: &raw::ImageScheme) -> ImageScheme {
+    match s {
+        raw::ImageScheme::GeminiTiles { small_max, small_tokens, crop_divisor, tile_tokens } => ImageScheme::GeminiTiles {
+            small_max: *small_max,
+            small_tokens: *small_tokens,
+            crop_divisor: crop_divisor.0,
+            tile_tokens: *tile_tokens,
+        },
+        raw::ImageScheme::FixedLevels { levels, default } => ImageScheme::FixedLevels { levels: levels.clone(), default: default.clone() },
+        raw::ImageScheme::OpenaiTiles { base, per_tile, fit, short_side, tile } => ImageScheme::OpenaiTiles {
+            base: *base,
+            per_tile: *per_tile,
+            fit: *fit,
+            short_side: *short_side,
+            tile: *tile,
+        },
+        raw::ImageScheme::OpenaiPatches { patch, max_patches, multiplier } => ImageScheme::OpenaiPatches {
+            patch: *patch,
+            max_patches: *max_patches,
+            multiplier: multiplier.0,
+        },
+        raw::ImageScheme::AnthropicPatches { patch, max_long_edge, max_tokens } => ImageScheme::AnthropicPatches {
+            patch: *patch,
+            max_long_edge: *max_long_edge,
+            max_tokens: *max_tokens,
+        },
+    }
+}

@@ -1,0 +1,213 @@
+//! The pricing file format, exactly as written in TOML.
+//!
+//! These types mirror the files one to one (with `deny_unknown_fields`, so a typo is an error,
+//! not a silently ignored price). They are converted into the validated domain types of
+//! [`crate::book`] by [`crate::load`]; nothing else in the crate reads them. The JSON Schema
+//! published for editors is derived from these types (feature `schema`).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::money::Amount;
+
+#[cfg(feature = "schema")]
+use schemars::JsonSchema;
+
+/// One pricing file: one provider (or one gateway's card).
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PricingFile {
+    /// Format version; currently 1.
+    pub schema_version: Option<u32>,
+    pub provider: ProviderInfo,
+    /// Named image-input token schemes, referenced by models' `image_input`.
+    #[serde(default)]
+    pub image_schemes: BTreeMap<String, Spanned<ImageScheme>>,
+    /// Models keyed by canonical id.
+    #[serde(default)]
+    pub models: BTreeMap<String, Spanned<ModelSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProviderInfo {
+    /// Short stable id: `google`, `openai`, `anthropic`.
+    pub id: Spanned<String>,
+    /// Display name.
+    pub name: String,
+    /// The provider's pricing page.
+    pub pricing_url: Option<String>,
+    /// How the provider bills fractions of the smallest unit (gateway cards).
+    pub billing: Option<Billing>,
+}
+
+/// Billing granularity: gateways may bill in a minimum unit.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Billing {
+    /// The smallest billed amount in USD, e.g. "0.000001".
+    pub unit: Spanned<Amount>,
+    /// `exact`, `up_per_request` or `carry` (bill whole units, carry the fraction forward).
+    pub rounding: Spanned<String>,
+}
+
+/// An image-input token scheme. `kind` selects the formula; the other fields are its parameters.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ImageScheme {
+    /// Gemini 2.x: both sides <= `small_max` px → `small_tokens`; otherwise crop unit
+    /// `floor(min(w,h) / crop_divisor)` and `tile_tokens` per tile, tiles rounded up per axis.
+    GeminiTiles { small_max: u32, small_tokens: u64, crop_divisor: Amount, tile_tokens: u64 },
+    /// A fixed token budget per detail level (Gemini 3 `media_resolution`).
+    FixedLevels { levels: BTreeMap<String, u64>, default: String },
+    /// OpenAI tiles: fit inside `fit`², shrink the short side to `short_side`, count `tile`-px
+    /// tiles; tokens = base + per_tile × tiles. Level `low` is `base` only.
+    OpenaiTiles { base: u64, per_tile: u64, fit: u32, short_side: u32, tile: u32 },
+    /// OpenAI patches: `patch`-px patches after shrinking to at most `max_patches`;
+    /// tokens = ceil(patches × multiplier).
+    OpenaiPatches { patch: u32, max_patches: u64, multiplier: Amount },
+    /// Anthropic: resize to a long edge <= `max_long_edge` and at most `max_tokens` patches,
+    /// then `ceil(w/patch) × ceil(h/patch)`.
+    AnthropicPatches { patch: u32, max_long_edge: u32, max_tokens: u64 },
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// Display name.
+    pub name: String,
+    /// Other ids that resolve to this model (preview ids, marketing names, snapshot ids).
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
+    /// Name of an entry in `image_schemes` used to estimate input-image tokens.
+    pub image_input: Option<Spanned<String>>,
+    pub context_window: Option<u64>,
+    pub max_output_tokens: Option<u64>,
+    /// Anything a reader should know (preview status, a disagreement between sources).
+    pub notes: Option<String>,
+    /// Dated price entries, oldest first. Each entry inherits every field it does not set from
+    /// the entry before it, so a price change is a small diff.
+    pub prices: Vec<Spanned<PriceEntry>>,
+}
+
+/// One dated price entry. Rates are USD per 1M tokens unless the field says otherwise.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PriceEntry {
+    /// First day these prices apply (inclusive); in force until the next entry's date.
+    pub effective: Spanned<String>,
+    /// Where the prices were read (the provider's page or announcement).
+    pub source: Option<Spanned<String>>,
+    /// When someone last checked them against the source (YYYY-MM-DD).
+    pub checked: Option<Spanned<String>>,
+    pub note: Option<String>,
+
+    /// Text input (and the default for every other input modality).
+    pub input: Option<Spanned<Amount>>,
+    pub input_image: Option<Spanned<Amount>>,
+    pub input_audio: Option<Spanned<Amount>>,
+    pub input_video: Option<Spanned<Amount>>,
+    /// Cached input (cache read).
+    pub cache_read: Option<Spanned<Amount>>,
+    /// Cached audio input, where it is priced apart.
+    pub cache_read_audio: Option<Spanned<Amount>>,
+    /// Cache writes with a 5-minute and a 1-hour time to live.
+    pub cache_write_5m: Option<Spanned<Amount>>,
+    pub cache_write_1h: Option<Spanned<Amount>>,
+    /// Cache storage, USD per 1M tokens per hour.
+    pub cache_storage: Option<Spanned<Amount>>,
+    /// Text output, including reasoning/thinking tokens.
+    pub output: Option<Spanned<Amount>>,
+    pub output_image: Option<Spanned<Amount>>,
+    pub output_audio: Option<Spanned<Amount>>,
+    /// Tokens per generated image by resolution, billed at `output_image`.
+    pub output_image_tokens: Option<BTreeMap<String, Spanned<u64>>>,
+    /// Flat USD fee per generated image by resolution/quality.
+    pub output_image_fees: Option<BTreeMap<String, Spanned<Amount>>>,
+    /// Multiplier on every token rate when data residency is requested (e.g. "1.1").
+    pub residency_multiplier: Option<Spanned<Amount>>,
+    /// Per-call fees (search grounding, web search) keyed by a short id.
+    pub fees: Option<BTreeMap<String, Spanned<Fee>>>,
+    /// Service modes other than standard. Setting one replaces the inherited one.
+    pub batch: Option<Spanned<ModeSpec>>,
+    pub flex: Option<Spanned<ModeSpec>>,
+    pub priority: Option<Spanned<ModeSpec>>,
+    /// Long-context tiers. `long_context = []` removes inherited tiers.
+    pub long_context: Option<Vec<Spanned<TierSpec>>>,
+}
+
+/// A service mode as a multiplier over standard rates, with stacking rules and optional
+/// explicit rates where the provider publishes numbers that are not a clean multiple.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ModeSpec {
+    /// Multiplier over the standard rate, e.g. "0.5" for batch.
+    pub multiplier: Spanned<Amount>,
+    /// Does the multiplier also apply to cache reads? (Anthropic: yes. Gemini 2.5: no.)
+    pub cache_read: bool,
+    /// Does it apply to cache writes? Default: same as `cache_read`.
+    pub cache_write: Option<bool>,
+    /// Does it apply to cache storage? Default: false.
+    #[serde(default)]
+    pub cache_storage: bool,
+    /// Explicit per-meter rates for this mode (keys as in a price entry: `input`, `output`,
+    /// `cache_read`, …); they replace multiplier × standard for the base tier.
+    #[serde(default)]
+    pub rates: BTreeMap<String, Spanned<Amount>>,
+}
+
+/// A long-context tier.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TierSpec {
+    /// Token count the prompt is compared with.
+    pub threshold: u64,
+    /// `>` or `>=`.
+    pub comparison: Spanned<String>,
+    /// What counts toward the threshold: any of `input` (uncached input of every modality),
+    /// `cache_read`, `cache_write`.
+    pub counts: Vec<Spanned<String>>,
+    /// `whole_request` (every token of the request at tier rates) or `marginal` (only input
+    /// tokens past the threshold).
+    pub application: Spanned<String>,
+    /// Tier rates, same keys as a price entry; meters not set keep their base rate.
+    pub input: Option<Spanned<Amount>>,
+    pub input_image: Option<Spanned<Amount>>,
+    pub input_audio: Option<Spanned<Amount>>,
+    pub input_video: Option<Spanned<Amount>>,
+    pub cache_read: Option<Spanned<Amount>>,
+    pub cache_read_audio: Option<Spanned<Amount>>,
+    pub cache_write_5m: Option<Spanned<Amount>>,
+    pub cache_write_1h: Option<Spanned<Amount>>,
+    pub cache_storage: Option<Spanned<Amount>>,
+    pub output: Option<Spanned<Amount>>,
+    pub output_image: Option<Spanned<Amount>>,
+    pub output_audio: Option<Spanned<Amount>>,
+}
+
+/// A per-call fee.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    pub description: String,
+    /// USD per `per` calls.
+    pub price: Spanned<Amount>,
+    /// Calls the price is quoted for (1 or 1000).
+    pub per: u64,
+    /// Free calls per `free_period`.
+    #[serde(default)]
+    pub free: u64,
+    /// `day` or `month`.
+    pub free_period: Option<String>,
+}

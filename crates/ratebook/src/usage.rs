@@ -1,0 +1,68 @@
+//! What a request (or a workload) consumed, in the providers' units.
+//!
+//! Conventions, fixed here once so every token is billed exactly once: the `input_*` counts are
+//! all prompt tokens of that modality INCLUDING cache reads and cache writes (OpenAI's and
+//! Gemini's convention; Anthropic usage is converted on the way in). `cached` and the cache
+//! writes are subsets of them.
+
+use std::collections::BTreeMap;
+
+/// Generated images at one resolution (`1K`, `4K`, `1024x1024:high`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageCount {
+    pub resolution: String,
+    pub count: u64,
+}
+
+/// An input image whose tokens are estimated with the model's image scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputImage {
+    pub width: u32,
+    pub height: u32,
+    pub detail: Option<String>,
+}
+
+/// Everything metered in one request or one workload.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Prompt tokens by modality, including cache reads and cache writes.
+    pub input_text: u64,
+    pub input_image: u64,
+    pub input_audio: u64,
+    pub input_video: u64,
+    /// Of the prompt tokens, those read from cache (all modalities).
+    pub cached: u64,
+    /// Of `cached`, those that were audio (priced apart by some models).
+    pub cached_audio: u64,
+    /// Of the prompt tokens, those written to cache, by time to live.
+    pub cache_write_5m: u64,
+    pub cache_write_1h: u64,
+    /// Cache storage in token-hours.
+    pub cache_storage_token_hours: u64,
+    /// Output tokens by modality; text includes reasoning/thinking tokens.
+    pub output_text: u64,
+    pub output_image: u64,
+    pub output_audio: u64,
+    /// Generated images by resolution (tokens per image come from the card).
+    pub output_images: Vec<ImageCount>,
+    /// Input images to estimate; their tokens are added to image input.
+    pub input_images: Vec<InputImage>,
+    /// Per-call fees by fee id (`search`), in calls.
+    pub calls: BTreeMap<String, u64>,
+}
+
+impl Usage {
+    /// A text-only request.
+    pub fn text(input: u64, output: u64) -> Usage {
+        Usage { input_text: input, output_text: output, ..Usage::default() }
+    }
+
+    /// All prompt tokens of every modality (saturating: a sum past `u64::MAX` is rejected later
+    /// by the estimate's checked arithmetic anyway).
+    pub fn prompt_tokens(&self) -> u64 {
+        self.input_text
+            .saturating_add(self.input_image)
+            .saturating_add(self.input_audio)
+            .saturating_add(self.input_video)
+    }
+}
