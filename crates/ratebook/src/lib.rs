@@ -50,6 +50,7 @@
 
 pub mod book;
 pub mod date;
+pub mod diff;
 pub mod error;
 pub mod estimate;
 pub mod image;

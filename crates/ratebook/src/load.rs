@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use rust_decimal::Decimal;
-use toml::Spanned;
 
 use crate::book::{
     Billing, FeeRule, LongContextTier, Meter, Mode, ModeRule, Model, PriceEntry, Provider,
@@ -21,7 +20,7 @@ use crate::date::Date;
 use crate::error::{Error, ErrorKind, Location};
 use crate::image::ImageScheme;
 use crate::money::Amount;
-use crate::raw;
+use crate::raw::{self, Spanned};
 
 /// A pricing file's name (as it should appear in messages) and its text.
 #[derive(Debug, Clone)]

@@ -66,3 +66,66 @@ impl Usage {
             .saturating_add(self.input_video)
     }
 }
+
+use crate::error::{Error, ErrorKind};
+
+fn bad(msg: String) -> Error {
+    Error::new(ErrorKind::InvalidValue, msg)
+}
+
+impl ImageCount {
+    /// Parses `N@RES` (`1@1K`, `2@4K`, `3@1024x1024:high`); a bare `RES` means one image.
+    pub fn parse(s: &str) -> Result<ImageCount, Error> {
+        let s = s.trim();
+        let (count, res) = match s.split_once('@') {
+            Some((n, r)) => {
+                let n = n.trim().replace([',', '_'], "");
+                let count = n.parse::<u64>().map_err(|_| bad(format!("`{s}`: image count `{n}` is not a whole number")))?;
+                (count, r.trim())
+            }
+            None => (1, s),
+        };
+        if res.is_empty() || res.len() > 64 {
+            return Err(bad(format!("`{s}`: expected N@RESOLUTION, like 1@1K")));
+        }
+        Ok(ImageCount { resolution: res.to_string(), count })
+    }
+}
+
+impl std::fmt::Display for ImageCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}", self.count, self.resolution)
+    }
+}
+
+impl InputImage {
+    /// Parses `WxH` or `WxH:LEVEL` (`1024x768`, `960x540:low`).
+    pub fn parse(s: &str) -> Result<InputImage, Error> {
+        let s = s.trim();
+        let (size, detail) = match s.split_once(':') {
+            Some((size, d)) => (size, Some(d.trim().to_string()).filter(|d| !d.is_empty())),
+            None => (s, None),
+        };
+        let (w, h) = size
+            .split_once(['x', 'X', '×'])
+            .ok_or_else(|| bad(format!("`{s}`: expected WIDTHxHEIGHT, like 1024x768")))?;
+        let px = |v: &str| {
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| bad(format!("`{s}`: `{v}` is not a positive pixel count")))
+        };
+        Ok(InputImage { width: px(w)?, height: px(h)?, detail })
+    }
+}
+
+impl std::fmt::Display for InputImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}", self.width, self.height)?;
+        if let Some(d) = &self.detail {
+            write!(f, ":{d}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,59 @@
+//! Where the CLI gets its rate book: a pricing directory on disk, or the bundled one.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use ratebook::{Date, RateBook, SourceFile};
+
+/// Reads every `*.toml` in `dir`, sorted by name. Names in messages are shown as given.
+pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read pricing directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
+        files.push(SourceFile::new(p.display().to_string(), text));
+    }
+    Ok(files)
+}
+
+/// The book to price with: `--pricing DIR` if given (every file must be valid), else the
+/// bundled one.
+pub fn load(pricing: Option<&Path>) -> Result<RateBook> {
+    let files = match pricing {
+        Some(dir) => read_dir(dir)?,
+        None => ratebook::bundled::sources(),
+    };
+    let loaded = ratebook::load(&files);
+    if !loaded.errors.is_empty() {
+        for e in &loaded.errors {
+            eprintln!("{e}");
+        }
+        bail!("the pricing files have {} error(s); run `ratebook check`", loaded.errors.len());
+    }
+    if loaded.book.models().is_empty() {
+        bail!("no models found in the pricing files");
+    }
+    Ok(loaded.book)
+}
+
+/// Today's date in UTC, from the system clock (the core never reads it).
+pub fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Date::from_unix_seconds(secs).unwrap_or_else(|| Date::new(1970, 1, 1).expect("valid date"))
+}
+
+/// Parses `--date`, defaulting to today.
+pub fn date_or_today(date: Option<&str>) -> Result<Date> {
+    match date {
+        Some(d) => Ok(d.parse::<Date>()?),
+        None => Ok(today()),
+    }
+}

@@ -1,0 +1,55 @@
+//! `ratebook check [DIR]`: validate a pricing directory, reporting every problem located.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The pricing directory to validate.
+    #[arg(default_value = "pricing")]
+    dir: PathBuf,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: CheckArgs) -> Result<ExitCode> {
+    let files = crate::books::read_dir(&args.dir)?;
+    let loaded = ratebook::load(&files);
+    let models = loaded.book.models().len();
+    if args.json {
+        let out = serde_json::json!({
+            "ok": loaded.errors.is_empty(),
+            "files": files.len(),
+            "models": models,
+            "errors": loaded.errors,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for e in &loaded.errors {
+            println!("{e}");
+        }
+        if loaded.errors.is_empty() {
+            if files.is_empty() {
+                println!("{}: no pricing files (*.toml) found", args.dir.display());
+                return Ok(ExitCode::from(1));
+            }
+            let per_provider: Vec<String> = loaded
+                .book
+                .providers()
+                .iter()
+                .map(|p| {
+                    let n = loaded.book.models().iter().filter(|m| m.provider == p.id).count();
+                    format!("{} {n}", p.id)
+                })
+                .collect();
+            println!("ok: {} files, {models} models ({})", files.len(), per_provider.join(", "));
+        } else {
+            eprintln!("{} error(s) in {} file(s)", loaded.errors.len(), loaded.rejected_files.len());
+        }
+    }
+    Ok(if loaded.errors.is_empty() && !files.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -1,0 +1,213 @@
+//! `ratebook estimate`, `ratebook image-tokens` and `ratebook models`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use ratebook::{EstimateOptions, ImageCount, InputImage, Mode, Usage, format_rate};
+use serde_json::json;
+
+use crate::books;
+use crate::render;
+
+#[derive(Args)]
+pub struct EstimateArgs {
+    /// Model id, alias or dated snapshot id.
+    #[arg(long)]
+    model: String,
+    /// Price at this date (YYYY-MM-DD); default today.
+    #[arg(long)]
+    date: Option<String>,
+    /// Service mode.
+    #[arg(long, default_value = "standard", value_parser = ["standard", "batch", "flex", "priority"])]
+    mode: String,
+    /// All prompt tokens, INCLUDING cache reads and cache writes.
+    #[arg(long, default_value_t = 0)]
+    input_tokens: u64,
+    /// Of those, tokens read from cache.
+    #[arg(long, default_value_t = 0)]
+    cached_tokens: u64,
+    /// Of the input tokens, tokens written to cache.
+    #[arg(long, default_value_t = 0)]
+    cache_write_tokens: u64,
+    /// Time to live of the cache writes.
+    #[arg(long, default_value = "5m", value_parser = ["5m", "1h"])]
+    cache_ttl: String,
+    /// Cache storage in token-hours.
+    #[arg(long, default_value_t = 0)]
+    cache_storage_token_hours: u64,
+    /// Text output tokens, including reasoning.
+    #[arg(long, default_value_t = 0)]
+    output_tokens: u64,
+    /// Generated images as N@RES (1@1K, 2@4K); repeatable.
+    #[arg(long, value_name = "N@RES")]
+    output_images: Vec<String>,
+    /// Input image WxH[:LEVEL]; its estimated tokens are added as image input. Repeatable.
+    #[arg(long = "image", value_name = "WxH[:LEVEL]")]
+    images: Vec<String>,
+    /// Audio input tokens (in addition to --input-tokens).
+    #[arg(long, default_value_t = 0)]
+    input_audio_tokens: u64,
+    /// Video input tokens (in addition to --input-tokens).
+    #[arg(long, default_value_t = 0)]
+    input_video_tokens: u64,
+    /// Audio output tokens.
+    #[arg(long, default_value_t = 0)]
+    output_audio_tokens: u64,
+    /// Search / grounding calls billed per call.
+    #[arg(long, default_value_t = 0)]
+    search_calls: u64,
+    /// Apply the data-residency uplift.
+    #[arg(long)]
+    residency: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+impl EstimateArgs {
+    fn usage(&self) -> Result<Usage> {
+        let mut u = Usage {
+            input_text: self.input_tokens,
+            input_audio: self.input_audio_tokens,
+            input_video: self.input_video_tokens,
+            cached: self.cached_tokens,
+            cache_storage_token_hours: self.cache_storage_token_hours,
+            output_text: self.output_tokens,
+            output_audio: self.output_audio_tokens,
+            ..Usage::default()
+        };
+        if self.cache_ttl == "1h" {
+            u.cache_write_1h = self.cache_write_tokens;
+        } else {
+            u.cache_write_5m = self.cache_write_tokens;
+        }
+        for s in &self.output_images {
+            u.output_images.push(ImageCount::parse(s).with_context(|| "--output-images")?);
+        }
+        for s in &self.images {
+            u.input_images.push(InputImage::parse(s).with_context(|| "--image")?);
+        }
+        if self.search_calls > 0 {
+            u.calls.insert("search".into(), self.search_calls);
+        }
+        Ok(u)
+    }
+}
+
+pub fn run_estimate(pricing: Option<&Path>, args: EstimateArgs) -> Result<ExitCode> {
+    let book = books::load(pricing)?;
+    let date = books::date_or_today(args.date.as_deref())?;
+    let mode: Mode = args.mode.parse()?;
+    let usage = args.usage()?;
+    let options = EstimateOptions { date, mode, residency: args.residency };
+    let est = book.estimate(&args.model, &usage, options)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&render::estimate_json(&est))?);
+    } else {
+        print!("{}", render::estimate_table(&est));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct ImageTokensArgs {
+    /// Model id, alias or snapshot id.
+    #[arg(long)]
+    model: String,
+    /// Image size, WxH.
+    size: String,
+    /// Detail level (`low`/`high` for OpenAI tiles, `low`…`ultra_high` for Gemini 3).
+    #[arg(long)]
+    detail: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_image_tokens(pricing: Option<&Path>, args: ImageTokensArgs) -> Result<ExitCode> {
+    let book = books::load(pricing)?;
+    let model = book.resolve(&args.model)?;
+    let img = InputImage::parse(&args.size)?;
+    let detail = args.detail.clone().or(img.detail.clone());
+    let Some((name, scheme)) = &model.image_scheme else {
+        bail!("{} has no image-input token scheme in the book", model.id);
+    };
+    let tokens = scheme.tokens(img.width, img.height, detail.as_deref())?;
+    if args.json {
+        let out = json!({
+            "model": model.id,
+            "width": img.width,
+            "height": img.height,
+            "detail": detail,
+            "scheme": name,
+            "tokens": tokens,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!(
+            "{}x{}{} on {}: {} tokens ({name})",
+            img.width,
+            img.height,
+            detail.map(|d| format!(" at {d}")).unwrap_or_default(),
+            model.id,
+            ratebook::format_count(tokens)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct ModelsArgs {
+    /// Show prices at this date; default today.
+    #[arg(long)]
+    date: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> {
+    let book = books::load(pricing)?;
+    let date = books::date_or_today(args.date.as_deref())?;
+    let rate = |r: Option<ratebook::Decimal>| r.map(format_rate).unwrap_or_else(|| "-".into());
+    if args.json {
+        let models: Vec<_> = book
+            .models()
+            .iter()
+            .map(|m| {
+                let p = m.price_at(date).ok();
+                json!({
+                    "id": m.id,
+                    "provider": m.provider,
+                    "name": m.name,
+                    "aliases": m.aliases,
+                    "modes": p.map(|p| p.offered_modes().iter().map(|m| m.as_str()).collect::<Vec<_>>()),
+                    "input_usd_per_m": p.and_then(|p| p.rates.get(ratebook::Meter::InputText)).map(|d| d.to_string()),
+                    "output_usd_per_m": p.and_then(|p| p.rates.get(ratebook::Meter::OutputText)).map(|d| d.to_string()),
+                    "price_effective": p.map(|p| p.effective.to_string()),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&json!({ "date": date.to_string(), "models": models }))?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{:<28} {:<10} {:>10} {:>10} {:>10}  modes", "model", "provider", "input/M", "cached/M", "output/M");
+    for m in book.models() {
+        match m.price_at(date) {
+            Ok(p) => {
+                let modes: Vec<&str> = p.offered_modes().iter().map(|m| m.as_str()).collect();
+                println!(
+                    "{:<28} {:<10} {:>10} {:>10} {:>10}  {}",
+                    m.id,
+                    m.provider,
+                    rate(p.rates.get(ratebook::Meter::InputText)),
+                    rate(p.rates.get(ratebook::Meter::CacheRead)),
+                    rate(p.rates.get(ratebook::Meter::OutputText)),
+                    modes.join(",")
+                );
+            }
+            Err(_) => println!("{:<28} {:<10} (no price in force on {date})", m.id, m.provider),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

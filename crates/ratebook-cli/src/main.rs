@@ -1,0 +1,63 @@
+//! The `ratebook` command: the imperative shell around the `ratebook` core.
+//!
+//! This file parses arguments and dispatches; each subcommand lives in its own module and does
+//! its I/O there (reading pricing files and logs, printing tables or JSON). Exit codes: 0 on
+//! success, 1 on an error, 2 on bad usage (clap), 3 when `cost --budget` finds the total over
+//! budget.
+
+mod books;
+mod check;
+mod diff;
+mod estimate;
+mod render;
+mod schema;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exact, explained cost estimates for LLM APIs.
+#[derive(Parser)]
+#[command(name = "ratebook", version, about, long_about = None)]
+struct Cli {
+    /// Read pricing files from this directory instead of the book built into the binary.
+    #[arg(long, global = true, env = "RATEBOOK_PRICING", value_name = "DIR")]
+    pricing: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Price one request (or a workload) on one model.
+    Estimate(estimate::EstimateArgs),
+    /// Estimate the input tokens of an image on a model.
+    ImageTokens(estimate::ImageTokensArgs),
+    /// List the models in the book.
+    Models(estimate::ModelsArgs),
+    /// Validate a pricing directory; prints file:line:column: message for every problem.
+    Check(check::CheckArgs),
+    /// List every rate that changed between two dates, or between two pricing directories.
+    Diff(diff::DiffArgs),
+    /// Print the JSON Schema of the pricing file format.
+    Schema,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Estimate(a) => estimate::run_estimate(cli.pricing.as_deref(), a),
+        Command::ImageTokens(a) => estimate::run_image_tokens(cli.pricing.as_deref(), a),
+        Command::Models(a) => estimate::run_models(cli.pricing.as_deref(), a),
+        Command::Check(a) => check::run(a),
+        Command::Diff(a) => diff::run(cli.pricing.as_deref(), a),
+        Command::Schema => schema::run(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The workspace's integration tests, one binary (ripgrep-style). Each module is one area.
+
+// Providers' worked examples, priced end to end on the repository's rate book.
+mod golden;
+// Invariants over generated usages: monotone costs, batch never dearer, line items sum exactly.
+mod properties;
+// The `ratebook` binary's contract: flags, JSON fields, exit codes, located errors.
+mod cli;
+// `ratebook check` on each kind of broken pricing file.
+mod check;
