@@ -11,12 +11,17 @@ fn main() {
         .unwrap_or_default();
     files.retain(|p| p.extension().is_some_and(|e| e == "toml"));
     files.sort();
-    let mut out = String::from("/// The bundled pricing files: (file name, text).\npub static FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// The bundled pricing files: (file name, text).\npub static FILES: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy();
         let abs = f.canonicalize().unwrap();
-        out.push_str(&format!("    (\"pricing/{name}\", include_str!({:?})),\n", abs.display().to_string()));
+        out.push_str(&format!(
+            "    (\"pricing/{name}\", include_str!({:?})),\n",
+            abs.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("bundled.rs");

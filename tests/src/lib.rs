@@ -8,14 +8,21 @@ use ratebook::{Date, RateBook};
 
 /// The repository root.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
 }
 
 /// The repository's rate book; panics with every located error if it does not load.
 pub fn book() -> RateBook {
     let loaded = ratebook::bundled::load_bundled();
     let errors: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "pricing files do not load:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "pricing files do not load:\n{}",
+        errors.join("\n")
+    );
     loaded.book
 }
 
@@ -25,8 +32,12 @@ pub fn date(s: &str) -> Date {
 
 /// Path of the `ratebook` binary, built on demand by cargo for this test run.
 pub fn ratebook_bin() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
-    let bin = target.join("debug").join(format!("ratebook{}", std::env::consts::EXE_SUFFIX));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let bin = target
+        .join("debug")
+        .join(format!("ratebook{}", std::env::consts::EXE_SUFFIX));
     if !bin.exists() {
         let status = Command::new(env!("CARGO"))
             .args(["build", "-q", "-p", "ratebook-cli"])
@@ -40,7 +51,11 @@ pub fn ratebook_bin() -> PathBuf {
 
 /// Runs `ratebook ARGS…` from the repository root.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(ratebook_bin()).args(args).current_dir(root()).output().expect("ratebook runs")
+    Command::new(ratebook_bin())
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("ratebook runs")
 }
 
 /// Runs `ratebook ARGS… --json`-style commands and parses stdout as JSON, asserting success.

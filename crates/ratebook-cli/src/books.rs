@@ -15,7 +15,8 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
     paths.sort();
     let mut files = Vec::new();
     for p in paths {
-        let text = std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
+        let text =
+            std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
         files.push(SourceFile::new(p.display().to_string(), text));
     }
     Ok(files)
@@ -33,7 +34,10 @@ pub fn load(pricing: Option<&Path>) -> Result<RateBook> {
         for e in &loaded.errors {
             eprintln!("{e}");
         }
-        bail!("the pricing files have {} error(s); run `ratebook check`", loaded.errors.len());
+        bail!(
+            "the pricing files have {} error(s); run `ratebook check`",
+            loaded.errors.len()
+        );
     }
     if loaded.book.models().is_empty() {
         bail!("no models found in the pricing files");

@@ -42,14 +42,31 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
                 .providers()
                 .iter()
                 .map(|p| {
-                    let n = loaded.book.models().iter().filter(|m| m.provider == p.id).count();
+                    let n = loaded
+                        .book
+                        .models()
+                        .iter()
+                        .filter(|m| m.provider == p.id)
+                        .count();
                     format!("{} {n}", p.id)
                 })
                 .collect();
-            println!("ok: {} files, {models} models ({})", files.len(), per_provider.join(", "));
+            println!(
+                "ok: {} files, {models} models ({})",
+                files.len(),
+                per_provider.join(", ")
+            );
         } else {
-            eprintln!("{} error(s) in {} file(s)", loaded.errors.len(), loaded.rejected_files.len());
+            eprintln!(
+                "{} error(s) in {} file(s)",
+                loaded.errors.len(),
+                loaded.rejected_files.len()
+            );
         }
     }
-    Ok(if loaded.errors.is_empty() && !files.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if loaded.errors.is_empty() && !files.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

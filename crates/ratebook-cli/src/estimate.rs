@@ -84,10 +84,12 @@ impl EstimateArgs {
             u.cache_write_5m = self.cache_write_tokens;
         }
         for s in &self.output_images {
-            u.output_images.push(ImageCount::parse(s).with_context(|| "--output-images")?);
+            u.output_images
+                .push(ImageCount::parse(s).with_context(|| "--output-images")?);
         }
         for s in &self.images {
-            u.input_images.push(InputImage::parse(s).with_context(|| "--image")?);
+            u.input_images
+                .push(InputImage::parse(s).with_context(|| "--image")?);
         }
         if self.search_calls > 0 {
             u.calls.insert("search".into(), self.search_calls);
@@ -101,10 +103,17 @@ pub fn run_estimate(pricing: Option<&Path>, args: EstimateArgs) -> Result<ExitCo
     let date = books::date_or_today(args.date.as_deref())?;
     let mode: Mode = args.mode.parse()?;
     let usage = args.usage()?;
-    let options = EstimateOptions { date, mode, residency: args.residency };
+    let options = EstimateOptions {
+        date,
+        mode,
+        residency: args.residency,
+    };
     let est = book.estimate(&args.model, &usage, options)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&render::estimate_json(&est))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&render::estimate_json(&est))?
+        );
     } else {
         print!("{}", render::estimate_table(&est));
     }
@@ -188,10 +197,16 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&json!({ "date": date.to_string(), "models": models }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "date": date.to_string(), "models": models }))?
+        );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<28} {:<10} {:>10} {:>10} {:>10}  modes", "model", "provider", "input/M", "cached/M", "output/M");
+    println!(
+        "{:<28} {:<10} {:>10} {:>10} {:>10}  modes",
+        "model", "provider", "input/M", "cached/M", "output/M"
+    );
     for m in book.models() {
         match m.price_at(date) {
             Ok(p) => {
@@ -206,7 +221,10 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
                     modes.join(",")
                 );
             }
-            Err(_) => println!("{:<28} {:<10} (no price in force on {date})", m.id, m.provider),
+            Err(_) => println!(
+                "{:<28} {:<10} (no price in force on {date})",
+                m.id, m.provider
+            ),
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -50,10 +50,18 @@ pub fn estimate_table(e: &Estimate) -> String {
         out.push_str(&format!("input images: {} tokens\n", list.join(" + ")));
     }
     out.push('\n');
-    let rows: Vec<(String, String)> = e.line_items.iter().map(|l| (l.sentence(), l.rule())).collect();
+    let rows: Vec<(String, String)> = e
+        .line_items
+        .iter()
+        .map(|l| (l.sentence(), l.rule()))
+        .collect();
     for (sentence, rule) in &rows {
         out.push_str(&format!("  {sentence}\n      {rule}\n"));
     }
-    out.push_str(&format!("\n  total: {}   (exact: {})\n", format_usd(e.total), e.total.normalize()));
+    out.push_str(&format!(
+        "\n  total: {}   (exact: {})\n",
+        format_usd(e.total),
+        e.total.normalize()
+    ));
     out
 }

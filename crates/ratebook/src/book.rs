@@ -146,7 +146,9 @@ impl Rates {
     }
     /// Rates that are set, in meter order.
     pub fn iter(&self) -> impl Iterator<Item = (Meter, Decimal)> + '_ {
-        Meter::ALL.into_iter().filter_map(|m| self.get(m).map(|r| (m, r)))
+        Meter::ALL
+            .into_iter()
+            .filter_map(|m| self.get(m).map(|r| (m, r)))
     }
     /// Overlays `other` on `self`: every meter `other` sets wins.
     pub fn overlay(&mut self, other: &Rates) {
@@ -190,12 +192,15 @@ impl fmt::Display for Mode {
 impl FromStr for Mode {
     type Err = Error;
     fn from_str(s: &str) -> Result<Mode, Error> {
-        Mode::ALL.into_iter().find(|m| m.as_str() == s.trim().to_ascii_lowercase()).ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidValue,
-                format!("unknown mode `{s}`; expected standard, batch, flex or priority"),
-            )
-        })
+        Mode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("unknown mode `{s}`; expected standard, batch, flex or priority"),
+                )
+            })
     }
 }
 
@@ -263,7 +268,11 @@ pub struct LongContextTier {
 impl LongContextTier {
     /// Does a prompt of `counted` tokens reach this tier?
     pub fn reached(&self, counted: u64) -> bool {
-        if self.inclusive { counted >= self.threshold } else { counted > self.threshold }
+        if self.inclusive {
+            counted >= self.threshold
+        } else {
+            counted > self.threshold
+        }
     }
 
     /// `prompt > 200,000 tokens`: the tier's condition in words.
@@ -384,10 +393,17 @@ impl Model {
     /// The entry in force at `date`.
     pub fn price_at(&self, date: Date) -> Result<&PriceEntry, Error> {
         self.prices.iter().find(|p| p.covers(date)).ok_or_else(|| {
-            let first = self.prices.first().map(|p| p.effective.to_string()).unwrap_or_default();
+            let first = self
+                .prices
+                .first()
+                .map(|p| p.effective.to_string())
+                .unwrap_or_default();
             Error::new(
                 ErrorKind::NoPriceAtDate,
-                format!("{} has no price in force on {date}; its first price starts {first}", self.id),
+                format!(
+                    "{} has no price in force on {date}; its first price starts {first}",
+                    self.id
+                ),
             )
         })
     }
@@ -418,6 +434,8 @@ impl RateBook {
 
     /// Looks up an id or alias exactly (case-insensitive), without snapshot handling.
     pub fn get(&self, id: &str) -> Option<&Model> {
-        self.index.get(&id.to_ascii_lowercase()).map(|&i| &self.models[i])
+        self.index
+            .get(&id.to_ascii_lowercase())
+            .map(|&i| &self.models[i])
     }
 }

@@ -17,7 +17,10 @@ pub fn files() -> &'static [(&'static str, &'static str)] {
 
 /// The embedded files as [`SourceFile`]s.
 pub fn sources() -> Vec<SourceFile> {
-    files::FILES.iter().map(|(n, t)| SourceFile::new(*n, *t)).collect()
+    files::FILES
+        .iter()
+        .map(|(n, t)| SourceFile::new(*n, *t))
+        .collect()
 }
 
 /// Loads the embedded book. The files are checked by CI, so errors here mean a broken build of

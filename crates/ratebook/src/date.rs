@@ -48,7 +48,9 @@ impl Date {
         let day = doy - (153 * mp + 2) / 5 + 1;
         let month = if mp < 10 { mp + 3 } else { mp - 9 };
         let year = yoe + era * 400 + i64::from(month <= 2);
-        let year = u16::try_from(year).ok().filter(|y| (1..=9999).contains(y))?;
+        let year = u16::try_from(year)
+            .ok()
+            .filter(|y| (1..=9999).contains(y))?;
         Date::new(year, month as u8, day as u8)
     }
 
@@ -93,7 +95,12 @@ impl FromStr for Date {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Date, Error> {
-        let bad = || Error::new(ErrorKind::InvalidValue, format!("`{s}` is not a date; expected YYYY-MM-DD"));
+        let bad = || {
+            Error::new(
+                ErrorKind::InvalidValue,
+                format!("`{s}` is not a date; expected YYYY-MM-DD"),
+            )
+        };
         let b = s.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(bad());
@@ -107,7 +114,10 @@ impl FromStr for Date {
         };
         let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
         Date::new(y, m as u8, d as u8).ok_or_else(|| {
-            Error::new(ErrorKind::InvalidValue, format!("`{s}` is not a valid calendar date"))
+            Error::new(
+                ErrorKind::InvalidValue,
+                format!("`{s}` is not a valid calendar date"),
+            )
         })
     }
 }
@@ -130,8 +140,19 @@ mod tests {
 
     #[test]
     fn parses_and_rejects() {
-        assert_eq!("2026-03-13".parse::<Date>().unwrap(), Date::new(2026, 3, 13).unwrap());
-        for bad in ["2026-02-30", "2026-13-01", "26-01-01", "2026/01/01", "2026-1-01", "２０２６-01-01", ""] {
+        assert_eq!(
+            "2026-03-13".parse::<Date>().unwrap(),
+            Date::new(2026, 3, 13).unwrap()
+        );
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "26-01-01",
+            "2026/01/01",
+            "2026-1-01",
+            "２０２６-01-01",
+            "",
+        ] {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
         assert!("2028-02-29".parse::<Date>().is_ok());
@@ -142,7 +163,10 @@ mod tests {
     fn unix_days_round_trip() {
         assert_eq!(Date::from_unix_days(0).unwrap().to_string(), "1970-01-01");
         // 2026-11-23 is day 20,780 since the epoch (computed with Python's datetime).
-        assert_eq!(Date::from_unix_days(20_780).unwrap().to_string(), "2026-11-23");
+        assert_eq!(
+            Date::from_unix_days(20_780).unwrap().to_string(),
+            "2026-11-23"
+        );
         for d in [-719_000, -1, 0, 59, 10_000, 20_780, 2_000_000] {
             let date = Date::from_unix_days(d).unwrap();
             assert_eq!(date.unix_days(), d);

@@ -31,12 +31,27 @@ pub fn fields(entry: &PriceEntry) -> BTreeMap<String, String> {
         f.insert(m.key().to_string(), r.normalize().to_string());
     }
     for (mode, rule) in &entry.modes {
-        f.insert(format!("{mode}.multiplier"), rule.multiplier.normalize().to_string());
-        f.insert(format!("{mode}.cache_read"), rule.applies_to_cache_read.to_string());
-        f.insert(format!("{mode}.cache_write"), rule.applies_to_cache_write.to_string());
-        f.insert(format!("{mode}.cache_storage"), rule.applies_to_cache_storage.to_string());
+        f.insert(
+            format!("{mode}.multiplier"),
+            rule.multiplier.normalize().to_string(),
+        );
+        f.insert(
+            format!("{mode}.cache_read"),
+            rule.applies_to_cache_read.to_string(),
+        );
+        f.insert(
+            format!("{mode}.cache_write"),
+            rule.applies_to_cache_write.to_string(),
+        );
+        f.insert(
+            format!("{mode}.cache_storage"),
+            rule.applies_to_cache_storage.to_string(),
+        );
         for (m, r) in rule.explicit.iter() {
-            f.insert(format!("{mode}.rates.{}", m.key()), r.normalize().to_string());
+            f.insert(
+                format!("{mode}.rates.{}", m.key()),
+                r.normalize().to_string(),
+            );
         }
     }
     for t in &entry.tiers {
@@ -46,7 +61,10 @@ pub fn fields(entry: &PriceEntry) -> BTreeMap<String, String> {
             crate::money::format_count(t.threshold)
         );
         f.insert(format!("{name}.counts"), t.describe());
-        f.insert(format!("{name}.application"), format!("{:?}", t.application).to_ascii_lowercase());
+        f.insert(
+            format!("{name}.application"),
+            format!("{:?}", t.application).to_ascii_lowercase(),
+        );
         for (m, r) in t.rates.iter() {
             f.insert(format!("{name}.{}", m.key()), r.normalize().to_string());
         }
@@ -55,21 +73,37 @@ pub fn fields(entry: &PriceEntry) -> BTreeMap<String, String> {
         f.insert(format!("output_image_tokens.{res}"), n.to_string());
     }
     for (res, fee) in &entry.output_image_fees {
-        f.insert(format!("output_image_fees.{res}"), fee.normalize().to_string());
+        f.insert(
+            format!("output_image_fees.{res}"),
+            fee.normalize().to_string(),
+        );
     }
     if let Some(r) = entry.residency_multiplier {
         f.insert("residency_multiplier".into(), r.normalize().to_string());
     }
     for (id, fee) in &entry.fees {
-        f.insert(format!("fees.{id}.price"), fee.price.normalize().to_string());
+        f.insert(
+            format!("fees.{id}.price"),
+            fee.price.normalize().to_string(),
+        );
         f.insert(format!("fees.{id}.per"), fee.per.to_string());
         f.insert(format!("fees.{id}.free"), fee.free.to_string());
     }
     f
 }
 
-fn compare(provider: &str, model: &str, at: Date, old: Option<&PriceEntry>, new: Option<&PriceEntry>, out: &mut Vec<RateChange>) {
-    let (a, b) = (old.map(fields).unwrap_or_default(), new.map(fields).unwrap_or_default());
+fn compare(
+    provider: &str,
+    model: &str,
+    at: Date,
+    old: Option<&PriceEntry>,
+    new: Option<&PriceEntry>,
+    out: &mut Vec<RateChange>,
+) {
+    let (a, b) = (
+        old.map(fields).unwrap_or_default(),
+        new.map(fields).unwrap_or_default(),
+    );
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort_by_key(|k| field_order(k));
     keys.dedup();
@@ -90,7 +124,10 @@ fn compare(provider: &str, model: &str, at: Date, old: Option<&PriceEntry>, new:
 
 /// Sorts rate fields in the book's meter order, then everything else by name.
 fn field_order(k: &str) -> (usize, String) {
-    let rank = Meter::ALL.iter().position(|m| m.key() == k).unwrap_or(Meter::ALL.len());
+    let rank = Meter::ALL
+        .iter()
+        .position(|m| m.key() == k)
+        .unwrap_or(Meter::ALL.len());
     (rank, k.to_string())
 }
 
@@ -108,7 +145,8 @@ pub fn diff_dates(book: &RateBook, from: Date, to: Date) -> Vec<RateChange> {
 }
 
 fn entry_dates(m: Option<&Model>) -> impl Iterator<Item = Date> + '_ {
-    m.into_iter().flat_map(|m| m.prices.iter().map(|p| p.effective))
+    m.into_iter()
+        .flat_map(|m| m.prices.iter().map(|p| p.effective))
 }
 
 /// Every value that differs between two books, checked at each date on which either book's
@@ -125,18 +163,26 @@ pub fn diff_books(old: &RateBook, new: &RateBook) -> Vec<RateChange> {
     ids.dedup_by(|a, b| a.1 == b.1);
     let mut out = Vec::new();
     for (provider, id) in ids {
-        let (a, b) = (old.get(id).filter(|m| m.id == id), new.get(id).filter(|m| m.id == id));
+        let (a, b) = (
+            old.get(id).filter(|m| m.id == id),
+            new.get(id).filter(|m| m.id == id),
+        );
         let mut dates: Vec<Date> = entry_dates(a).chain(entry_dates(b)).collect();
         dates.sort();
         dates.dedup();
         for d in dates {
-            let (x, y) = (a.and_then(|m| m.price_at(d).ok()), b.and_then(|m| m.price_at(d).ok()));
+            let (x, y) = (
+                a.and_then(|m| m.price_at(d).ok()),
+                b.and_then(|m| m.price_at(d).ok()),
+            );
             let before = out.len();
             compare(provider, id, d, x, y, &mut out);
             // Report each value change once: at the first date it appears.
             let new_items: Vec<RateChange> = out.drain(before..).collect();
             for c in new_items {
-                let dup = out.iter().rev().any(|p| p.model == c.model && p.field == c.field && p.old == c.old && p.new == c.new);
+                let dup = out.iter().rev().any(|p| {
+                    p.model == c.model && p.field == c.field && p.old == c.old && p.new == c.new
+                });
                 if !dup {
                     out.push(c);
                 }

@@ -24,7 +24,12 @@ impl Location {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-        Location { file: file.to_string(), line, column, key }
+        Location {
+            file: file.to_string(),
+            line,
+            column,
+            key,
+        }
     }
 }
 
@@ -75,7 +80,12 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), location: None, suggestions: Vec::new() }
+        Error {
+            kind,
+            message: message.into(),
+            location: None,
+            suggestions: Vec::new(),
+        }
     }
 
     pub fn at(mut self, location: Location) -> Error {
@@ -84,7 +94,10 @@ impl Error {
     }
 
     pub(crate) fn overflow(what: &str) -> Error {
-        Error::new(ErrorKind::Overflow, format!("{what} is too large to compute exactly"))
+        Error::new(
+            ErrorKind::Overflow,
+            format!("{what} is too large to compute exactly"),
+        )
     }
 }
 

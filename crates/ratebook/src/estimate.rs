@@ -31,7 +31,11 @@ pub struct EstimateOptions {
 
 impl EstimateOptions {
     pub fn at(date: Date) -> EstimateOptions {
-        EstimateOptions { date, mode: Mode::Standard, residency: false }
+        EstimateOptions {
+            date,
+            mode: Mode::Standard,
+            residency: false,
+        }
     }
     pub fn mode(mut self, mode: Mode) -> EstimateOptions {
         self.mode = mode;
@@ -45,11 +49,21 @@ pub enum LineKind {
     /// Tokens (or token-hours) of one meter.
     Meter(Meter),
     /// Generated images billed as tokens at the image-output rate.
-    GeneratedImages { resolution: String, images: u64, tokens_per_image: u64 },
+    GeneratedImages {
+        resolution: String,
+        images: u64,
+        tokens_per_image: u64,
+    },
     /// Generated images billed at a flat fee each.
     ImageFee { resolution: String },
     /// Calls billed per `per` calls.
-    Fee { id: String, description: String, per: u64, free: u64, free_period: Option<String> },
+    Fee {
+        id: String,
+        description: String,
+        per: u64,
+        free: u64,
+        free_period: Option<String>,
+    },
     /// The gateway's billing granularity: rounding up, or a fraction carried to the next cycle.
     BillingAdjustment { rounding: Rounding, unit: Decimal },
 }
@@ -106,12 +120,21 @@ impl LineItem {
         match &self.kind {
             LineKind::Meter(m) if self.marginal => format!("{} past the tier threshold", m.label()),
             LineKind::Meter(m) => m.label().to_string(),
-            LineKind::GeneratedImages { resolution, images, .. } => {
-                format!("image output: {} image{} at {resolution}", format_count(*images), plural(*images))
+            LineKind::GeneratedImages {
+                resolution, images, ..
+            } => {
+                format!(
+                    "image output: {} image{} at {resolution}",
+                    format_count(*images),
+                    plural(*images)
+                )
             }
             LineKind::ImageFee { resolution } => format!("generated images at {resolution}"),
             LineKind::Fee { description, .. } => description.clone(),
-            LineKind::BillingAdjustment { rounding: Rounding::Carry, .. } => "fraction carried to the next billing cycle".into(),
+            LineKind::BillingAdjustment {
+                rounding: Rounding::Carry,
+                ..
+            } => "fraction carried to the next billing cycle".into(),
             LineKind::BillingAdjustment { .. } => "rounding up to the billing unit".into(),
         }
     }
@@ -127,9 +150,18 @@ impl LineItem {
                 format_rate(self.rate)
             ),
             LineKind::Meter(_) => {
-                format!("{}: {} tokens × {}/M = {amount}", self.label(), format_count(self.quantity), format_rate(self.rate))
+                format!(
+                    "{}: {} tokens × {}/M = {amount}",
+                    self.label(),
+                    format_count(self.quantity),
+                    format_rate(self.rate)
+                )
             }
-            LineKind::GeneratedImages { tokens_per_image, images, .. } => format!(
+            LineKind::GeneratedImages {
+                tokens_per_image,
+                images,
+                ..
+            } => format!(
                 "{}: {} × {} tokens = {} tokens × {}/M = {amount}",
                 self.label(),
                 format_count(*images),
@@ -145,7 +177,11 @@ impl LineItem {
                 format_usd(self.rate)
             ),
             LineKind::Fee { per, .. } => {
-                let per = if *per == 1 { "call".to_string() } else { format_count(*per) };
+                let per = if *per == 1 {
+                    "call".to_string()
+                } else {
+                    format_count(*per)
+                };
                 format!(
                     "{}: {} call{} × {}/{per} = {amount}",
                     self.label(),
@@ -162,15 +198,20 @@ impl LineItem {
     pub fn rule(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
         match &self.tier {
-            Some(t) if self.marginal => parts.push(format!("long-context rate for tokens past {t}")),
+            Some(t) if self.marginal => {
+                parts.push(format!("long-context rate for tokens past {t}"))
+            }
             Some(t) => parts.push(format!("long-context rate: {t} reprices the whole request")),
             None => {}
         }
         match self.mode_effect {
             ModeEffect::None => parts.push(format!("{} rate", self.mode)),
-            ModeEffect::Multiplied(m) => {
-                parts.push(format!("{} ×{} of {}", self.mode, m.normalize(), format_rate(self.base_rate)))
-            }
+            ModeEffect::Multiplied(m) => parts.push(format!(
+                "{} ×{} of {}",
+                self.mode,
+                m.normalize(),
+                format_rate(self.base_rate)
+            )),
             ModeEffect::Explicit => parts.push(format!("published {} rate", self.mode)),
             ModeEffect::NotStacked(m) => parts.push(format!(
                 "{} ×{} not applied: this card does not stack it with this cache meter",
@@ -181,9 +222,17 @@ impl LineItem {
         if let Some(r) = self.residency {
             parts.push(format!("data residency ×{}", r.normalize()));
         }
-        if let LineKind::Fee { free, free_period: Some(p), .. } = &self.kind {
+        if let LineKind::Fee {
+            free,
+            free_period: Some(p),
+            ..
+        } = &self.kind
+        {
             if *free > 0 {
-                parts.push(format!("first {} a {p} free (not applied to a single estimate)", format_count(*free)));
+                parts.push(format!(
+                    "first {} a {p} free (not applied to a single estimate)",
+                    format_count(*free)
+                ));
             }
         }
         if let LineKind::BillingAdjustment { rounding, unit } = &self.kind {
@@ -231,7 +280,8 @@ pub struct Estimate {
 }
 
 fn add(a: u64, b: u64) -> Result<u64, Error> {
-    a.checked_add(b).ok_or_else(|| Error::overflow("token count"))
+    a.checked_add(b)
+        .ok_or_else(|| Error::overflow("token count"))
 }
 
 fn invalid(msg: impl Into<String>) -> Error {
@@ -256,7 +306,13 @@ struct Pricer<'a> {
 
 impl Pricer<'_> {
     /// The rate of `meter` with or without a tier's rates, after mode and residency.
-    fn line(&self, meter: Meter, quantity: u64, tier: Option<(&str, &Rates)>, marginal: bool) -> Result<LineItem, Error> {
+    fn line(
+        &self,
+        meter: Meter,
+        quantity: u64,
+        tier: Option<(&str, &Rates)>,
+        marginal: bool,
+    ) -> Result<LineItem, Error> {
         let base = &self.entry.rates;
         let layers: &[&Rates] = match tier {
             Some((_, t)) => &[t, base],
@@ -265,12 +321,21 @@ impl Pricer<'_> {
         let base_rate = lookup(layers, meter).ok_or_else(|| {
             Error::new(
                 ErrorKind::UnsupportedMeter,
-                format!("{} has no {} rate (price from {})", self.model.id, meter.label(), self.entry.effective),
+                format!(
+                    "{} has no {} rate (price from {})",
+                    self.model.id,
+                    meter.label(),
+                    self.entry.effective
+                ),
             )
         })?;
         let explicit = if tier.is_none() && self.options.mode != Mode::Standard {
             self.rule.explicit.get(meter).or_else(|| {
-                if base.get(meter).is_none() { meter.fallback().and_then(|f| self.rule.explicit.get(f)) } else { None }
+                if base.get(meter).is_none() {
+                    meter.fallback().and_then(|f| self.rule.explicit.get(f))
+                } else {
+                    None
+                }
             })
         } else {
             None
@@ -279,7 +344,9 @@ impl Pricer<'_> {
             Some(r) => (r, ModeEffect::Explicit),
             None if self.options.mode == Mode::Standard => (base_rate, ModeEffect::None),
             None if self.rule.applies_to(meter.group()) => {
-                let r = base_rate.checked_mul(self.rule.multiplier).ok_or_else(|| Error::overflow("rate"))?;
+                let r = base_rate
+                    .checked_mul(self.rule.multiplier)
+                    .ok_or_else(|| Error::overflow("rate"))?;
                 (r, ModeEffect::Multiplied(self.rule.multiplier))
             }
             None => (base_rate, ModeEffect::NotStacked(self.rule.multiplier)),
@@ -309,37 +376,64 @@ impl Pricer<'_> {
 
 impl RateBook {
     /// Prices `usage` on model `model_id` (an id, alias or snapshot id).
-    pub fn estimate(&self, model_id: &str, usage: &Usage, options: EstimateOptions) -> Result<Estimate, Error> {
+    pub fn estimate(
+        &self,
+        model_id: &str,
+        usage: &Usage,
+        options: EstimateOptions,
+    ) -> Result<Estimate, Error> {
         let model = self.resolve(model_id)?;
         estimate_model(self, model, usage, options)
     }
 }
 
 /// Prices `usage` on an already-resolved model.
-pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: EstimateOptions) -> Result<Estimate, Error> {
+pub fn estimate_model(
+    book: &RateBook,
+    model: &Model,
+    usage: &Usage,
+    options: EstimateOptions,
+) -> Result<Estimate, Error> {
     let entry = model.price_at(options.date)?;
     let rule = entry.mode_rule(options.mode).ok_or_else(|| {
         let offered: Vec<&str> = entry.offered_modes().iter().map(|m| m.as_str()).collect();
         Error::new(
             ErrorKind::ModeNotOffered,
-            format!("{} does not offer {} mode (offers: {})", model.id, options.mode, offered.join(", ")),
+            format!(
+                "{} does not offer {} mode (offers: {})",
+                model.id,
+                options.mode,
+                offered.join(", ")
+            ),
         )
     })?;
     let residency = if options.residency {
         Some(entry.residency_multiplier.ok_or_else(|| {
-            Error::new(ErrorKind::UnsupportedMeter, format!("{} has no data-residency pricing", model.id))
+            Error::new(
+                ErrorKind::UnsupportedMeter,
+                format!("{} has no data-residency pricing", model.id),
+            )
         })?)
     } else {
         None
     };
-    let pricer = Pricer { model, entry, rule, options, residency };
+    let pricer = Pricer {
+        model,
+        entry,
+        rule,
+        options,
+        residency,
+    };
 
     // Input images become image-input tokens.
     let mut image_tokens = Vec::with_capacity(usage.input_images.len());
     let mut input_image = usage.input_image;
     for img in &usage.input_images {
         let (_, scheme) = model.image_scheme.as_ref().ok_or_else(|| {
-            Error::new(ErrorKind::UnsupportedMeter, format!("{} has no image-input token scheme", model.id))
+            Error::new(
+                ErrorKind::UnsupportedMeter,
+                format!("{} has no image-input token scheme", model.id),
+            )
         })?;
         let t = scheme.tokens(img.width, img.height, img.detail.as_deref())?;
         image_tokens.push(t);
@@ -347,7 +441,10 @@ pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: Es
     }
 
     // Split the prompt into uncached input by modality, cache reads and cache writes.
-    let prompt = add(add(add(usage.input_text, input_image)?, usage.input_audio)?, usage.input_video)?;
+    let prompt = add(
+        add(add(usage.input_text, input_image)?, usage.input_audio)?,
+        usage.input_video,
+    )?;
     let writes = add(usage.cache_write_5m, usage.cache_write_1h)?;
     if usage.cached_audio > usage.cached || usage.cached_audio > usage.input_audio {
         return Err(invalid(format!(
@@ -398,7 +495,7 @@ pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: Es
     let whole_tier = whole.map(|(t, _)| (tier_desc.as_deref().unwrap_or(""), &t.rates));
 
     // Quantities per meter, in bill order.
-    let mut quantities: Vec<(Meter, u64)> = uncached.iter().copied().collect();
+    let mut quantities: Vec<(Meter, u64)> = uncached.to_vec();
     quantities.push((Meter::CacheRead, usage.cached - usage.cached_audio));
     quantities.push((Meter::CacheReadAudio, usage.cached_audio));
     quantities.push((Meter::CacheWrite5m, usage.cache_write_5m));
@@ -412,7 +509,9 @@ pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: Es
 
     // Marginal tier: the last `over` counted prompt tokens are billed at the tier's rates.
     let mut marginal_over: Vec<(Meter, u64)> = Vec::new();
-    if let Some((t, counted)) = tier_reached.filter(|(t, _)| t.application == TierApplication::Marginal) {
+    if let Some((t, counted)) =
+        tier_reached.filter(|(t, _)| t.application == TierApplication::Marginal)
+    {
         let mut over = counted - t.threshold + u64::from(t.inclusive);
         for (m, q) in quantities.iter_mut().rev() {
             let counts = match m.group() {
@@ -431,7 +530,8 @@ pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: Es
         marginal_over.reverse();
     }
 
-    let mut lines = Vec::with_capacity(quantities.len() + marginal_over.len() + usage.output_images.len());
+    let mut lines =
+        Vec::with_capacity(quantities.len() + marginal_over.len() + usage.output_images.len());
     for (m, q) in quantities {
         if q > 0 {
             lines.push(pricer.line(m, q, whole_tier, false)?);
@@ -439,7 +539,12 @@ pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: Es
     }
     if let Some((t, _)) = tier_reached.filter(|_| !marginal_over.is_empty()) {
         for (m, q) in marginal_over {
-            lines.push(pricer.line(m, q, Some((tier_desc.as_deref().unwrap_or(""), &t.rates)), true)?);
+            lines.push(pricer.line(
+                m,
+                q,
+                Some((tier_desc.as_deref().unwrap_or(""), &t.rates)),
+                true,
+            )?);
         }
     }
 
@@ -449,19 +554,33 @@ pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: Es
             continue;
         }
         if let Some(&per) = entry.output_image_tokens.get(&img.resolution) {
-            let tokens = per.checked_mul(img.count).ok_or_else(|| Error::overflow("image tokens"))?;
+            let tokens = per
+                .checked_mul(img.count)
+                .ok_or_else(|| Error::overflow("image tokens"))?;
             let mut line = pricer.line(Meter::OutputImage, tokens, whole_tier, false)?;
-            line.kind = LineKind::GeneratedImages { resolution: img.resolution.clone(), images: img.count, tokens_per_image: per };
+            line.kind = LineKind::GeneratedImages {
+                resolution: img.resolution.clone(),
+                images: img.count,
+                tokens_per_image: per,
+            };
             lines.push(line);
         } else if let Some(&fee) = entry.output_image_fees.get(&img.resolution) {
             let (rate, mode_effect) = if options.mode == Mode::Standard {
                 (fee, ModeEffect::None)
             } else {
-                (fee.checked_mul(pricer.rule.multiplier).ok_or_else(|| Error::overflow("rate"))?, ModeEffect::Multiplied(pricer.rule.multiplier))
+                (
+                    fee.checked_mul(pricer.rule.multiplier)
+                        .ok_or_else(|| Error::overflow("rate"))?,
+                    ModeEffect::Multiplied(pricer.rule.multiplier),
+                )
             };
-            let amount = Decimal::from(img.count).checked_mul(rate).ok_or_else(|| Error::overflow("amount"))?;
+            let amount = Decimal::from(img.count)
+                .checked_mul(rate)
+                .ok_or_else(|| Error::overflow("amount"))?;
             lines.push(LineItem {
-                kind: LineKind::ImageFee { resolution: img.resolution.clone() },
+                kind: LineKind::ImageFee {
+                    resolution: img.resolution.clone(),
+                },
                 quantity: img.count,
                 rate,
                 base_rate: fee,
@@ -474,9 +593,17 @@ pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: Es
                 price_effective: entry.effective,
             });
         } else {
-            let mut known: Vec<&str> = entry.output_image_tokens.keys().map(String::as_str).collect();
+            let mut known: Vec<&str> = entry
+                .output_image_tokens
+                .keys()
+                .map(String::as_str)
+                .collect();
             known.extend(entry.output_image_fees.keys().map(String::as_str));
-            let list = if known.is_empty() { "none: it does not generate images".to_string() } else { known.join(", ") };
+            let list = if known.is_empty() {
+                "none: it does not generate images".to_string()
+            } else {
+                known.join(", ")
+            };
             return Err(invalid(format!(
                 "{} has no image resolution `{}` (resolutions: {list})",
                 model.id, img.resolution
@@ -493,7 +620,15 @@ pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: Es
             let known: Vec<&str> = entry.fees.keys().map(String::as_str).collect();
             Error::new(
                 ErrorKind::UnsupportedMeter,
-                format!("{} has no `{id}` fee (fees: {})", model.id, if known.is_empty() { "none".into() } else { known.join(", ") }),
+                format!(
+                    "{} has no `{id}` fee (fees: {})",
+                    model.id,
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
             )
         })?;
         let amount = Decimal::from(calls)
@@ -523,7 +658,9 @@ pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: Es
 
     let mut total = Decimal::ZERO;
     for l in &lines {
-        total = total.checked_add(l.amount).ok_or_else(|| Error::overflow("total"))?;
+        total = total
+            .checked_add(l.amount)
+            .ok_or_else(|| Error::overflow("total"))?;
     }
 
     // A gateway's billing granularity, as one more line so the items still add up.
@@ -532,7 +669,10 @@ pub fn estimate_model(book: &RateBook, model: &Model, usage: &Usage, options: Es
         if billed != total {
             let adj = billed - total;
             lines.push(LineItem {
-                kind: LineKind::BillingAdjustment { rounding: billing.rounding, unit: billing.unit },
+                kind: LineKind::BillingAdjustment {
+                    rounding: billing.rounding,
+                    unit: billing.unit,
+                },
                 quantity: 1,
                 rate: adj,
                 base_rate: adj,
@@ -572,13 +712,17 @@ pub fn bill(amount: Decimal, unit: Decimal, rounding: Rounding) -> Result<Decima
     if unit <= Decimal::ZERO {
         return Ok(amount);
     }
-    let units = amount.checked_div(unit).ok_or_else(|| Error::overflow("billing"))?;
+    let units = amount
+        .checked_div(unit)
+        .ok_or_else(|| Error::overflow("billing"))?;
     let whole = match rounding {
         Rounding::Exact => return Ok(amount),
         Rounding::UpPerRequest => units.ceil(),
         Rounding::Carry => units.floor(),
     };
-    whole.checked_mul(unit).ok_or_else(|| Error::overflow("billing"))
+    whole
+        .checked_mul(unit)
+        .ok_or_else(|| Error::overflow("billing"))
 }
 
 /// A running balance for `carry` billing: each charge bills whole units of what is owed,
@@ -591,7 +735,10 @@ pub struct Carry {
 impl Carry {
     /// Adds `amount` and returns what is billed now.
     pub fn charge(&mut self, amount: Decimal, unit: Decimal) -> Result<Decimal, Error> {
-        let owed = self.carried.checked_add(amount).ok_or_else(|| Error::overflow("billing"))?;
+        let owed = self
+            .carried
+            .checked_add(amount)
+            .ok_or_else(|| Error::overflow("billing"))?;
         let billed = bill(owed, unit, Rounding::Carry)?;
         self.carried = owed - billed;
         Ok(billed)

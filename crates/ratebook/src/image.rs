@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use rust_decimal::prelude::*;
 use rust_decimal::MathematicalOps;
+use rust_decimal::prelude::*;
 
 use crate::error::{Error, ErrorKind};
 
@@ -19,11 +19,33 @@ pub const MAX_IMAGE_SIDE: u32 = 100_000;
 /// An image-token formula and its parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImageScheme {
-    GeminiTiles { small_max: u32, small_tokens: u64, crop_divisor: Decimal, tile_tokens: u64 },
-    FixedLevels { levels: BTreeMap<String, u64>, default: String },
-    OpenaiTiles { base: u64, per_tile: u64, fit: u32, short_side: u32, tile: u32 },
-    OpenaiPatches { patch: u32, max_patches: u64, multiplier: Decimal },
-    AnthropicPatches { patch: u32, max_long_edge: u32, max_tokens: u64 },
+    GeminiTiles {
+        small_max: u32,
+        small_tokens: u64,
+        crop_divisor: Decimal,
+        tile_tokens: u64,
+    },
+    FixedLevels {
+        levels: BTreeMap<String, u64>,
+        default: String,
+    },
+    OpenaiTiles {
+        base: u64,
+        per_tile: u64,
+        fit: u32,
+        short_side: u32,
+        tile: u32,
+    },
+    OpenaiPatches {
+        patch: u32,
+        max_patches: u64,
+        multiplier: Decimal,
+    },
+    AnthropicPatches {
+        patch: u32,
+        max_long_edge: u32,
+        max_tokens: u64,
+    },
 }
 
 impl ImageScheme {
@@ -40,9 +62,16 @@ impl ImageScheme {
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
         match self {
-            ImageScheme::GeminiTiles { small_max, tile_tokens, crop_divisor, .. } => {
+            ImageScheme::GeminiTiles {
+                small_max,
+                tile_tokens,
+                crop_divisor,
+                ..
+            } => {
                 if *crop_divisor < Decimal::ONE {
-                    p.push(format!("crop_divisor must be at least 1, got {crop_divisor}"));
+                    p.push(format!(
+                        "crop_divisor must be at least 1, got {crop_divisor}"
+                    ));
                 }
                 if *tile_tokens == 0 || *small_max == 0 {
                     p.push("tile_tokens and small_max must be positive".into());
@@ -53,10 +82,18 @@ impl ImageScheme {
                     p.push("levels must list at least one level".into());
                 }
                 if !levels.contains_key(default) {
-                    p.push(format!("default level `{default}` is not one of the levels"));
+                    p.push(format!(
+                        "default level `{default}` is not one of the levels"
+                    ));
                 }
             }
-            ImageScheme::OpenaiTiles { fit, short_side, tile, per_tile, .. } => {
+            ImageScheme::OpenaiTiles {
+                fit,
+                short_side,
+                tile,
+                per_tile,
+                ..
+            } => {
                 if *tile == 0 || *fit == 0 || *short_side == 0 {
                     p.push("tile, fit and short_side must be positive".into());
                 }
@@ -67,7 +104,11 @@ impl ImageScheme {
                     p.push("per_tile must be positive".into());
                 }
             }
-            ImageScheme::OpenaiPatches { patch, max_patches, multiplier } => {
+            ImageScheme::OpenaiPatches {
+                patch,
+                max_patches,
+                multiplier,
+            } => {
                 if *patch == 0 || *max_patches == 0 {
                     p.push("patch and max_patches must be positive".into());
                 }
@@ -75,7 +116,11 @@ impl ImageScheme {
                     p.push(format!("multiplier must be positive, got {multiplier}"));
                 }
             }
-            ImageScheme::AnthropicPatches { patch, max_long_edge, max_tokens } => {
+            ImageScheme::AnthropicPatches {
+                patch,
+                max_long_edge,
+                max_tokens,
+            } => {
                 if *patch == 0 || *max_long_edge == 0 || *max_tokens == 0 {
                     p.push("patch, max_long_edge and max_tokens must be positive".into());
                 }
@@ -93,31 +138,60 @@ impl ImageScheme {
         if width == 0 || height == 0 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE {
             return Err(Error::new(
                 ErrorKind::InvalidUsage,
-                format!("image size {width}x{height} is out of range (1..={MAX_IMAGE_SIDE} px a side)"),
+                format!(
+                    "image size {width}x{height} is out of range (1..={MAX_IMAGE_SIDE} px a side)"
+                ),
             ));
         }
-        let detail = detail.map(|d| d.trim().to_ascii_lowercase()).filter(|d| !d.is_empty());
+        let detail = detail
+            .map(|d| d.trim().to_ascii_lowercase())
+            .filter(|d| !d.is_empty());
         let reject_detail = |d: &str, allowed: &[String]| {
-            let list = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
-            Error::new(ErrorKind::InvalidUsage, format!("unknown detail level `{d}` (levels: {list})"))
+            let list = if allowed.is_empty() {
+                "none".to_string()
+            } else {
+                allowed.join(", ")
+            };
+            Error::new(
+                ErrorKind::InvalidUsage,
+                format!("unknown detail level `{d}` (levels: {list})"),
+            )
         };
         let (w, h) = (u64::from(width), u64::from(height));
         match self {
-            ImageScheme::GeminiTiles { small_max, small_tokens, crop_divisor, tile_tokens } => {
+            ImageScheme::GeminiTiles {
+                small_max,
+                small_tokens,
+                crop_divisor,
+                tile_tokens,
+            } => {
                 if let Some(d) = &detail {
                     return Err(reject_detail(d, &[]));
                 }
                 if width <= *small_max && height <= *small_max {
                     return Ok(*small_tokens);
                 }
-                let crop = (Decimal::from(w.min(h)) / crop_divisor).floor().to_u64().unwrap_or(1).max(1);
+                let crop = (Decimal::from(w.min(h)) / crop_divisor)
+                    .floor()
+                    .to_u64()
+                    .unwrap_or(1)
+                    .max(1);
                 Ok(w.div_ceil(crop) * h.div_ceil(crop) * tile_tokens)
             }
             ImageScheme::FixedLevels { levels, default } => {
                 let level = detail.as_deref().unwrap_or(default);
-                levels.get(level).copied().ok_or_else(|| reject_detail(level, &self.levels()))
+                levels
+                    .get(level)
+                    .copied()
+                    .ok_or_else(|| reject_detail(level, &self.levels()))
             }
-            ImageScheme::OpenaiTiles { base, per_tile, fit, short_side, tile } => {
+            ImageScheme::OpenaiTiles {
+                base,
+                per_tile,
+                fit,
+                short_side,
+                tile,
+            } => {
                 match detail.as_deref() {
                     Some("low") => return Ok(*base),
                     None | Some("high") | Some("auto") => {}
@@ -138,7 +212,11 @@ impl ImageScheme {
                 let tiles = (w / tile).ceil() * (h / tile).ceil();
                 Ok(base + per_tile * tiles.to_u64().unwrap_or(0))
             }
-            ImageScheme::OpenaiPatches { patch, max_patches, multiplier } => {
+            ImageScheme::OpenaiPatches {
+                patch,
+                max_patches,
+                multiplier,
+            } => {
                 if let Some(d) = &detail {
                     return Err(reject_detail(d, &[]));
                 }
@@ -151,16 +229,31 @@ impl ImageScheme {
                     let area_budget = pd * pd * Decimal::from(*max_patches);
                     let shrink = (area_budget / (wd * hd)).sqrt().unwrap_or(Decimal::ZERO);
                     let (sw, sh) = (wd * shrink / pd, hd * shrink / pd);
-                    let adjust = |x: Decimal| if x.is_zero() { Decimal::ONE } else { x.floor() / x };
+                    let adjust = |x: Decimal| {
+                        if x.is_zero() {
+                            Decimal::ONE
+                        } else {
+                            x.floor() / x
+                        }
+                    };
                     let shrink = shrink * adjust(sw).min(adjust(sh));
                     let rw = (wd * shrink).floor().max(Decimal::ONE);
                     let rh = (hd * shrink).floor().max(Decimal::ONE);
-                    patches = ((rw / pd).ceil() * (rh / pd).ceil()).to_u64().unwrap_or(*max_patches);
+                    patches = ((rw / pd).ceil() * (rh / pd).ceil())
+                        .to_u64()
+                        .unwrap_or(*max_patches);
                     patches = patches.min(*max_patches);
                 }
-                Ok((Decimal::from(patches) * multiplier).ceil().to_u64().unwrap_or(u64::MAX))
+                Ok((Decimal::from(patches) * multiplier)
+                    .ceil()
+                    .to_u64()
+                    .unwrap_or(u64::MAX))
             }
-            ImageScheme::AnthropicPatches { patch, max_long_edge, max_tokens } => {
+            ImageScheme::AnthropicPatches {
+                patch,
+                max_long_edge,
+                max_tokens,
+            } => {
                 if let Some(d) = &detail {
                     return Err(reject_detail(d, &[]));
                 }
@@ -169,11 +262,16 @@ impl ImageScheme {
                 let long = Decimal::from(*max_long_edge);
                 if w.max(h) > long {
                     let scale = long / w.max(h);
-                    (w, h) = ((w * scale).floor().max(Decimal::ONE), (h * scale).floor().max(Decimal::ONE));
+                    (w, h) = (
+                        (w * scale).floor().max(Decimal::ONE),
+                        (h * scale).floor().max(Decimal::ONE),
+                    );
                 }
                 let count = |w: Decimal, h: Decimal| {
                     let pd = Decimal::from(p);
-                    ((w / pd).ceil() * (h / pd).ceil()).to_u64().unwrap_or(u64::MAX)
+                    ((w / pd).ceil() * (h / pd).ceil())
+                        .to_u64()
+                        .unwrap_or(u64::MAX)
                 };
                 let mut tokens = count(w, h);
                 if tokens > *max_tokens {
@@ -222,7 +320,13 @@ mod tests {
     #[test]
     fn openai_tiles_worked_example() {
         // developers.openai.com images-vision: 1024×1024 high → 768×768 → 4 tiles → 85 + 4×170.
-        let s = ImageScheme::OpenaiTiles { base: 85, per_tile: 170, fit: 2048, short_side: 768, tile: 512 };
+        let s = ImageScheme::OpenaiTiles {
+            base: 85,
+            per_tile: 170,
+            fit: 2048,
+            short_side: 768,
+            tile: 512,
+        };
         assert_eq!(s.tokens(1024, 1024, None).unwrap(), 765);
         assert_eq!(s.tokens(1024, 1024, Some("low")).unwrap(), 85);
         // 2048×4096 → 1024×2048 → 768×1536 → 2×3 tiles → 85 + 6×170 = 1,105.
@@ -233,7 +337,11 @@ mod tests {
     #[test]
     fn openai_patches_worked_examples() {
         // OpenAI images-vision: 1024×1024 → 32×32 = 1,024 patches; × 1.62 (gpt-4.1-mini) → 1,659.
-        let s = ImageScheme::OpenaiPatches { patch: 32, max_patches: 1536, multiplier: Decimal::new(162, 2) };
+        let s = ImageScheme::OpenaiPatches {
+            patch: 32,
+            max_patches: 1536,
+            multiplier: Decimal::new(162, 2),
+        };
         assert_eq!(s.tokens(1024, 1024, None).unwrap(), 1659);
         // 1800×2400 → 4,275 patches > 1,536 → shrink → 1056×1408 → 33×44 = 1,452; ×1.62 → 2,353.
         assert_eq!(s.tokens(1800, 2400, None).unwrap(), 2353);
@@ -242,7 +350,11 @@ mod tests {
     #[test]
     fn anthropic_patches_worked_examples() {
         // platform.claude.com vision: 1000×1000 → 36×36 = 1,296; 200×200 → 8×8 = 64.
-        let s = ImageScheme::AnthropicPatches { patch: 28, max_long_edge: 1568, max_tokens: 1568 };
+        let s = ImageScheme::AnthropicPatches {
+            patch: 28,
+            max_long_edge: 1568,
+            max_tokens: 1568,
+        };
         assert_eq!(s.tokens(1000, 1000, None).unwrap(), 1296);
         assert_eq!(s.tokens(200, 200, None).unwrap(), 64);
         // Huge images are capped at the token limit.

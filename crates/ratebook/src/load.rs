@@ -31,7 +31,10 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        SourceFile { name: name.into(), text: text.into() }
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 }
 
@@ -61,7 +64,10 @@ pub fn load(files: &[SourceFile]) -> Loaded {
                 for m in &models {
                     for name in std::iter::once(&m.id).chain(&m.aliases) {
                         let key = name.to_ascii_lowercase();
-                        if let Some(first) = seen.get(&key).or_else(|| names.iter().find(|(k, _)| *k == key).map(|(_, l)| l)) {
+                        if let Some(first) = seen
+                            .get(&key)
+                            .or_else(|| names.iter().find(|(k, _)| *k == key).map(|(_, l)| l))
+                        {
                             errors.push(
                                 Error::new(
                                     ErrorKind::Validation,
@@ -75,10 +81,18 @@ pub fn load(files: &[SourceFile]) -> Loaded {
                     }
                 }
                 if out.book.providers.iter().any(|p| p.id == provider.id) {
-                    errors.push(Error::new(
-                        ErrorKind::Validation,
-                        format!("duplicate provider id `{}`", provider.id),
-                    ).at(Location { file: file.name.clone(), line: 1, column: 1, key: Some("provider.id".into()) }));
+                    errors.push(
+                        Error::new(
+                            ErrorKind::Validation,
+                            format!("duplicate provider id `{}`", provider.id),
+                        )
+                        .at(Location {
+                            file: file.name.clone(),
+                            line: 1,
+                            column: 1,
+                            key: Some("provider.id".into()),
+                        }),
+                    );
                 }
                 if errors.is_empty() {
                     for (k, l) in names {
@@ -121,13 +135,21 @@ impl RateBook {
 /// Reads and validates one file.
 pub fn load_file(file: &SourceFile) -> Result<(Provider, Vec<Model>), Vec<Error>> {
     let parsed: raw::PricingFile = parse(file)?;
-    let mut cx = Cx { file, errors: Vec::new() };
+    let mut cx = Cx {
+        file,
+        errors: Vec::new(),
+    };
     let result = cx.convert(parsed);
-    if cx.errors.is_empty() { Ok(result) } else { Err(cx.errors) }
+    if cx.errors.is_empty() {
+        Ok(result)
+    } else {
+        Err(cx.errors)
+    }
 }
 
 fn parse(file: &SourceFile) -> Result<raw::PricingFile, Vec<Error>> {
-    let de = toml::de::Deserializer::parse(&file.text).map_err(|e| vec![toml_error(file, &e, None)])?;
+    let de =
+        toml::de::Deserializer::parse(&file.text).map_err(|e| vec![toml_error(file, &e, None)])?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let key = key_path(e.path());
         vec![toml_error(file, e.inner(), key)]
@@ -136,7 +158,11 @@ fn parse(file: &SourceFile) -> Result<raw::PricingFile, Vec<Error>> {
 
 /// A TOML key as written in a dotted path: bare when it can be, quoted otherwise.
 pub fn quote_key(key: &str) -> String {
-    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         key.to_string()
     } else {
         format!("{key:?}")
@@ -187,12 +213,18 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn loc(&self, span: Range<usize>, key: &str) -> Location {
-        Location::from_offset(&self.file.name, &self.file.text, span.start, Some(key.to_string()))
+        Location::from_offset(
+            &self.file.name,
+            &self.file.text,
+            span.start,
+            Some(key.to_string()),
+        )
     }
 
     fn err(&mut self, span: Range<usize>, key: &str, message: impl Into<String>) {
         let loc = self.loc(span, key);
-        self.errors.push(Error::new(ErrorKind::Validation, message).at(loc));
+        self.errors
+            .push(Error::new(ErrorKind::Validation, message).at(loc));
     }
 
     fn date(&mut self, value: &Spanned<String>, key: &str) -> Option<Date> {
@@ -222,7 +254,11 @@ impl Cx<'_> {
     fn convert(&mut self, f: raw::PricingFile) -> (Provider, Vec<Model>) {
         if let Some(v) = f.schema_version {
             if v != 1 {
-                self.err(0..0, "schema_version", format!("schema_version {v} is not supported (expected 1)"));
+                self.err(
+                    0..0,
+                    "schema_version",
+                    format!("schema_version {v} is not supported (expected 1)"),
+                );
             }
         }
         let billing = f.provider.billing.as_ref().map(|b| {
@@ -234,20 +270,30 @@ impl Cx<'_> {
                     self.err(
                         b.rounding.span(),
                         "provider.billing.rounding",
-                        format!("unknown rounding `{other}`; expected exact, up_per_request or carry"),
+                        format!(
+                            "unknown rounding `{other}`; expected exact, up_per_request or carry"
+                        ),
                     );
                     Rounding::Exact
                 }
             };
             let unit = b.unit.get_ref().0;
             if unit <= Decimal::ZERO {
-                self.err(b.unit.span(), "provider.billing.unit", "billing unit must be positive");
+                self.err(
+                    b.unit.span(),
+                    "provider.billing.unit",
+                    "billing unit must be positive",
+                );
             }
             Billing { unit, rounding }
         });
         let provider_id = f.provider.id.get_ref().trim().to_string();
         if provider_id.is_empty() || provider_id.contains(char::is_whitespace) {
-            self.err(f.provider.id.span(), "provider.id", "provider id must be a non-empty word");
+            self.err(
+                f.provider.id.span(),
+                "provider.id",
+                "provider id must be a non-empty word",
+            );
         }
         let provider = Provider {
             id: provider_id.clone(),
@@ -261,7 +307,11 @@ impl Cx<'_> {
         for (name, spec) in &f.image_schemes {
             let scheme = convert_scheme(spec.get_ref());
             for problem in scheme.problems() {
-                self.err(spec.span(), &format!("image_schemes.{name}"), format!("impossible image scheme `{name}`: {problem}"));
+                self.err(
+                    spec.span(),
+                    &format!("image_schemes.{name}"),
+                    format!("impossible image scheme `{name}`: {problem}"),
+                );
             }
             schemes.insert(name.clone(), scheme);
         }
@@ -270,7 +320,8 @@ impl Cx<'_> {
         for (id, spec) in f.models {
             let key = format!("models.{}", quote_key(&id));
             let span = spec.span();
-            if let Some(m) = self.model(&provider_id, &id, span, spec.into_inner(), &schemes, &key) {
+            if let Some(m) = self.model(&provider_id, &id, span, spec.into_inner(), &schemes, &key)
+            {
                 models.push(m);
             }
         }
@@ -295,7 +346,10 @@ impl Cx<'_> {
                     self.err(
                         name.span(),
                         &format!("{key}.image_input"),
-                        format!("image scheme `{}` is not defined in [image_schemes]", name.get_ref()),
+                        format!(
+                            "image scheme `{}` is not defined in [image_schemes]",
+                            name.get_ref()
+                        ),
                     );
                     None
                 }
@@ -304,12 +358,20 @@ impl Cx<'_> {
         let mut aliases = Vec::new();
         for a in &spec.aliases {
             if a.get_ref().trim().is_empty() {
-                self.err(a.span(), &format!("{key}.aliases"), "alias must not be empty");
+                self.err(
+                    a.span(),
+                    &format!("{key}.aliases"),
+                    "alias must not be empty",
+                );
             }
             aliases.push(a.get_ref().trim().to_string());
         }
         if spec.prices.is_empty() {
-            self.err(span, &format!("{key}.prices"), format!("model `{id}` has no price entries"));
+            self.err(
+                span,
+                &format!("{key}.prices"),
+                format!("model `{id}` has no price entries"),
+            );
             return None;
         }
         let mut prices: Vec<PriceEntry> = Vec::new();
@@ -319,7 +381,11 @@ impl Cx<'_> {
             if let Some(p) = self.entry(entry, previous.as_ref(), &k) {
                 if let Some(prev) = prices.last_mut() {
                     if p.effective <= prev.effective {
-                        let what = if p.effective == prev.effective { "overlaps" } else { "is out of order with" };
+                        let what = if p.effective == prev.effective {
+                            "overlaps"
+                        } else {
+                            "is out of order with"
+                        };
                         self.err(
                             entry.get_ref().effective.span(),
                             &format!("{k}.effective"),
@@ -345,25 +411,42 @@ impl Cx<'_> {
         })
     }
 
-    fn entry(&mut self, spanned: &Spanned<raw::PriceEntry>, prev: Option<&PriceEntry>, key: &str) -> Option<PriceEntry> {
+    fn entry(
+        &mut self,
+        spanned: &Spanned<raw::PriceEntry>,
+        prev: Option<&PriceEntry>,
+        key: &str,
+    ) -> Option<PriceEntry> {
         let e = spanned.get_ref();
         let span = spanned.span();
         let effective = self.date(&e.effective, &format!("{key}.effective"));
         let source = match &e.source {
             Some(s) if !s.get_ref().trim().is_empty() => s.get_ref().trim().to_string(),
             Some(s) => {
-                self.err(s.span(), &format!("{key}.source"), "source must not be empty");
+                self.err(
+                    s.span(),
+                    &format!("{key}.source"),
+                    "source must not be empty",
+                );
                 String::new()
             }
             None => {
-                self.err(span.clone(), &format!("{key}.source"), "price entry has no `source` (the URL the prices were read from)");
+                self.err(
+                    span.clone(),
+                    &format!("{key}.source"),
+                    "price entry has no `source` (the URL the prices were read from)",
+                );
                 String::new()
             }
         };
         let checked = match &e.checked {
             Some(c) => self.date(c, &format!("{key}.checked")),
             None => {
-                self.err(span.clone(), &format!("{key}.checked"), "price entry has no `checked` date (when the prices were last verified)");
+                self.err(
+                    span.clone(),
+                    &format!("{key}.checked"),
+                    "price entry has no `checked` date (when the prices were last verified)",
+                );
                 None
             }
         };
@@ -373,79 +456,136 @@ impl Cx<'_> {
         let own = self.rates_of(e, key);
         rates.overlay(&own);
         if rates.get(Meter::InputText).is_none() {
-            self.err(span.clone(), &format!("{key}.input"), "the first price entry must set `input`");
+            self.err(
+                span.clone(),
+                &format!("{key}.input"),
+                "the first price entry must set `input`",
+            );
         }
-        for (meter, cached) in [(Meter::InputText, Meter::CacheRead), (Meter::InputAudio, Meter::CacheReadAudio)] {
-            let input = rates.get(meter).or_else(|| meter.fallback().and_then(|f| rates.get(f)));
+        for (meter, cached) in [
+            (Meter::InputText, Meter::CacheRead),
+            (Meter::InputAudio, Meter::CacheReadAudio),
+        ] {
+            let input = rates
+                .get(meter)
+                .or_else(|| meter.fallback().and_then(|f| rates.get(f)));
             if let (Some(input), Some(c)) = (input, own.get(cached)) {
                 if c > input {
                     let at = raw_rate(e, cached).map_or(span.clone(), |s| s.span());
-                    self.err(at, &format!("{key}.{}", cached.key()), format!("cached rate {c} is above the input rate {input}"));
+                    self.err(
+                        at,
+                        &format!("{key}.{}", cached.key()),
+                        format!("cached rate {c} is above the input rate {input}"),
+                    );
                 }
             }
         }
 
         let output_image_tokens = match &e.output_image_tokens {
-            Some(map) => map.iter().map(|(k, v)| {
-                if *v.get_ref() == 0 {
-                    self.err(v.span(), &format!("{key}.output_image_tokens.{k}"), "tokens per image must be positive");
-                }
-                (k.clone(), *v.get_ref())
-            }).collect(),
-            None => prev.map(|p| p.output_image_tokens.clone()).unwrap_or_default(),
+            Some(map) => map
+                .iter()
+                .map(|(k, v)| {
+                    if *v.get_ref() == 0 {
+                        self.err(
+                            v.span(),
+                            &format!("{key}.output_image_tokens.{k}"),
+                            "tokens per image must be positive",
+                        );
+                    }
+                    (k.clone(), *v.get_ref())
+                })
+                .collect(),
+            None => prev
+                .map(|p| p.output_image_tokens.clone())
+                .unwrap_or_default(),
         };
         if !output_image_tokens.is_empty() && rates.get(Meter::OutputImage).is_none() {
-            self.err(span.clone(), &format!("{key}.output_image"), "output_image_tokens needs an `output_image` rate");
+            self.err(
+                span.clone(),
+                &format!("{key}.output_image"),
+                "output_image_tokens needs an `output_image` rate",
+            );
         }
         let output_image_fees = match &e.output_image_fees {
-            Some(map) => map.iter().map(|(k, v)| {
-                let r = v.get_ref().0;
-                if r.is_sign_negative() {
-                    self.err(v.span(), &format!("{key}.output_image_fees.{k}"), "fee must not be negative");
-                }
-                (k.clone(), r)
-            }).collect(),
-            None => prev.map(|p| p.output_image_fees.clone()).unwrap_or_default(),
+            Some(map) => map
+                .iter()
+                .map(|(k, v)| {
+                    let r = v.get_ref().0;
+                    if r.is_sign_negative() {
+                        self.err(
+                            v.span(),
+                            &format!("{key}.output_image_fees.{k}"),
+                            "fee must not be negative",
+                        );
+                    }
+                    (k.clone(), r)
+                })
+                .collect(),
+            None => prev
+                .map(|p| p.output_image_fees.clone())
+                .unwrap_or_default(),
         };
         let residency_multiplier = match &e.residency_multiplier {
             Some(m) => {
                 let v = m.get_ref().0;
                 if v < Decimal::ONE || v > Decimal::TWO {
-                    self.err(m.span(), &format!("{key}.residency_multiplier"), format!("residency multiplier {v} is outside 1..=2"));
+                    self.err(
+                        m.span(),
+                        &format!("{key}.residency_multiplier"),
+                        format!("residency multiplier {v} is outside 1..=2"),
+                    );
                 }
                 Some(v)
             }
             None => prev.and_then(|p| p.residency_multiplier),
         };
         let fees = match &e.fees {
-            Some(map) => map.iter().map(|(id, f)| {
-                let fr = f.get_ref();
-                let k = format!("{key}.fees.{id}");
-                if fr.per == 0 {
-                    self.err(f.span(), &k, "fee `per` must be at least 1");
-                }
-                if fr.price.get_ref().0.is_sign_negative() {
-                    self.err(fr.price.span(), &format!("{k}.price"), "fee must not be negative");
-                }
-                if let Some(p) = &fr.free_period {
-                    if p != "day" && p != "month" {
-                        self.err(f.span(), &format!("{k}.free_period"), format!("free_period `{p}` must be day or month"));
+            Some(map) => map
+                .iter()
+                .map(|(id, f)| {
+                    let fr = f.get_ref();
+                    let k = format!("{key}.fees.{id}");
+                    if fr.per == 0 {
+                        self.err(f.span(), &k, "fee `per` must be at least 1");
                     }
-                }
-                (id.clone(), FeeRule {
-                    id: id.clone(),
-                    description: fr.description.clone(),
-                    price: fr.price.get_ref().0,
-                    per: fr.per.max(1),
-                    free: fr.free,
-                    free_period: fr.free_period.clone(),
+                    if fr.price.get_ref().0.is_sign_negative() {
+                        self.err(
+                            fr.price.span(),
+                            &format!("{k}.price"),
+                            "fee must not be negative",
+                        );
+                    }
+                    if let Some(p) = &fr.free_period {
+                        if p != "day" && p != "month" {
+                            self.err(
+                                f.span(),
+                                &format!("{k}.free_period"),
+                                format!("free_period `{p}` must be day or month"),
+                            );
+                        }
+                    }
+                    (
+                        id.clone(),
+                        FeeRule {
+                            id: id.clone(),
+                            description: fr.description.clone(),
+                            price: fr.price.get_ref().0,
+                            per: fr.per.max(1),
+                            free: fr.free,
+                            free_period: fr.free_period.clone(),
+                        },
+                    )
                 })
-            }).collect(),
+                .collect(),
             None => prev.map(|p| p.fees.clone()).unwrap_or_default(),
         };
 
         let mut modes = prev.map(|p| p.modes.clone()).unwrap_or_default();
-        for (mode, spec) in [(Mode::Batch, &e.batch), (Mode::Flex, &e.flex), (Mode::Priority, &e.priority)] {
+        for (mode, spec) in [
+            (Mode::Batch, &e.batch),
+            (Mode::Flex, &e.flex),
+            (Mode::Priority, &e.priority),
+        ] {
             if let Some(spec) = spec {
                 let rule = self.mode(mode, spec, &rates, &format!("{key}.{mode}"));
                 modes.insert(mode, rule);
@@ -459,7 +599,11 @@ impl Cx<'_> {
                     let tier = self.tier(t, &rates, &format!("{key}.long_context[{i}]"));
                     if let Some(last) = tiers.last() {
                         if tier.threshold <= last.threshold {
-                            self.err(t.span(), &format!("{key}.long_context[{i}].threshold"), "long-context tiers must be listed by rising threshold");
+                            self.err(
+                                t.span(),
+                                &format!("{key}.long_context[{i}].threshold"),
+                                "long-context tiers must be listed by rising threshold",
+                            );
                         }
                     }
                     tiers.push(tier);
@@ -496,16 +640,36 @@ impl Cx<'_> {
         rates
     }
 
-    fn mode(&mut self, mode: Mode, spec: &Spanned<raw::ModeSpec>, standard: &Rates, key: &str) -> ModeRule {
+    fn mode(
+        &mut self,
+        mode: Mode,
+        spec: &Spanned<raw::ModeSpec>,
+        standard: &Rates,
+        key: &str,
+    ) -> ModeRule {
         let s = spec.get_ref();
         let multiplier = s.multiplier.get_ref().0;
         let discounted = matches!(mode, Mode::Batch | Mode::Flex);
         if multiplier <= Decimal::ZERO {
-            self.err(s.multiplier.span(), &format!("{key}.multiplier"), "multiplier must be positive");
+            self.err(
+                s.multiplier.span(),
+                &format!("{key}.multiplier"),
+                "multiplier must be positive",
+            );
         } else if discounted && multiplier > Decimal::ONE {
-            self.err(s.multiplier.span(), &format!("{key}.multiplier"), format!("{mode} multiplier {multiplier} would make {mode} dearer than standard"));
+            self.err(
+                s.multiplier.span(),
+                &format!("{key}.multiplier"),
+                format!("{mode} multiplier {multiplier} would make {mode} dearer than standard"),
+            );
         } else if mode == Mode::Priority && multiplier < Decimal::ONE {
-            self.err(s.multiplier.span(), &format!("{key}.multiplier"), format!("priority multiplier {multiplier} would make priority cheaper than standard"));
+            self.err(
+                s.multiplier.span(),
+                &format!("{key}.multiplier"),
+                format!(
+                    "priority multiplier {multiplier} would make priority cheaper than standard"
+                ),
+            );
         }
         let mut explicit = Rates::default();
         for (k, v) in &s.rates {
@@ -513,11 +677,25 @@ impl Cx<'_> {
             match Meter::from_key(k) {
                 Some(m) => {
                     let r = self.rate(v, &rk);
-                    let base = standard.get(m).or_else(|| m.fallback().and_then(|f| standard.get(f)));
+                    let base = standard
+                        .get(m)
+                        .or_else(|| m.fallback().and_then(|f| standard.get(f)));
                     match base {
-                        Some(b) if discounted && r > b => self.err(v.span(), &rk, format!("{mode} rate {r} is above the standard rate {b}")),
-                        Some(b) if mode == Mode::Priority && r < b => self.err(v.span(), &rk, format!("priority rate {r} is below the standard rate {b}")),
-                        None => self.err(v.span(), &rk, format!("{mode} sets `{k}` but the standard card has no such rate")),
+                        Some(b) if discounted && r > b => self.err(
+                            v.span(),
+                            &rk,
+                            format!("{mode} rate {r} is above the standard rate {b}"),
+                        ),
+                        Some(b) if mode == Mode::Priority && r < b => self.err(
+                            v.span(),
+                            &rk,
+                            format!("priority rate {r} is below the standard rate {b}"),
+                        ),
+                        None => self.err(
+                            v.span(),
+                            &rk,
+                            format!("{mode} sets `{k}` but the standard card has no such rate"),
+                        ),
                         _ => {}
                     }
                     explicit.set(m, Some(r));
@@ -538,17 +716,33 @@ impl Cx<'_> {
         let known: Vec<&str> = Meter::ALL.iter().map(|m| m.key()).collect();
         let loc = self.loc(span, key);
         self.errors.push(
-            Error::new(ErrorKind::UnknownKey, format!("unknown rate `{name}`; expected one of {}", known.join(", "))).at(loc),
+            Error::new(
+                ErrorKind::UnknownKey,
+                format!(
+                    "unknown rate `{name}`; expected one of {}",
+                    known.join(", ")
+                ),
+            )
+            .at(loc),
         );
     }
 
-    fn tier(&mut self, spanned: &Spanned<raw::TierSpec>, base: &Rates, key: &str) -> LongContextTier {
+    fn tier(
+        &mut self,
+        spanned: &Spanned<raw::TierSpec>,
+        base: &Rates,
+        key: &str,
+    ) -> LongContextTier {
         let t = spanned.get_ref();
         let inclusive = match t.comparison.get_ref().as_str() {
             ">" => false,
             ">=" => true,
             other => {
-                self.err(t.comparison.span(), &format!("{key}.comparison"), format!("comparison `{other}` must be \">\" or \">=\""));
+                self.err(
+                    t.comparison.span(),
+                    &format!("{key}.comparison"),
+                    format!("comparison `{other}` must be \">\" or \">=\""),
+                );
                 false
             }
         };
@@ -556,7 +750,11 @@ impl Cx<'_> {
             "whole_request" => TierApplication::WholeRequest,
             "marginal" => TierApplication::Marginal,
             other => {
-                self.err(t.application.span(), &format!("{key}.application"), format!("application `{other}` must be whole_request or marginal"));
+                self.err(
+                    t.application.span(),
+                    &format!("{key}.application"),
+                    format!("application `{other}` must be whole_request or marginal"),
+                );
                 TierApplication::WholeRequest
             }
         };
@@ -566,31 +764,59 @@ impl Cx<'_> {
                 "input" => ci = true,
                 "cache_read" => cr = true,
                 "cache_write" => cw = true,
-                other => self.err(c.span(), &format!("{key}.counts"), format!("`{other}` cannot count toward a tier; use input, cache_read or cache_write")),
+                other => self.err(
+                    c.span(),
+                    &format!("{key}.counts"),
+                    format!(
+                        "`{other}` cannot count toward a tier; use input, cache_read or cache_write"
+                    ),
+                ),
             }
         }
         if !(ci || cr || cw) {
-            self.err(spanned.span(), &format!("{key}.counts"), "a tier must count at least one of input, cache_read, cache_write");
+            self.err(
+                spanned.span(),
+                &format!("{key}.counts"),
+                "a tier must count at least one of input, cache_read, cache_write",
+            );
         }
         if t.threshold == 0 {
-            self.err(spanned.span(), &format!("{key}.threshold"), "threshold must be positive");
+            self.err(
+                spanned.span(),
+                &format!("{key}.threshold"),
+                "threshold must be positive",
+            );
         }
         let mut rates = Rates::default();
         for m in Meter::ALL {
             if let Some(v) = raw_tier_rate(t, m) {
                 let k = format!("{key}.{}", m.key());
                 let r = self.rate(v, &k);
-                let b = base.get(m).or_else(|| m.fallback().and_then(|f| base.get(f)));
+                let b = base
+                    .get(m)
+                    .or_else(|| m.fallback().and_then(|f| base.get(f)));
                 match b {
-                    Some(b) if r < b => self.err(v.span(), &k, format!("tier rate {r} is below the base rate {b}")),
-                    None => self.err(v.span(), &k, format!("tier sets `{}` but the base card has no such rate", m.key())),
+                    Some(b) if r < b => self.err(
+                        v.span(),
+                        &k,
+                        format!("tier rate {r} is below the base rate {b}"),
+                    ),
+                    None => self.err(
+                        v.span(),
+                        &k,
+                        format!("tier sets `{}` but the base card has no such rate", m.key()),
+                    ),
                     _ => {}
                 }
                 rates.set(m, Some(r));
             }
         }
         if rates.is_empty() {
-            self.err(spanned.span(), key, "a long-context tier must set at least one rate");
+            self.err(
+                spanned.span(),
+                key,
+                "a long-context tier must set at least one rate",
+            );
         }
         LongContextTier {
             threshold: t.threshold,
@@ -640,26 +866,48 @@ fn raw_tier_rate(t: &raw::TierSpec, m: Meter) -> Option<&Spanned<Amount>> {
 
 fn convert_scheme(s: &raw::ImageScheme) -> ImageScheme {
     match s {
-        raw::ImageScheme::GeminiTiles { small_max, small_tokens, crop_divisor, tile_tokens } => ImageScheme::GeminiTiles {
+        raw::ImageScheme::GeminiTiles {
+            small_max,
+            small_tokens,
+            crop_divisor,
+            tile_tokens,
+        } => ImageScheme::GeminiTiles {
             small_max: *small_max,
             small_tokens: *small_tokens,
             crop_divisor: crop_divisor.0,
             tile_tokens: *tile_tokens,
         },
-        raw::ImageScheme::FixedLevels { levels, default } => ImageScheme::FixedLevels { levels: levels.clone(), default: default.clone() },
-        raw::ImageScheme::OpenaiTiles { base, per_tile, fit, short_side, tile } => ImageScheme::OpenaiTiles {
+        raw::ImageScheme::FixedLevels { levels, default } => ImageScheme::FixedLevels {
+            levels: levels.clone(),
+            default: default.clone(),
+        },
+        raw::ImageScheme::OpenaiTiles {
+            base,
+            per_tile,
+            fit,
+            short_side,
+            tile,
+        } => ImageScheme::OpenaiTiles {
             base: *base,
             per_tile: *per_tile,
             fit: *fit,
             short_side: *short_side,
             tile: *tile,
         },
-        raw::ImageScheme::OpenaiPatches { patch, max_patches, multiplier } => ImageScheme::OpenaiPatches {
+        raw::ImageScheme::OpenaiPatches {
+            patch,
+            max_patches,
+            multiplier,
+        } => ImageScheme::OpenaiPatches {
             patch: *patch,
             max_patches: *max_patches,
             multiplier: multiplier.0,
         },
-        raw::ImageScheme::AnthropicPatches { patch, max_long_edge, max_tokens } => ImageScheme::AnthropicPatches {
+        raw::ImageScheme::AnthropicPatches {
+            patch,
+            max_long_edge,
+            max_tokens,
+        } => ImageScheme::AnthropicPatches {
             patch: *patch,
             max_long_edge: *max_long_edge,
             max_tokens: *max_tokens,

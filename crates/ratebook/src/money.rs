@@ -77,7 +77,9 @@ impl schemars::JsonSchema for Amount {
 /// Inserts thousands separators into the integer part of a plain decimal string.
 pub fn group_thousands(plain: &str) -> String {
     let (sign, rest) = plain.strip_prefix('-').map_or(("", plain), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
     let mut out = String::with_capacity(plain.len() + int.len() / 3);
     out.push_str(sign);
     for (i, c) in int.chars().enumerate() {
@@ -99,20 +101,20 @@ pub fn format_count(n: impl Into<Decimal>) -> String {
 }
 
 /// Formats a dollar amount for people: at least two decimals, and for amounts under a dollar
-/// enough decimals to show three significant digits (`$0.0672`, `$0.000125`), up to eight.
+/// enough decimals to show four significant digits (`$0.0672`, `$0.6525`), up to eight.
 /// This rounds a copy (half away from zero); the exact value is never changed.
 pub fn format_usd(amount: Decimal) -> String {
     let abs = amount.abs();
     let mut places = 2u32;
     if !abs.is_zero() && abs < Decimal::ONE {
-        // Leading zeros after the point, then three significant digits.
+        // Leading zeros after the point, then four significant digits.
         let mut probe = abs;
         let mut zeros = 0u32;
         while probe < Decimal::new(1, 1) && zeros < 8 {
             probe *= Decimal::TEN;
             zeros += 1;
         }
-        places = (zeros + 3).clamp(2, 8);
+        places = (zeros + 4).clamp(2, 8);
     }
     let rounded = amount.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
     let mut s = rounded.normalize().to_string();
@@ -147,7 +149,11 @@ pub fn format_rate(rate: Decimal) -> String {
 
 /// Parses a decimal typed by a person (a CLI flag or a form field): `1,000`, `0.5`, ` 3 `.
 pub fn parse_user_decimal(s: &str) -> Result<Decimal, String> {
-    let cleaned: String = s.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
+    let cleaned: String = s
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != '_')
+        .collect();
     let cleaned = cleaned.strip_prefix('$').unwrap_or(&cleaned);
     Decimal::from_str(cleaned).map_err(|_| format!("`{s}` is not a number"))
 }
@@ -167,6 +173,8 @@ mod tests {
         assert_eq!(format_usd(d("1234.5")), "$1,234.50");
         assert_eq!(format_usd(d("0.000125")), "$0.000125");
         assert_eq!(format_usd(d("0.5")), "$0.50");
+        assert_eq!(format_usd(d("0.6525")), "$0.6525");
+        assert_eq!(format_usd(d("0.0019125")), "$0.001913");
         assert_eq!(format_usd(Decimal::ZERO), "$0.00");
         assert_eq!(format_usd(d("1234567.891")), "$1,234,567.89");
         assert_eq!(format_usd(d("-0.0672")), "-$0.0672");

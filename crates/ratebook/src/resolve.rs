@@ -15,7 +15,9 @@ impl RateBook {
             candidate = rest.to_string();
         }
         if let Some((prefix, rest)) = candidate.split_once('/') {
-            if self.providers.iter().any(|p| p.id == prefix) || matches!(prefix, "gemini" | "vertex_ai") {
+            if self.providers.iter().any(|p| p.id == prefix)
+                || matches!(prefix, "gemini" | "vertex_ai")
+            {
                 candidate = rest.to_string();
             }
         }
@@ -42,7 +44,11 @@ impl RateBook {
         let mut scored: Vec<(usize, String)> = self
             .models
             .iter()
-            .flat_map(|m| std::iter::once(&m.id).chain(&m.aliases).map(move |name| (m, name)))
+            .flat_map(|m| {
+                std::iter::once(&m.id)
+                    .chain(&m.aliases)
+                    .map(move |name| (m, name))
+            })
             .map(|(m, name)| {
                 let lower = name.to_ascii_lowercase();
                 let mut d = levenshtein(&needle, &lower);
@@ -111,10 +117,22 @@ mod tests {
 
     #[test]
     fn snapshots_are_peeled() {
-        assert_eq!(strip_snapshot("gpt-4o-2024-08-06").as_deref(), Some("gpt-4o"));
-        assert_eq!(strip_snapshot("claude-sonnet-4-5-20250929").as_deref(), Some("claude-sonnet-4-5"));
-        assert_eq!(strip_snapshot("gemini-2.5-flash-preview-05-20").as_deref(), Some("gemini-2.5-flash-preview"));
-        assert_eq!(strip_snapshot("gemini-2.0-flash-001").as_deref(), Some("gemini-2.0-flash"));
+        assert_eq!(
+            strip_snapshot("gpt-4o-2024-08-06").as_deref(),
+            Some("gpt-4o")
+        );
+        assert_eq!(
+            strip_snapshot("claude-sonnet-4-5-20250929").as_deref(),
+            Some("claude-sonnet-4-5")
+        );
+        assert_eq!(
+            strip_snapshot("gemini-2.5-flash-preview-05-20").as_deref(),
+            Some("gemini-2.5-flash-preview")
+        );
+        assert_eq!(
+            strip_snapshot("gemini-2.0-flash-001").as_deref(),
+            Some("gemini-2.0-flash")
+        );
         assert_eq!(strip_snapshot("gpt-4o"), None);
         // A version number is not a snapshot: claude-sonnet-4-5 must not lose its "-4-5".
         assert_eq!(strip_snapshot("claude-sonnet-4-5"), None);

@@ -54,7 +54,11 @@ pub struct Usage {
 impl Usage {
     /// A text-only request.
     pub fn text(input: u64, output: u64) -> Usage {
-        Usage { input_text: input, output_text: output, ..Usage::default() }
+        Usage {
+            input_text: input,
+            output_text: output,
+            ..Usage::default()
+        }
     }
 
     /// All prompt tokens of every modality (saturating: a sum past `u64::MAX` is rejected later
@@ -80,7 +84,9 @@ impl ImageCount {
         let (count, res) = match s.split_once('@') {
             Some((n, r)) => {
                 let n = n.trim().replace([',', '_'], "");
-                let count = n.parse::<u64>().map_err(|_| bad(format!("`{s}`: image count `{n}` is not a whole number")))?;
+                let count = n
+                    .parse::<u64>()
+                    .map_err(|_| bad(format!("`{s}`: image count `{n}` is not a whole number")))?;
                 (count, r.trim())
             }
             None => (1, s),
@@ -88,7 +94,10 @@ impl ImageCount {
         if res.is_empty() || res.len() > 64 {
             return Err(bad(format!("`{s}`: expected N@RESOLUTION, like 1@1K")));
         }
-        Ok(ImageCount { resolution: res.to_string(), count })
+        Ok(ImageCount {
+            resolution: res.to_string(),
+            count,
+        })
     }
 }
 
@@ -116,7 +125,11 @@ impl InputImage {
                 .filter(|&n| n > 0)
                 .ok_or_else(|| bad(format!("`{s}`: `{v}` is not a positive pixel count")))
         };
-        Ok(InputImage { width: px(w)?, height: px(h)?, detail })
+        Ok(InputImage {
+            width: px(w)?,
+            height: px(h)?,
+            detail,
+        })
     }
 }
 

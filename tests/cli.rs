@@ -1,0 +1,212 @@
+//! The `ratebook` binary's contract: the flag names, JSON fields and exit codes other tools
+//! script against.
+
+use ratebook_tests::{run, run_json};
+
+#[test]
+fn estimate_json_has_the_contract_fields() {
+    // gemini-3.1-flash-image: 1,000 in × $0.50 + one 1K image (1,120 × $60) = 0.0005 + 0.0672.
+    let v = run_json(&[
+        "estimate",
+        "--model",
+        "gemini-3.1-flash-image-preview",
+        "--date",
+        "2026-11-23",
+        "--input-tokens",
+        "1000",
+        "--output-images",
+        "1@1K",
+        "--json",
+    ]);
+    assert_eq!(v["model"], "gemini-3.1-flash-image");
+    assert_eq!(v["date"], "2026-11-23");
+    assert_eq!(v["mode"], "standard");
+    assert_eq!(v["total_usd"], "0.0677");
+    let items = v["line_items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[1]["meter"], "output_image");
+    assert_eq!(items[1]["quantity"], 1120);
+    assert_eq!(items[1]["amount_usd"], "0.0672");
+    assert!(items[1]["rule"].as_str().unwrap().contains("standard rate"));
+}
+
+#[test]
+fn estimate_cache_flags_and_batch() {
+    // claude-sonnet-4-5 batch: 10,000 prompt incl. 6,000 cache reads and 2,000 1h writes; 500 out.
+    // Batch halves (stacked): 2,000 × $1.50 = 0.003; 6,000 × $0.15 = 0.0009; 2,000 × $3
+    // = 0.006; 500 × $7.50 = 0.00375 → 0.01365.
+    let v = run_json(&[
+        "estimate",
+        "--model",
+        "claude-sonnet-4-5",
+        "--date",
+        "2026-11-23",
+        "--mode",
+        "batch",
+        "--input-tokens",
+        "10000",
+        "--cached-tokens",
+        "6000",
+        "--cache-write-tokens",
+        "2000",
+        "--cache-ttl",
+        "1h",
+        "--output-tokens",
+        "500",
+        "--json",
+    ]);
+    assert_eq!(v["total_usd"], "0.01365");
+    assert_eq!(v["mode"], "batch");
+}
+
+#[test]
+fn estimate_with_input_images() {
+    // Two 1024×1024 images on gpt-4o: 2 × 765 = 1,530 tokens × $2.50 = 0.003825.
+    let v = run_json(&[
+        "estimate",
+        "--model",
+        "gpt-4o",
+        "--date",
+        "2026-11-23",
+        "--image",
+        "1024x1024",
+        "--image",
+        "1024x1024:high",
+        "--json",
+    ]);
+    assert_eq!(v["total_usd"], "0.003825");
+    assert_eq!(v["image_tokens"], serde_json::json!([765, 765]));
+}
+
+#[test]
+fn image_tokens_json() {
+    let v = run_json(&[
+        "image-tokens",
+        "--model",
+        "gemini-2.5-flash",
+        "960x540",
+        "--json",
+    ]);
+    assert_eq!(v["tokens"], 1548);
+    let v = run_json(&[
+        "image-tokens",
+        "--model",
+        "gpt-4o",
+        "1024x1024",
+        "--detail",
+        "low",
+        "--json",
+    ]);
+    assert_eq!(v["tokens"], 85);
+}
+
+#[test]
+fn models_lists_the_book() {
+    let v = run_json(&["models", "--json", "--date", "2026-11-23"]);
+    let ids: Vec<&str> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    for id in ["gemini-3.1-flash-image", "gpt-4o", "claude-sonnet-4-5"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+}
+
+#[test]
+fn errors_go_to_stderr_with_a_nonzero_exit() {
+    let out = run(&["estimate", "--model", "gpt4o", "--input-tokens", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown model `gpt4o`") && err.contains("did you mean gpt-4o"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    let out = run(&["estimate", "--model", "gpt-4o", "--output-images", "x@1K"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(&["estimate", "--model", "gpt-4o", "--date", "2026-02-30"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid calendar date"));
+}
+
+#[test]
+fn the_readable_table_shows_sentences() {
+    let out = run(&[
+        "estimate",
+        "--model",
+        "gemini-3.1-flash-image",
+        "--date",
+        "2026-11-23",
+        "--output-images",
+        "1@1K",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "image output: 1 image at 1K: 1 × 1,120 tokens = 1,120 tokens × $60.00/M = $0.0672"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("total: $0.0672"), "{text}");
+}
+
+#[test]
+fn schema_is_in_sync_with_the_committed_file() {
+    // pricing/schema.json is generated from the Rust types by `ratebook schema`; regenerate it
+    // with `cargo run -p ratebook-cli -- schema > pricing/schema.json` after changing them.
+    let out = run(&["schema"]);
+    assert!(out.status.success());
+    let committed = std::fs::read_to_string(ratebook_tests::root().join("pricing/schema.json"))
+        .expect("pricing/schema.json exists");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        committed,
+        "pricing/schema.json is stale"
+    );
+}
+
+#[test]
+fn diff_between_dates_and_directories() {
+    // Between two dates with no entry starting in between there is nothing to report.
+    let v = run_json(&[
+        "diff",
+        "--from",
+        "2026-11-22",
+        "--to",
+        "2026-11-23",
+        "--json",
+    ]);
+    assert_eq!(v["count"], 0);
+    // Two directories: a copy of the book with one price changed shows exactly that change.
+    let dir = std::env::temp_dir().join(format!("ratebook-diff-{}", std::process::id()));
+    let (old, new) = (dir.join("old"), dir.join("new"));
+    for d in [&old, &new] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let root = ratebook_tests::root().join("pricing");
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(old.join(p.file_name().unwrap()), &text).unwrap();
+            let changed = if p.file_name().unwrap() == "anthropic.toml" {
+                text.replacen("output = \"5.00\"", "output = \"4.00\"", 1)
+            } else {
+                text
+            };
+            std::fs::write(new.join(p.file_name().unwrap()), changed).unwrap();
+        }
+    }
+    let v = run_json(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(v["count"], 1, "{v}");
+    assert_eq!(v["changes"][0]["field"], "output");
+    assert_eq!(v["changes"][0]["old"], "5");
+    assert_eq!(v["changes"][0]["new"], "4");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
