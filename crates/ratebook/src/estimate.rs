@@ -744,3 +744,160 @@ impl Carry {
         Ok(billed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Mechanisms no official card uses today (gateway rounding, marginal tiers) and the ones
+    //! that need a controlled card (residency, fees, flat image fees), on small inline cards.
+    //! Every expected number is quantity × rate worked by hand in the comment.
+
+    use super::*;
+    use crate::load::SourceFile;
+
+    const CARD: &str = r#"
+[provider]
+id = "gw"
+name = "Gateway"
+billing = { unit = "0.01", rounding = "ROUNDING" }
+
+[models."m"]
+name = "M"
+
+[[models."m".prices]]
+effective = "2026-01-01"
+source = "https://gw.example/pricing"
+checked = "2026-11-01"
+input = "1.00"
+output = "2.00"
+residency_multiplier = "1.1"
+output_image_fees = { "1024x1024" = "0.04" }
+fees.search = { description = "Web search", price = "10.00", per = 1000, free = 1000, free_period = "month" }
+batch = { multiplier = "0.5", cache_read = true }
+
+[[models."m".prices.long_context]]
+threshold = 1000
+comparison = ">="
+counts = ["input"]
+application = "marginal"
+input = "3.00"
+"#;
+
+    fn book(rounding: &str) -> RateBook {
+        RateBook::from_sources(&[SourceFile::new(
+            "gw.toml",
+            CARD.replace("ROUNDING", rounding),
+        )])
+        .expect("card loads")
+    }
+
+    fn at() -> EstimateOptions {
+        EstimateOptions::at("2026-06-01".parse().expect("date"))
+    }
+
+    #[test]
+    fn up_per_request_rounds_to_the_unit_as_a_line() {
+        // 500 in × $1/M = 0.0005, billed as one whole cent: +0.0095 adjustment → 0.01.
+        let est = book("up_per_request")
+            .estimate("m", &Usage::text(500, 0), at())
+            .unwrap();
+        assert_eq!(est.total.to_string(), "0.01");
+        let adj = est.line_items.last().unwrap();
+        assert_eq!(adj.meter(), "billing_adjustment");
+        assert_eq!(adj.amount.to_string(), "0.0095");
+        let sum: Decimal = est.line_items.iter().map(|l| l.amount).sum();
+        assert_eq!(sum, est.total);
+    }
+
+    #[test]
+    fn exact_rounding_adds_no_line() {
+        let est = book("exact")
+            .estimate("m", &Usage::text(500, 0), at())
+            .unwrap();
+        assert_eq!(est.total.to_string(), "0.0005");
+        assert_eq!(est.line_items.len(), 1);
+    }
+
+    #[test]
+    fn carry_bills_whole_units_and_carries_the_rest() {
+        // Three charges of 0.004 with a 0.01 unit: 0, 0, then 0.01 once 0.012 is owed.
+        let mut c = Carry::default();
+        let unit = Decimal::new(1, 2);
+        let billed: Vec<String> = (0..3)
+            .map(|_| {
+                c.charge(Decimal::new(4, 3), unit)
+                    .unwrap()
+                    .normalize()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(billed, ["0", "0", "0.01"]);
+        assert_eq!(c.carried.normalize().to_string(), "0.002");
+    }
+
+    #[test]
+    fn marginal_tier_bills_only_tokens_past_the_threshold() {
+        // `>=` 1,000: tokens from the 1,000th on are at $3. 1,500 in: 999 × $1 + 501 × $3
+        // = 0.000999 + 0.001503 = 0.002502. Output keeps its base rate: 100 × $2 = 0.0002.
+        let est = book("exact")
+            .estimate("m", &Usage::text(1_500, 100), at())
+            .unwrap();
+        assert_eq!(est.total.normalize().to_string(), "0.002702");
+        assert!(
+            est.line_items
+                .iter()
+                .any(|l| l.marginal && l.quantity == 501)
+        );
+        // 999 tokens: below the threshold, all at $1 = 0.000999.
+        let est = book("exact")
+            .estimate("m", &Usage::text(999, 0), at())
+            .unwrap();
+        assert_eq!(est.total.normalize().to_string(), "0.000999");
+    }
+
+    #[test]
+    fn residency_uplifts_every_token_rate() {
+        // 900 in × $1.10 + 1,000 out × $2.20 = 0.00099 + 0.0022 = 0.00319 (900 stays under the
+        // card's 1,000-token tier).
+        let opts = EstimateOptions {
+            residency: true,
+            ..at()
+        };
+        let est = book("exact")
+            .estimate("m", &Usage::text(900, 1_000), opts)
+            .unwrap();
+        assert_eq!(est.total.normalize().to_string(), "0.00319");
+        assert!(est.line_items[0].rule().contains("data residency ×1.1"));
+    }
+
+    #[test]
+    fn per_call_fees_and_flat_image_fees() {
+        // 3 searches × $10/1,000 = 0.03; 2 images × $0.04 = 0.08 → 0.11.
+        let mut u = Usage::default();
+        u.calls.insert("search".into(), 3);
+        u.output_images.push(crate::usage::ImageCount {
+            resolution: "1024x1024".into(),
+            count: 2,
+        });
+        let est = book("exact").estimate("m", &u, at()).unwrap();
+        assert_eq!(est.total.normalize().to_string(), "0.11");
+        let search = est
+            .line_items
+            .iter()
+            .find(|l| l.meter() == "fee:search")
+            .unwrap();
+        assert_eq!(
+            search.sentence(),
+            "Web search: 3 calls × $10.00/1,000 = $0.03"
+        );
+        assert!(search.rule().contains("first 1,000 a month free"));
+        // Batch halves the image fee: 0.03 + 2 × 0.02 = 0.07.
+        let est = book("exact")
+            .estimate("m", &u, at().mode(Mode::Batch))
+            .unwrap();
+        assert_eq!(est.total.normalize().to_string(), "0.07");
+        // An unknown fee id is an error that names the known ones.
+        u.calls.insert("maps".into(), 1);
+        let e = book("exact").estimate("m", &u, at()).unwrap_err();
+        assert!(e.message.contains("search"), "{e}");
+    }
+}

@@ -469,9 +469,14 @@ impl Cx<'_> {
             let input = rates
                 .get(meter)
                 .or_else(|| meter.fallback().and_then(|f| rates.get(f)));
-            if let (Some(input), Some(c)) = (input, own.get(cached)) {
+            // Checked on the merged rates, so lowering an inherited input below an inherited
+            // cached rate is caught too; the error points at whichever of the two is set here.
+            if let (Some(input), Some(c)) = (input, rates.get(cached)) {
                 if c > input {
-                    let at = raw_rate(e, cached).map_or(span.clone(), |s| s.span());
+                    let at = raw_rate(e, cached)
+                        .or_else(|| raw_rate(e, meter))
+                        .or_else(|| raw_rate(e, Meter::InputText))
+                        .map_or(span.clone(), |s| s.span());
                     self.err(
                         at,
                         &format!("{key}.{}", cached.key()),
