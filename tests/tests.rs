@@ -8,3 +8,7 @@ mod properties;
 mod cli;
 // `ratebook check` on each kind of broken pricing file.
 mod check;
+// Dated price changes: past usage at past rates.
+mod history;
+// One workload on every model, against a committed snapshot of costs.
+mod snapshot;

@@ -100,6 +100,8 @@ pub struct LineItem {
     /// For marginal tiers: this line is the part past the threshold.
     pub marginal: bool,
     pub residency: Option<Decimal>,
+    /// Cache tokens billed at the input rate because the card has no cache price.
+    pub billed_as_input: bool,
     pub price_effective: Date,
 }
 
@@ -197,6 +199,9 @@ impl LineItem {
     /// Which rules produced the rate: mode, stacking, tier, residency, price entry.
     pub fn rule(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
+        if self.billed_as_input {
+            parts.push("no cache price on this card: billed at the input rate".into());
+        }
         match &self.tier {
             Some(t) if self.marginal => {
                 parts.push(format!("long-context rate for tokens past {t}"))
@@ -318,7 +323,19 @@ impl Pricer<'_> {
             Some((_, t)) => &[t, base],
             None => &[base],
         };
-        let base_rate = lookup(layers, meter).ok_or_else(|| {
+        // A card without a cache price bills cached tokens and cache writes as plain input (the
+        // provider does not discount or surcharge them); the line says so.
+        let billed_as = match meter.group() {
+            MeterGroup::CacheRead | MeterGroup::CacheWrite if lookup(layers, meter).is_none() => {
+                if meter == Meter::CacheReadAudio {
+                    Meter::InputAudio
+                } else {
+                    Meter::InputText
+                }
+            }
+            _ => meter,
+        };
+        let base_rate = lookup(layers, billed_as).ok_or_else(|| {
             Error::new(
                 ErrorKind::UnsupportedMeter,
                 format!(
@@ -330,9 +347,9 @@ impl Pricer<'_> {
             )
         })?;
         let explicit = if tier.is_none() && self.options.mode != Mode::Standard {
-            self.rule.explicit.get(meter).or_else(|| {
-                if base.get(meter).is_none() {
-                    meter.fallback().and_then(|f| self.rule.explicit.get(f))
+            self.rule.explicit.get(billed_as).or_else(|| {
+                if base.get(billed_as).is_none() {
+                    billed_as.fallback().and_then(|f| self.rule.explicit.get(f))
                 } else {
                     None
                 }
@@ -343,7 +360,7 @@ impl Pricer<'_> {
         let (mut rate, mode_effect) = match explicit {
             Some(r) => (r, ModeEffect::Explicit),
             None if self.options.mode == Mode::Standard => (base_rate, ModeEffect::None),
-            None if self.rule.applies_to(meter.group()) => {
+            None if self.rule.applies_to(billed_as.group()) => {
                 let r = base_rate
                     .checked_mul(self.rule.multiplier)
                     .ok_or_else(|| Error::overflow("rate"))?;
@@ -369,6 +386,7 @@ impl Pricer<'_> {
             tier: tier.map(|(d, _)| d.to_string()),
             marginal,
             residency: self.residency,
+            billed_as_input: billed_as != meter,
             price_effective: self.entry.effective,
         })
     }
@@ -590,6 +608,7 @@ pub fn estimate_model(
                 tier: None,
                 marginal: false,
                 residency: None,
+                billed_as_input: false,
                 price_effective: entry.effective,
             });
         } else {
@@ -652,6 +671,7 @@ pub fn estimate_model(
             tier: None,
             marginal: false,
             residency: None,
+            billed_as_input: false,
             price_effective: entry.effective,
         });
     }
@@ -682,6 +702,7 @@ pub fn estimate_model(
                 tier: None,
                 marginal: false,
                 residency: None,
+                billed_as_input: false,
                 price_effective: entry.effective,
             });
             total = billed;
