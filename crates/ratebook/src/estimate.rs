@@ -106,6 +106,33 @@ pub struct LineItem {
 }
 
 impl LineItem {
+    /// A line that is not a token meter (image fees, call fees, billing adjustments): no tier,
+    /// no residency, the mode effect as given.
+    fn flat(
+        kind: LineKind,
+        quantity: u64,
+        rate: Decimal,
+        base_rate: Decimal,
+        amount: Decimal,
+        mode: (Mode, ModeEffect),
+        effective: Date,
+    ) -> LineItem {
+        LineItem {
+            kind,
+            quantity,
+            rate,
+            base_rate,
+            amount,
+            mode: mode.0,
+            mode_effect: mode.1,
+            tier: None,
+            marginal: false,
+            residency: None,
+            billed_as_input: false,
+            price_effective: effective,
+        }
+    }
+
     /// Stable meter name for JSON: `input_text`, `output_image`, `fee:search`, …
     pub fn meter(&self) -> String {
         match &self.kind {
@@ -595,22 +622,17 @@ pub fn estimate_model(
             let amount = Decimal::from(img.count)
                 .checked_mul(rate)
                 .ok_or_else(|| Error::overflow("amount"))?;
-            lines.push(LineItem {
-                kind: LineKind::ImageFee {
+            lines.push(LineItem::flat(
+                LineKind::ImageFee {
                     resolution: img.resolution.clone(),
                 },
-                quantity: img.count,
+                img.count,
                 rate,
-                base_rate: fee,
+                fee,
                 amount,
-                mode: options.mode,
-                mode_effect,
-                tier: None,
-                marginal: false,
-                residency: None,
-                billed_as_input: false,
-                price_effective: entry.effective,
-            });
+                (options.mode, mode_effect),
+                entry.effective,
+            ));
         } else {
             let mut known: Vec<&str> = entry
                 .output_image_tokens
@@ -654,26 +676,23 @@ pub fn estimate_model(
             .checked_mul(fee.price)
             .and_then(|x| x.checked_div(Decimal::from(fee.per)))
             .ok_or_else(|| Error::overflow("fee"))?;
-        lines.push(LineItem {
-            kind: LineKind::Fee {
-                id: id.clone(),
-                description: fee.description.clone(),
-                per: fee.per,
-                free: fee.free,
-                free_period: fee.free_period.clone(),
-            },
-            quantity: calls,
-            rate: fee.price,
-            base_rate: fee.price,
+        let kind = LineKind::Fee {
+            id: id.clone(),
+            description: fee.description.clone(),
+            per: fee.per,
+            free: fee.free,
+            free_period: fee.free_period.clone(),
+        };
+        let mode = (options.mode, ModeEffect::None);
+        lines.push(LineItem::flat(
+            kind,
+            calls,
+            fee.price,
+            fee.price,
             amount,
-            mode: options.mode,
-            mode_effect: ModeEffect::None,
-            tier: None,
-            marginal: false,
-            residency: None,
-            billed_as_input: false,
-            price_effective: entry.effective,
-        });
+            mode,
+            entry.effective,
+        ));
     }
 
     let mut total = Decimal::ZERO;
@@ -688,23 +707,20 @@ pub fn estimate_model(
         let billed = bill(total, billing.unit, billing.rounding)?;
         if billed != total {
             let adj = billed - total;
-            lines.push(LineItem {
-                kind: LineKind::BillingAdjustment {
-                    rounding: billing.rounding,
-                    unit: billing.unit,
-                },
-                quantity: 1,
-                rate: adj,
-                base_rate: adj,
-                amount: adj,
-                mode: options.mode,
-                mode_effect: ModeEffect::None,
-                tier: None,
-                marginal: false,
-                residency: None,
-                billed_as_input: false,
-                price_effective: entry.effective,
-            });
+            let kind = LineKind::BillingAdjustment {
+                rounding: billing.rounding,
+                unit: billing.unit,
+            };
+            let mode = (options.mode, ModeEffect::None);
+            lines.push(LineItem::flat(
+                kind,
+                1,
+                adj,
+                adj,
+                adj,
+                mode,
+                entry.effective,
+            ));
             total = billed;
         }
     }
