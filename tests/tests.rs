@@ -12,3 +12,9 @@ mod check;
 mod history;
 // One workload on every model, against a committed snapshot of costs.
 mod snapshot;
+// Real usage: provider responses priced by `ratebook::ingest` and `ratebook cost`, bad input.
+mod usage;
+// Budgets per request, day and month; worst cases; `cost --budget` exit codes.
+mod budget;
+// Scenarios: batching, caching, escalation, cost per accepted result, `--compare`.
+mod scenario;

@@ -7,9 +7,11 @@
 
 mod books;
 mod check;
+mod cost;
 mod diff;
 mod estimate;
 mod render;
+mod scenario;
 mod schema;
 
 use std::process::ExitCode;
@@ -41,6 +43,10 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Print the JSON Schema of the pricing file format.
     Schema,
+    /// Price real usage: JSON Lines of provider responses (exit 3 when over --budget).
+    Cost(cost::CostArgs),
+    /// Price a workload per day and month: batching, caching, escalation, cost per accepted result.
+    Scenario(scenario::ScenarioArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +58,8 @@ fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(cli.pricing.as_deref(), a),
         Command::Schema => schema::run(),
+        Command::Cost(a) => cost::run(cli.pricing.as_deref(), a),
+        Command::Scenario(a) => scenario::run(cli.pricing.as_deref(), a),
     };
     match result {
         Ok(code) => code,

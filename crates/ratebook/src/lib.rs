@@ -49,15 +49,19 @@
 //! ```
 
 pub mod book;
+pub mod budget;
 pub mod date;
 pub mod diff;
 pub mod error;
 pub mod estimate;
 pub mod image;
+#[cfg(feature = "ingest")]
+pub mod ingest;
 pub mod load;
 pub mod money;
 pub mod raw;
 pub mod resolve;
+pub mod scenario;
 pub mod usage;
 
 #[cfg(feature = "bundled")]

@@ -1,0 +1,749 @@
+//! Real usage: the `usage` blocks of providers' responses, one JSON object per line, turned
+//! into priced [`Usage`] with every token billed exactly once.
+//!
+//! Each provider counts differently (see DOMAIN.md §1 and §6), and this module is where those
+//! conventions are undone, once, into the crate's own: `input_*` includes cache reads and cache
+//! writes, `cached` and the writes are subsets of it, and text output includes reasoning.
+//!
+//! | shape | detected by | file |
+//! |---|---|---|
+//! | OpenAI Chat Completions | `object: "chat.completion"` or `usage.prompt_tokens` | [`openai`] |
+//! | OpenAI Responses | `object: "response"` or `usage.input_tokens_details` | [`openai`] |
+//! | OpenAI Batch output line | `custom_id` with `response` or `error` | [`openai`] |
+//! | Gemini `generateContent` | `usageMetadata` | [`google`] |
+//! | Gemini batch result line | `key` (or Vertex's `request`) with `response` or `error`, or `response.usageMetadata` | [`google`] |
+//! | Anthropic Messages | `type: "message"` or Anthropic-only usage fields | [`anthropic`] |
+//! | Anthropic Message Batches result line | `result` (with `custom_id`) | [`anthropic`] |
+//!
+//! A usage block with only `input_tokens` / `output_tokens` (OpenAI Responses and Anthropic
+//! share those names) means the same under both conventions, so it is read as OpenAI Responses
+//! unless the model id starts with `claude`. `--provider` ([`Provider`]) forces one convention.
+//!
+//! What a line becomes:
+//! - a billable [`Record`]: the model id as the response gives it (resolved later through
+//!   [`RateBook::resolve`](crate::RateBook::resolve), so dated snapshots work), its usage, its
+//!   service mode (batch lines price in batch mode; OpenAI's `service_tier` `flex` and
+//!   `priority` price in those modes) and its date if it carries a timestamp (`created`
+//!   seconds, `created_at` seconds or RFC 3339, `createTime`);
+//! - a failed request ([`Parsed::Failed`]): an error object, a batch line with an error or a
+//!   non-200 status, an Anthropic batch result that `errored`, `expired` or was `canceled`, a
+//!   Responses object with status `failed` or `cancelled` — none of them billed;
+//! - or a [`LineError`]: the line cannot be read or priced, with the reason.
+//!
+//! Parsing is borrowed (`serde_json` into typed structs, everything else skipped unread) and the
+//! [`Ledger`] sums usages that share a model, price entry, mode and long-context tier before
+//! pricing them once, which is exact because every line item is quantity × rate.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
+
+use crate::book::Mode;
+use crate::date::Date;
+use crate::error::{Error, ErrorKind};
+use crate::usage::Usage;
+
+pub mod anthropic;
+pub mod google;
+mod ledger;
+pub mod openai;
+
+pub use ledger::{Ledger, LineOutcome, MeterTotal, ModelSummary, Summary};
+
+/// The largest token count one field of one response may report. No real response comes near
+/// it (the largest context windows are a few million tokens); larger values are rejected as
+/// corrupt rather than priced.
+pub const MAX_COUNT: u64 = 1_000_000_000_000;
+
+/// Whose usage convention a line follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Provider {
+    Google,
+    OpenAi,
+    Anthropic,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Google => "google",
+            Provider::OpenAi => "openai",
+            Provider::Anthropic => "anthropic",
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Provider {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Provider, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "google" | "gemini" => Ok(Provider::Google),
+            "openai" => Ok(Provider::OpenAi),
+            "anthropic" | "claude" => Ok(Provider::Anthropic),
+            _ => Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!("unknown provider `{s}`; expected google, openai or anthropic"),
+            )),
+        }
+    }
+}
+
+/// The response shape a line was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Shape {
+    OpenAiChat,
+    OpenAiResponses,
+    OpenAiBatch,
+    Gemini,
+    GeminiBatch,
+    AnthropicMessage,
+    AnthropicBatch,
+    /// A bare error object (`{"error": …}`, `{"type": "error", …}`).
+    Error,
+}
+
+impl Shape {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::OpenAiChat => "openai_chat",
+            Shape::OpenAiResponses => "openai_responses",
+            Shape::OpenAiBatch => "openai_batch",
+            Shape::Gemini => "gemini",
+            Shape::GeminiBatch => "gemini_batch",
+            Shape::AnthropicMessage => "anthropic_message",
+            Shape::AnthropicBatch => "anthropic_batch",
+            Shape::Error => "error",
+        }
+    }
+
+    pub fn provider(self) -> Option<Provider> {
+        match self {
+            Shape::OpenAiChat | Shape::OpenAiResponses | Shape::OpenAiBatch => Some(Provider::OpenAi),
+            Shape::Gemini | Shape::GeminiBatch => Some(Provider::Google),
+            Shape::AnthropicMessage | Shape::AnthropicBatch => Some(Provider::Anthropic),
+            Shape::Error => None,
+        }
+    }
+}
+
+/// A billable response read from a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record<'a> {
+    pub shape: Shape,
+    /// The model id exactly as the response gives it (`gpt-4o-2024-08-06`, `models/…`).
+    pub model: Cow<'a, str>,
+    pub usage: Usage,
+    pub mode: Mode,
+    /// The date of the response's own timestamp, if it has one.
+    pub date: Option<Date>,
+}
+
+/// What one line holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed<'a> {
+    /// A response to bill.
+    Billable(Record<'a>),
+    /// A request that failed, errored, expired or was cancelled: counted, not billed.
+    Failed { shape: Shape, reason: Cow<'static, str> },
+}
+
+/// Why a line was rejected. Stable snake_case names for tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RejectKind {
+    /// Not valid JSON, or a field of the wrong type.
+    Json,
+    /// Valid JSON but no usage block of a known shape.
+    NoUsage,
+    /// A usage block without a model id.
+    NoModel,
+    /// Counts that contradict each other or are out of range.
+    InvalidUsage,
+    UnknownModel,
+    NoPriceAtDate,
+    ModeNotOffered,
+    /// The usage needs a rate the model's card does not have.
+    UnsupportedMeter,
+    Overflow,
+    /// The line is not UTF-8 text.
+    Encoding,
+    /// The line is longer than the reader accepts.
+    TooLong,
+}
+
+impl RejectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectKind::Json => "invalid_json",
+            RejectKind::NoUsage => "no_usage",
+            RejectKind::NoModel => "no_model",
+            RejectKind::InvalidUsage => "invalid_usage",
+            RejectKind::UnknownModel => "unknown_model",
+            RejectKind::NoPriceAtDate => "no_price_at_date",
+            RejectKind::ModeNotOffered => "mode_not_offered",
+            RejectKind::UnsupportedMeter => "unsupported_meter",
+            RejectKind::Overflow => "overflow",
+            RejectKind::Encoding => "not_utf8",
+            RejectKind::TooLong => "too_long",
+        }
+    }
+
+    /// The kind for an error of the core met while pricing a line.
+    pub fn from_error(e: &Error) -> RejectKind {
+        match e.kind {
+            ErrorKind::UnknownModel => RejectKind::UnknownModel,
+            ErrorKind::NoPriceAtDate => RejectKind::NoPriceAtDate,
+            ErrorKind::ModeNotOffered => RejectKind::ModeNotOffered,
+            ErrorKind::UnsupportedMeter => RejectKind::UnsupportedMeter,
+            ErrorKind::Overflow => RejectKind::Overflow,
+            _ => RejectKind::InvalidUsage,
+        }
+    }
+}
+
+impl fmt::Display for RejectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A line that could not be read or priced, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    pub kind: RejectKind,
+    pub message: String,
+}
+
+impl LineError {
+    pub fn new(kind: RejectKind, message: impl Into<String>) -> LineError {
+        LineError { kind, message: message.into() }
+    }
+
+    pub(crate) fn usage(message: impl Into<String>) -> LineError {
+        LineError::new(RejectKind::InvalidUsage, message)
+    }
+
+    /// From an error of the core (unknown model, no price at the date, …).
+    pub fn from_error(e: &Error) -> LineError {
+        LineError::new(RejectKind::from_error(e), e.to_string())
+    }
+}
+
+impl fmt::Display for LineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LineError {}
+
+// ---------------------------------------------------------------------------------------------
+// Borrowed building blocks
+// ---------------------------------------------------------------------------------------------
+
+/// A string borrowed from the line when it has no escapes, owned otherwise. (serde's `Cow`
+/// only borrows as a bare field, not inside `Option`.)
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Str<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Str<'a>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl Str<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A response's timestamp as a date: Unix seconds (an integer, a decimal number of seconds or
+/// a string of digits) or an RFC 3339 date-time (`2026-03-14T09:30:00Z`, offsets honoured).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stamp(pub Date);
+
+fn from_seconds<E: de::Error>(secs: i64) -> Result<Stamp, E> {
+    Date::from_unix_seconds(secs).map(Stamp).ok_or_else(|| {
+        E::custom(format!("timestamp {secs} is not a plausible time in seconds since 1970"))
+    })
+}
+
+/// Parses an RFC 3339 date-time (or a bare `YYYY-MM-DD`) into its UTC date.
+pub fn parse_timestamp(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse::<i64>().ok().and_then(Date::from_unix_seconds);
+    }
+    let date: Date = s.get(..10)?.parse().ok()?;
+    let rest = &s[10..];
+    if rest.is_empty() {
+        return Some(date);
+    }
+    let b = rest.as_bytes();
+    if !(b[0] == b'T' || b[0] == b't' || b[0] == b' ') || rest.len() < 6 {
+        return None;
+    }
+    let two = |i: usize| -> Option<i64> {
+        let p = rest.get(i..i + 2)?;
+        if p.bytes().all(|c| c.is_ascii_digit()) { p.parse().ok() } else { None }
+    };
+    let (hh, mm) = (two(1)?, two(4)?);
+    if hh > 23 || mm > 59 || b[3] != b':' {
+        return None;
+    }
+    // Offset: `Z`, `+HH:MM`, `-HH:MM`, or none (taken as UTC).
+    let n = b.len();
+    let offset_min = if matches!(b[n - 1], b'Z' | b'z') {
+        0
+    } else if n >= 12 && matches!(b[n - 6], b'+' | b'-') && b[n - 3] == b':' {
+        let sign = if b[n - 6] == b'-' { -1 } else { 1 };
+        let (oh, om) = (two(n - 5)?, two(n - 2)?);
+        sign * (oh * 60 + om)
+    } else {
+        0
+    };
+    let minutes = hh * 60 + mm - offset_min;
+    Date::from_unix_days(date.unix_days() + minutes.div_euclid(1440))
+}
+
+impl<'de> Deserialize<'de> for Stamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Stamp, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Stamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Unix time in seconds or an RFC 3339 date-time")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Stamp, E> {
+                from_seconds(v)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Stamp, E> {
+                from_seconds(i64::try_from(v).map_err(|_| E::custom(format!("timestamp {v} is out of range")))?)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Stamp, E> {
+                // Seconds with a fraction (1711652795.123): only the day matters.
+                if v.is_finite() && v.abs() < 1e15 {
+                    from_seconds(v.floor() as i64)
+                } else {
+                    Err(E::custom(format!("timestamp {v} is out of range")))
+                }
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Stamp, E> {
+                parse_timestamp(v)
+                    .map(Stamp)
+                    .ok_or_else(|| E::custom(format!("`{v}` is not a Unix time or an RFC 3339 date-time")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A token count: an unsigned integer up to [`MAX_COUNT`]; absent or `null` is `None`. Eight
+/// bytes instead of `Option<u64>`'s sixteen (u64::MAX marks absence), which keeps the parsed
+/// line small: it is built and moved once per line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Count(u64);
+
+impl Default for Count {
+    fn default() -> Count {
+        Count(u64::MAX)
+    }
+}
+
+impl Count {
+    pub(crate) fn get(self) -> Option<u64> {
+        (self.0 != u64::MAX).then_some(self.0)
+    }
+    pub(crate) fn or0(self) -> u64 {
+        self.get().unwrap_or(0)
+    }
+    pub(crate) fn is_some(self) -> bool {
+        self.0 != u64::MAX
+    }
+    pub(crate) fn is_none(self) -> bool {
+        self.0 == u64::MAX
+    }
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Count, D::Error> {
+        match Option::<u64>::deserialize(d)? {
+            Some(n) if n > MAX_COUNT => Err(de::Error::custom(format!(
+                "token count {n} is larger than any response reports (limit {MAX_COUNT})"
+            ))),
+            Some(n) => Ok(Count(n)),
+            None => Ok(Count::default()),
+        }
+    }
+}
+
+/// A string field that is only ever compared with a few known values (`object`, `type`,
+/// `status`, `service_tier`, a batch result's `type`): read as a one-byte tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Tag {
+    /// A value none of the shapes branch on.
+    #[default]
+    Other,
+    /// `""` (Vertex AI batch lines: an empty status is success).
+    Empty,
+    ChatCompletion,
+    ChatCompletionChunk,
+    Response,
+    Message,
+    Error,
+    Flex,
+    Priority,
+    Batch,
+    Failed,
+    Cancelled,
+    Succeeded,
+    Errored,
+    Expired,
+    Canceled,
+}
+
+impl<'de> Deserialize<'de> for Tag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Tag, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Tag;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Tag, E> {
+                Ok(match v {
+                    "" => Tag::Empty,
+                    "chat.completion" => Tag::ChatCompletion,
+                    "chat.completion.chunk" => Tag::ChatCompletionChunk,
+                    "response" => Tag::Response,
+                    "message" => Tag::Message,
+                    "error" => Tag::Error,
+                    "flex" => Tag::Flex,
+                    "priority" => Tag::Priority,
+                    "batch" => Tag::Batch,
+                    "failed" => Tag::Failed,
+                    "cancelled" => Tag::Cancelled,
+                    "succeeded" => Tag::Succeeded,
+                    "errored" => Tag::Errored,
+                    "expired" => Tag::Expired,
+                    "canceled" => Tag::Canceled,
+                    _ => Tag::Other,
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// `true` when the field is present with any value other than `null`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Present(pub bool);
+
+impl<'de> Deserialize<'de> for Present {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Present, D::Error> {
+        let v: Option<IgnoredAny> = Option::deserialize(d)?;
+        Ok(Present(v.is_some()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The union of every shape's top-level fields
+// ---------------------------------------------------------------------------------------------
+
+/// Every top-level field any supported shape uses; all else in a line is skipped unread. Batch
+/// lines nest a response (`response`, `response.body`, `result.message`) of this same type.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct Line<'a> {
+    pub object: Option<Tag>,
+    #[serde(rename = "type")]
+    pub kind: Option<Tag>,
+    #[serde(borrow)]
+    pub model: Option<Str<'a>>,
+    #[serde(rename = "modelVersion", borrow)]
+    pub model_version: Option<Str<'a>>,
+    pub created: Option<Stamp>,
+    pub created_at: Option<Stamp>,
+    #[serde(rename = "createTime")]
+    pub create_time: Option<Stamp>,
+    pub usage: Option<Box<UsageBlock>>,
+    #[serde(rename = "usageMetadata")]
+    pub usage_metadata: Option<Box<google::UsageMetadata>>,
+    pub custom_id: Present,
+    pub key: Present,
+    /// Vertex AI batch prediction output lines carry the request beside the response.
+    pub request: Present,
+    #[serde(borrow)]
+    pub response: Option<Box<Line<'a>>>,
+    pub status_code: Count,
+    #[serde(borrow)]
+    pub body: Option<Box<Line<'a>>>,
+    #[serde(borrow)]
+    pub result: Option<Box<anthropic::BatchResult<'a>>>,
+    pub error: Present,
+    pub service_tier: Option<Tag>,
+    pub status: Option<Tag>,
+    /// OpenAI Responses output items, read only for web-search calls.
+    pub output: openai::SearchCalls,
+}
+
+/// The `usage` object of OpenAI (Chat Completions and Responses) and Anthropic: the union of
+/// their fields, read by [`openai`] and [`anthropic`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct UsageBlock {
+    // OpenAI Chat Completions.
+    pub prompt_tokens: Count,
+    pub completion_tokens: Count,
+    pub prompt_tokens_details: Option<openai::InputDetails>,
+    pub completion_tokens_details: Option<openai::OutputDetails>,
+    // OpenAI Responses and Anthropic.
+    pub input_tokens: Count,
+    pub output_tokens: Count,
+    // OpenAI Responses.
+    pub input_tokens_details: Option<openai::InputDetails>,
+    pub output_tokens_details: Option<openai::OutputDetails>,
+    // Anthropic.
+    pub cache_creation_input_tokens: Count,
+    pub cache_read_input_tokens: Count,
+    pub cache_creation: Option<anthropic::CacheCreation>,
+    pub server_tool_use: Option<anthropic::ServerToolUse>,
+    pub service_tier: Option<Tag>,
+}
+
+impl UsageBlock {
+    fn has_anthropic_fields(&self) -> bool {
+        self.cache_creation_input_tokens.is_some()
+            || self.cache_read_input_tokens.is_some()
+            || self.cache_creation.is_some()
+            || self.server_tool_use.is_some()
+    }
+    fn has_responses_fields(&self) -> bool {
+        self.input_tokens_details.is_some() || self.output_tokens_details.is_some()
+    }
+}
+
+pub(crate) fn add(a: u64, b: u64, what: &str) -> Result<u64, LineError> {
+    a.checked_add(b).ok_or_else(|| LineError::new(RejectKind::Overflow, format!("{what} overflows")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading one line
+// ---------------------------------------------------------------------------------------------
+
+/// Reads one line (one response, without its newline). `force` imposes a provider's usage
+/// convention instead of detecting it from the shape.
+pub fn parse_line(text: &str, force: Option<Provider>) -> Result<Parsed<'_>, LineError> {
+    let line: Line<'_> = match serde_json::from_str(text) {
+        Ok(l) => l,
+        Err(e) => return Err(json_error(text, e)),
+    };
+    classify(&line, force)
+}
+
+/// A located, readable message for a line serde could not read: re-reads it (errors are rare)
+/// tracking the path of the failing field.
+fn json_error(text: &str, e: serde_json::Error) -> LineError {
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('{') {
+        let what = match trimmed.as_bytes().first() {
+            Some(b'[') => "a JSON array",
+            Some(b'"') => "a JSON string",
+            Some(b'-' | b'0'..=b'9') => "a number",
+            _ => "JSON",
+        };
+        let msg = if what == "JSON" {
+            format!("not JSON: {e}")
+        } else {
+            format!("{what}, not a JSON object (one response per line)")
+        };
+        return LineError::new(RejectKind::Json, msg);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let path = match serde_path_to_error::deserialize::<_, Line<'_>>(&mut de) {
+        Err(pe) => pe.path().to_string(),
+        Ok(_) => String::new(),
+    };
+    let msg = if e.is_eof() {
+        format!("truncated JSON: {e}")
+    } else if path.is_empty() || path == "." {
+        format!("invalid JSON: {e}")
+    } else {
+        format!("`{path}`: {e}")
+    };
+    LineError::new(RejectKind::Json, msg)
+}
+
+fn is(s: Option<Tag>, v: Tag) -> bool {
+    s == Some(v)
+}
+
+fn model_of<'a>(line: &Line<'a>) -> Option<Cow<'a, str>> {
+    line.model.as_ref().or(line.model_version.as_ref()).map(|s| s.0.clone())
+}
+
+fn date_of(line: &Line<'_>) -> Option<Date> {
+    line.created.or(line.created_at).or(line.create_time).map(|s| s.0)
+}
+
+fn failed<'a>(shape: Shape, reason: &'static str) -> Result<Parsed<'a>, LineError> {
+    Ok(Parsed::Failed { shape, reason: Cow::Borrowed(reason) })
+}
+
+fn mismatch(force: Provider, found: Shape) -> LineError {
+    LineError::new(
+        RejectKind::NoUsage,
+        format!("--provider {force} was given but the line is a {} line", found.as_str()),
+    )
+}
+
+/// Decides the shape of a parsed line and reads its usage.
+fn classify<'a>(line: &Line<'a>, force: Option<Provider>) -> Result<Parsed<'a>, LineError> {
+    let allow = |p: Provider, shape: Shape| -> Result<(), LineError> {
+        match force {
+            Some(f) if f != p => Err(mismatch(f, shape)),
+            _ => Ok(()),
+        }
+    };
+    // Batch result lines first: they wrap a response.
+    if let Some(result) = &line.result {
+        allow(Provider::Anthropic, Shape::AnthropicBatch)?;
+        return anthropic::batch(result, line);
+    }
+    if line.custom_id.0
+        && line.response.as_ref().is_none_or(|r| r.usage_metadata.is_none())
+        && (line.response.is_some() || line.error.0)
+    {
+        allow(Provider::OpenAi, Shape::OpenAiBatch)?;
+        return openai::batch(line);
+    }
+    let gemini_batch = line.response.as_ref().is_some_and(|r| r.usage_metadata.is_some())
+        || ((line.key.0 || line.request.0) && (line.response.is_some() || line.error.0 || line.status.is_some()));
+    if gemini_batch {
+        allow(Provider::Google, Shape::GeminiBatch)?;
+        return google::batch(line);
+    }
+    if let Some(meta) = &line.usage_metadata {
+        allow(Provider::Google, Shape::Gemini)?;
+        return google::response(line, meta, Shape::Gemini, Mode::Standard);
+    }
+    // A Responses object that failed is not billed, whatever usage it reports.
+    if is(line.object, Tag::Response) && force.is_none_or(|f| f == Provider::OpenAi) {
+        if is(line.status, Tag::Failed) {
+            return failed(Shape::OpenAiResponses, "openai responses: failed");
+        }
+        if line.usage.is_none() && is(line.status, Tag::Cancelled) {
+            return failed(Shape::OpenAiResponses, "openai responses: cancelled");
+        }
+    }
+    if let Some(usage) = &line.usage {
+        return read_usage_block(line, usage, force, Mode::Standard, None);
+    }
+    // No usage: a failed request, or not a response at all.
+    if line.error.0 || is(line.kind, Tag::Error) {
+        return failed(Shape::Error, "error response");
+    }
+    if is(line.object, Tag::ChatCompletionChunk) {
+        return Err(LineError::new(
+            RejectKind::NoUsage,
+            "a streaming chunk without usage: log the final chunk of a stream with stream_options.include_usage, or the whole response",
+        ));
+    }
+    Err(LineError::new(
+        RejectKind::NoUsage,
+        "no usage block: expected an OpenAI, Gemini or Anthropic response (`usage` or `usageMetadata`) or a batch result line",
+    ))
+}
+
+/// Reads a line's `usage` object under the convention its shape (or `force`) says. `batch` is
+/// the wrapping batch shape, if any.
+pub(crate) fn read_usage_block<'a>(
+    line: &Line<'a>,
+    usage: &UsageBlock,
+    force: Option<Provider>,
+    mode: Mode,
+    batch: Option<Shape>,
+) -> Result<Parsed<'a>, LineError> {
+    let provider = match force {
+        Some(p) => p,
+        None if is(line.object, Tag::ChatCompletion) || usage.prompt_tokens.is_some() => Provider::OpenAi,
+        None if is(line.object, Tag::Response) || usage.has_responses_fields() => Provider::OpenAi,
+        None if is(line.kind, Tag::Message) || usage.has_anthropic_fields() => Provider::Anthropic,
+        // Only input_tokens/output_tokens: both conventions agree; label by the model.
+        None if line.model.as_ref().is_some_and(|m| m.as_str().starts_with("claude")) => Provider::Anthropic,
+        None => Provider::OpenAi,
+    };
+    match provider {
+        Provider::OpenAi => openai::response(line, usage, mode, batch),
+        Provider::Anthropic => anthropic::response(line, usage, mode, batch),
+        Provider::Google => Err(LineError::new(
+            RejectKind::NoUsage,
+            "--provider google was given but the line has no `usageMetadata`",
+        )),
+    }
+}
+
+/// Builds the record common to every shape once the usage is read.
+pub(crate) fn record<'a>(line: &Line<'a>, shape: Shape, usage: Usage, mode: Mode, outer_date: Option<Date>) -> Result<Parsed<'a>, LineError> {
+    let model = model_of(line).ok_or_else(|| {
+        LineError::new(RejectKind::NoModel, format!("{} line without a model id", shape.as_str()))
+    })?;
+    Ok(Parsed::Billable(Record { shape, model, usage, mode, date: date_of(line).or(outer_date) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        let d = |s: &str| parse_timestamp(s).map(|d| d.to_string());
+        assert_eq!(d("2026-03-14T09:30:00Z").as_deref(), Some("2026-03-14"));
+        assert_eq!(d("2026-03-14T23:30:00-02:00").as_deref(), Some("2026-03-15"));
+        assert_eq!(d("2026-03-14T01:30:00.123+05:30").as_deref(), Some("2026-03-13"));
+        assert_eq!(d("2026-03-14").as_deref(), Some("2026-03-14"));
+        assert_eq!(d("1711652795").as_deref(), Some("2024-03-28"));
+        assert_eq!(d("2026-03-14T25:00:00Z"), None);
+        assert_eq!(d("yesterday"), None);
+        assert_eq!(d(""), None);
+        assert_eq!(d("2026-03-14Té"), None);
+    }
+
+    #[test]
+    fn providers_parse() {
+        assert_eq!("Gemini".parse::<Provider>().unwrap(), Provider::Google);
+        assert!("mistral".parse::<Provider>().is_err());
+    }
+}
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn sizes() {
+        eprintln!("Line {} UsageBlock {} UsageMetadata {} Record {} Usage {} Parsed {}", std::mem::size_of::<super::Line>(), std::mem::size_of::<super::UsageBlock>(), std::mem::size_of::<super::google::UsageMetadata>(), std::mem::size_of::<super::Record>(), std::mem::size_of::<crate::Usage>(), std::mem::size_of::<super::Parsed>());
+    }
+}

@@ -1,0 +1,131 @@
+//! The root component: owns the reducer, runs the hooks (fetch prices, sync the URL), computes
+//! the derived results once per change and lays out the page.
+
+use std::rc::Rc;
+
+use ratebook::{RateBook, format_usd};
+use yew::prelude::*;
+
+use super::AppContext;
+use super::compare::Compare;
+use super::history::History;
+use super::messages::{LoadProblems, Notices};
+use super::results::Results;
+use super::workload_form::WorkloadForm;
+use crate::hooks::{use_pricing, use_url_sync};
+use crate::platform;
+use crate::query;
+use crate::state::{AppState, LoadStatus};
+use crate::workload::{Derived, derive};
+
+/// The book compared by identity: loading produces a new `Rc`, nothing else does.
+#[derive(Clone)]
+struct BookRef(Option<Rc<RateBook>>);
+
+impl PartialEq for BookRef {
+    fn eq(&self, other: &BookRef) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| {
+        let today = platform::today();
+        let (form, notes) = query::parse(&platform::location_search(), today);
+        AppState::new(today, form, notes)
+    });
+    use_pricing(state.dispatcher());
+    use_url_sync(&state.form);
+
+    let book = BookRef(state.book.clone());
+    use_effect_with(book.clone(), |book| {
+        if let Some(b) = &book.0 {
+            platform::share_book(b.clone());
+        }
+    });
+
+    let derived: Rc<Derived> = use_memo((state.form.clone(), book), |(form, book)| match &book.0 {
+        Some(b) => derive(form, b, &platform::now_ms),
+        None => Derived::empty(form),
+    });
+
+    let status = match state.status {
+        LoadStatus::Loading => "loading",
+        LoadStatus::Ready => "ready",
+        LoadStatus::Failed => "failed",
+    };
+    let sticky = match &derived.estimate {
+        Some(Ok(e)) => html! {
+            <a class="sticky-total" href="#results-title">
+                <span>{ "Per request " }<strong>{ format_usd(e.total) }</strong></span>
+                <span class="sticky-month">{ derived.per_month.map(|m| format!("{} a month", format_usd(m))).unwrap_or_default() }</span>
+            </a>
+        },
+        _ => html! {},
+    };
+    let has_total = matches!(derived.estimate, Some(Ok(_)));
+    let context: AppContext = state.clone();
+    html! {
+        <ContextProvider<AppContext> {context}>
+            <div class={classes!("app", has_total.then_some("has-total"))} data-status={status}>
+                <header class="masthead">
+                    <div class="masthead-inner">
+                        <p class="brand">{ "ratebook" }</p>
+                        <h1>{ "LLM API cost calculator" }</h1>
+                        <p class="tagline">
+                            { "Exact prices per request, day and month, from dated, sourced rate cards. Every line says which rule produced it." }
+                        </p>
+                        <nav aria-label="Sections">
+                            <a href="#calculator">{ "Calculator" }</a>
+                            <a href="#compare">{ "Compare models" }</a>
+                            <a href="#history">{ "Price history" }</a>
+                        </nav>
+                    </div>
+                </header>
+                <div class="page">
+                    <LoadProblems />
+                    <Notices />
+                    <main id="calculator" class="calculator">
+                        <section class="card workload" aria-labelledby="workload-title">
+                            <h2 id="workload-title">{ "Workload" }</h2>
+                            <WorkloadForm derived={derived.clone()} />
+                        </section>
+                        <section class="card results" aria-labelledby="results-title" aria-live="polite">
+                            <h2 id="results-title">{ "Estimate" }</h2>
+                            <Results derived={derived.clone()} />
+                        </section>
+                    </main>
+                    <section id="compare" class="card" aria-labelledby="compare-title">
+                        <h2 id="compare-title">{ "Compare models" }</h2>
+                        <Compare derived={derived.clone()} />
+                    </section>
+                    <section id="history" class="card" aria-labelledby="history-title">
+                        <h2 id="history-title">{ "Price history" }</h2>
+                        <History />
+                    </section>
+                    <footer class="footer">
+                        <p>
+                            { "Estimates, not invoices: the usage a provider reports is what it bills. Prices are USD, read from " }
+                            { files_sentence(&state.files) }
+                            { " — each entry links to its source and the date it was checked." }
+                        </p>
+                    </footer>
+                </div>
+                { sticky }
+            </div>
+        </ContextProvider<AppContext>>
+    }
+}
+
+fn files_sentence(files: &[String]) -> String {
+    if files.is_empty() {
+        "the pricing files".into()
+    } else {
+        files.iter().map(|f| format!("pricing/{f}")).collect::<Vec<_>>().join(", ")
+    }
+}

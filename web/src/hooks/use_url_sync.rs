@@ -1,0 +1,15 @@
+//! Keeps the URL's query equal to the form, so the address bar is always a shareable link.
+
+use yew::prelude::*;
+
+use crate::form::Form;
+use crate::platform;
+use crate::query;
+
+/// Rewrites the query with `history.replaceState` whenever the form changes (no history entry
+/// per keystroke).
+#[hook]
+pub fn use_url_sync(form: &Form) {
+    let q = query::to_query(form);
+    use_effect_with(q, |q| platform::replace_query(q));
+}

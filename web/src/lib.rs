@@ -1,0 +1,67 @@
+//! ratebook-web: the browser calculator.
+//!
+//! The page fetches `pricing/index.json` and every pricing file it lists from the site it is
+//! served from, loads them with the `ratebook` core (the same code the CLI runs, compiled to
+//! WASM), and prices the workload in the form on every change. The URL query holds the whole
+//! form, so any state is a shareable link.
+//!
+//! Code map: [`form`], [`query`], [`workload`], [`parity`] and [`state`] are pure and unit-tested
+//! natively; [`hooks`] hold the effects (fetch, URL, timing marks); [`components`] render;
+//! [`platform`] wraps the few browser calls. Nothing here may panic on user or pricing data: a
+//! panic in WASM kills the page.
+//!
+//! Built by `cargo xtask build` (wasm-bindgen `--target web`, `wasm-opt -Oz`), never by trunk.
+
+pub mod components;
+pub mod form;
+pub mod hooks;
+pub mod parity;
+pub mod platform;
+pub mod query;
+pub mod state;
+pub mod workload;
+
+use wasm_bindgen::prelude::*;
+
+/// Mounts the calculator into `#app` (or the body) when the module is initialised.
+#[wasm_bindgen(start)]
+pub fn start() {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => {
+            // Replace the "loading" placeholder the HTML shows before the WASM arrives.
+            root.set_text_content(None);
+            yew::Renderer::<components::App>::with_root(root).render();
+        }
+        None => {
+            yew::Renderer::<components::App>::new().render();
+        }
+    }
+}
+
+/// Prices tab-separated workloads against the book the page loaded (see [`parity`] for the
+/// columns), one exact total or `error: …` per line. Before the book has loaded every line
+/// answers `error: pricing not loaded yet`.
+#[wasm_bindgen]
+pub fn estimate_lines(lines: &str) -> String {
+    match platform::shared_book() {
+        Some(book) => parity::estimate_lines(&book, lines),
+        None => lines.lines().map(|_| "error: pricing not loaded yet\n").collect(),
+    }
+}
+
+/// Like [`estimate_lines`], against pricing texts passed in: `files` alternates names and
+/// texts (`name1, text1, name2, text2, …`). Files with errors are left out, as on the page.
+#[wasm_bindgen]
+pub fn estimate_lines_with(files: Vec<String>, lines: &str) -> String {
+    let sources: Vec<ratebook::SourceFile> = files
+        .chunks(2)
+        .filter_map(|c| match c {
+            [name, text] => Some(ratebook::SourceFile::new(name.clone(), text.clone())),
+            _ => None,
+        })
+        .collect();
+    parity::estimate_lines(&ratebook::load(&sources).book, lines)
+}

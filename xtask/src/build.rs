@@ -1,0 +1,180 @@
+//! `cargo xtask build`: the self-contained static site in `web/dist/`.
+//!
+//! ```text
+//! web/dist/
+//!   index.html  style.css  favicon.svg
+//!   ratebook_web.js          wasm-bindgen --target web glue
+//!   ratebook_web_bg.wasm     wasm-opt -Oz
+//!   pricing/*.toml           copied from pricing/
+//!   pricing/index.json       the list the page fetches first
+//! ```
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::tools::{self, WASM_TARGET};
+use crate::{Result, cargo, dist_dir, root, run, step, target_dir};
+
+pub const PROFILE: &str = "wasm-release";
+const CRATE: &str = "ratebook-web";
+const STEM: &str = "ratebook_web";
+/// The WebAssembly features rustc enables by default for wasm32-unknown-unknown.
+const WASM_FEATURES: [&str; 8] = [
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-call-indirect-overlong",
+    "--enable-multivalue",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-reference-types",
+    "--enable-sign-ext",
+];
+/// The download budget for the WASM module and its glue, gzipped.
+pub const SIZE_BUDGET: u64 = 250 * 1024;
+
+/// Sizes of what the browser downloads to run the calculator.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    pub wasm: u64,
+    pub wasm_gz: u64,
+    pub js: u64,
+    pub js_gz: u64,
+}
+
+impl Sizes {
+    pub fn gz_total(&self) -> u64 {
+        self.wasm_gz + self.js_gz
+    }
+}
+
+fn io<T>(what: impl std::fmt::Display, r: std::io::Result<T>) -> Result<T> {
+    r.map_err(|e| format!("{what}: {e}"))
+}
+
+/// Bytes of `path` gzipped at the best level (what a server would send).
+pub fn gzipped_len(path: &Path) -> Result<u64> {
+    let data = io(path.display(), fs::read(path))?;
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    io("gzip", enc.write_all(&data))?;
+    let out = io("gzip", enc.finish())?;
+    Ok(out.len() as u64)
+}
+
+/// Measures the built site.
+pub fn sizes(dist: &Path) -> Result<Sizes> {
+    let wasm = dist.join(format!("{STEM}_bg.wasm"));
+    let js = dist.join(format!("{STEM}.js"));
+    let len = |p: &Path| io(p.display(), fs::metadata(p)).map(|m| m.len());
+    Ok(Sizes { wasm: len(&wasm)?, wasm_gz: gzipped_len(&wasm)?, js: len(&js)?, js_gz: gzipped_len(&js)? })
+}
+
+pub fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1024.0)
+}
+
+/// Builds the site and returns its sizes.
+pub fn build() -> Result<Sizes> {
+    step("ensuring build tools (wasm32 target, wasm-bindgen, wasm-opt)");
+    let tools = tools::ensure_build_tools()?;
+
+    step("building the calculator for wasm32");
+    run(cargo().args(["build", "-p", CRATE, "--target", WASM_TARGET, "--profile", PROFILE]))?;
+    let wasm = target_dir().join(WASM_TARGET).join(PROFILE).join(format!("{STEM}.wasm"));
+    if !wasm.is_file() {
+        return Err(format!("cargo did not produce {}", wasm.display()));
+    }
+
+    step("generating JS glue (wasm-bindgen --target web)");
+    let bindgen_out = target_dir().join("xtask").join("bindgen");
+    if bindgen_out.exists() {
+        io(bindgen_out.display(), fs::remove_dir_all(&bindgen_out))?;
+    }
+    io(bindgen_out.display(), fs::create_dir_all(&bindgen_out))?;
+    run(Command::new(&tools.wasm_bindgen)
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&bindgen_out)
+        .arg(&wasm))?;
+
+    let dist = dist_dir();
+    if dist.exists() {
+        io(dist.display(), fs::remove_dir_all(&dist))?;
+    }
+    io(dist.display(), fs::create_dir_all(dist.join("pricing")))?;
+
+    step("optimizing the module (wasm-opt -Oz)");
+    run(Command::new(&tools.wasm_opt)
+        .arg("-Oz")
+        // wasm-bindgen drops the target_features section, so tell wasm-opt what rustc's
+        // wasm32-unknown-unknown enables by default (every current browser has them).
+        .args(WASM_FEATURES)
+        .arg("--strip-debug")
+        .arg("--strip-producers")
+        .arg(bindgen_out.join(format!("{STEM}_bg.wasm")))
+        .arg("-o")
+        .arg(dist.join(format!("{STEM}_bg.wasm"))))?;
+    copy(&bindgen_out.join(format!("{STEM}.js")), &dist.join(format!("{STEM}.js")))?;
+
+    step("copying the page and the pricing files");
+    let web = root().join("web");
+    for entry in io(web.display(), fs::read_dir(&web))? {
+        let path = io("web/", entry)?.path();
+        let static_file = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("html" | "css" | "svg" | "png" | "ico" | "webmanifest")
+        );
+        if path.is_file() && static_file {
+            if let Some(name) = path.file_name() {
+                copy(&path, &dist.join(name))?;
+            }
+        }
+    }
+    let names = copy_pricing(&root().join("pricing"), &dist.join("pricing"))?;
+
+    let sizes = sizes(&dist)?;
+    step("site built");
+    eprintln!("  {}", dist.display());
+    eprintln!("  pricing files: {}", names.join(", "));
+    eprintln!(
+        "  {STEM}_bg.wasm {} ({} gzipped), {STEM}.js {} ({} gzipped)",
+        kb(sizes.wasm),
+        kb(sizes.wasm_gz),
+        kb(sizes.js),
+        kb(sizes.js_gz)
+    );
+    eprintln!(
+        "  download: {} gzipped of a {} budget{}",
+        kb(sizes.gz_total()),
+        kb(SIZE_BUDGET),
+        if sizes.gz_total() > SIZE_BUDGET { " — OVER BUDGET" } else { "" }
+    );
+    Ok(sizes)
+}
+
+fn copy(from: &Path, to: &Path) -> Result {
+    io(format!("copying {} to {}", from.display(), to.display()), fs::copy(from, to)).map(|_| ())
+}
+
+/// Copies `pricing/*.toml` and writes `index.json` listing them, sorted.
+pub fn copy_pricing(from: &Path, to: &Path) -> Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for entry in io(from.display(), fs::read_dir(from))? {
+        let path: PathBuf = io(from.display(), entry)?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if path.is_file() && name.ends_with(".toml") {
+            copy(&path, &to.join(&name))?;
+            names.push(name);
+        }
+    }
+    names.sort();
+    if names.is_empty() {
+        return Err(format!("no pricing files in {}", from.display()));
+    }
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    io("writing index.json", fs::write(to.join("index.json"), format!("[{}]\n", quoted.join(", "))))?;
+    Ok(names)
+}
