@@ -210,3 +210,37 @@ fn diff_between_dates_and_directories() {
     assert_eq!(v["changes"][0]["new"], "4");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn compare_sorts_by_cost_and_keeps_unpriced_models() {
+    // 10,000 in + 1,000 out. gemini-2.5-pro: 10,000 × $1.25 + 1,000 × $10 = 0.0125 + 0.01
+    // = 0.0225; gpt-4o: 10,000 × $2.50 + 1,000 × $10 = 0.025 + 0.01 = 0.035. × 100 a day.
+    let v = run_json(&[
+        "compare",
+        "--models",
+        "gpt-4o,gemini-2.5-pro,no-such-model",
+        "--date",
+        "2026-11-23",
+        "--input-tokens",
+        "10000",
+        "--output-tokens",
+        "1000",
+        "--requests-per-day",
+        "100",
+        "--json",
+    ]);
+    let rows = v["models"].as_array().unwrap();
+    assert_eq!(rows[0]["model"], "gemini-2.5-pro");
+    assert_eq!(rows[0]["total_usd"], "0.0225");
+    assert_eq!(rows[0]["daily_usd"], "2.25");
+    assert_eq!(rows[0]["monthly_usd"], "67.5");
+    assert_eq!(rows[1]["model"], "gpt-4o");
+    assert_eq!(rows[1]["total_usd"], "0.035");
+    assert_eq!(v["unpriced"][0]["model"], "no-such-model");
+    assert!(
+        v["unpriced"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown model")
+    );
+}

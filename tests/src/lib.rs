@@ -30,23 +30,27 @@ pub fn date(s: &str) -> Date {
     s.parse().expect("valid test date")
 }
 
-/// Path of the `ratebook` binary, built on demand by cargo for this test run.
+/// Path of the `ratebook` binary. The first call in a test process runs `cargo build` for
+/// it (a no-op when it is fresh), so the tests never run a stale binary.
 pub fn ratebook_bin() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    let bin = target
-        .join("debug")
-        .join(format!("ratebook{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "ratebook-cli"])
-            .current_dir(root())
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building ratebook-cli failed");
-    }
-    bin
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .map(|t| if t.is_relative() { root().join(t) } else { t })
+                .unwrap_or_else(|| root().join("target"));
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "-q", "-p", "ratebook-cli"])
+                .current_dir(root())
+                .status()
+                .expect("cargo runs");
+            assert!(status.success(), "building ratebook-cli failed");
+            target
+                .join("debug")
+                .join(format!("ratebook{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
 }
 
 /// Runs `ratebook ARGS…` from the repository root.

@@ -16,6 +16,16 @@ pub struct EstimateArgs {
     /// Model id, alias or dated snapshot id.
     #[arg(long)]
     model: String,
+    #[command(flatten)]
+    workload: WorkloadArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// One request's usage and how to price it: shared by `estimate` and `compare`.
+#[derive(Args)]
+pub struct WorkloadArgs {
     /// Price at this date (YYYY-MM-DD); default today.
     #[arg(long)]
     date: Option<String>,
@@ -61,13 +71,10 @@ pub struct EstimateArgs {
     /// Apply the data-residency uplift.
     #[arg(long)]
     residency: bool,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    json: bool,
 }
 
-impl EstimateArgs {
-    fn usage(&self) -> Result<Usage> {
+impl WorkloadArgs {
+    pub fn usage(&self) -> Result<Usage> {
         let mut u = Usage {
             input_text: self.input_tokens,
             input_audio: self.input_audio_tokens,
@@ -96,18 +103,20 @@ impl EstimateArgs {
         }
         Ok(u)
     }
+
+    pub fn options(&self) -> Result<EstimateOptions> {
+        Ok(EstimateOptions {
+            date: books::date_or_today(self.date.as_deref())?,
+            mode: self.mode.parse::<Mode>()?,
+            residency: self.residency,
+        })
+    }
 }
 
 pub fn run_estimate(pricing: Option<&Path>, args: EstimateArgs) -> Result<ExitCode> {
     let book = books::load(pricing)?;
-    let date = books::date_or_today(args.date.as_deref())?;
-    let mode: Mode = args.mode.parse()?;
-    let usage = args.usage()?;
-    let options = EstimateOptions {
-        date,
-        mode,
-        residency: args.residency,
-    };
+    let usage = args.workload.usage()?;
+    let options = args.workload.options()?;
     let est = book.estimate(&args.model, &usage, options)?;
     if args.json {
         println!(

@@ -7,6 +7,7 @@
 
 mod books;
 mod check;
+mod compare;
 mod cost;
 mod diff;
 mod estimate;
@@ -33,6 +34,8 @@ struct Cli {
 enum Command {
     /// Price one request (or a workload) on one model.
     Estimate(estimate::EstimateArgs),
+    /// Price one workload on every model (or a chosen set), cheapest first.
+    Compare(compare::CompareArgs),
     /// Estimate the input tokens of an image on a model.
     ImageTokens(estimate::ImageTokensArgs),
     /// List the models in the book.
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Estimate(a) => estimate::run_estimate(cli.pricing.as_deref(), a),
+        Command::Compare(a) => compare::run(cli.pricing.as_deref(), a),
         Command::ImageTokens(a) => estimate::run_image_tokens(cli.pricing.as_deref(), a),
         Command::Models(a) => estimate::run_models(cli.pricing.as_deref(), a),
         Command::Check(a) => check::run(a),

@@ -1,0 +1,103 @@
+//! `ratebook compare`: one workload priced on every model (or a chosen set), cheapest first.
+//! Models that cannot price the workload are listed with the reason, never dropped.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use ratebook::{Decimal, format_usd};
+use serde_json::json;
+
+use crate::books;
+use crate::estimate::WorkloadArgs;
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// Models to compare (ids or aliases, comma-separated); default: every model in the book.
+    #[arg(long, value_delimiter = ',')]
+    models: Vec<String>,
+    /// Only models of this provider.
+    #[arg(long)]
+    provider: Option<String>,
+    #[command(flatten)]
+    workload: WorkloadArgs,
+    /// Requests per day, for the daily and 30-day monthly columns.
+    #[arg(long, default_value_t = 1)]
+    requests_per_day: u64,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(pricing: Option<&Path>, args: CompareArgs) -> Result<ExitCode> {
+    let book = books::load(pricing)?;
+    let usage = args.workload.usage()?;
+    let options = args.workload.options()?;
+    let ids: Vec<String> = if args.models.is_empty() {
+        book.models()
+            .iter()
+            .filter(|m| args.provider.as_deref().is_none_or(|p| m.provider == p))
+            .map(|m| m.id.clone())
+            .collect()
+    } else {
+        args.models.iter().map(|m| m.trim().to_string()).collect()
+    };
+    let per_day = Decimal::from(args.requests_per_day);
+    let mut priced: Vec<(String, Decimal)> = Vec::new();
+    let mut unpriced: Vec<(String, String)> = Vec::new();
+    for id in ids {
+        match book.estimate(&id, &usage, options) {
+            Ok(e) => priced.push((e.model, e.total)),
+            Err(e) => unpriced.push((id, e.to_string())),
+        }
+    }
+    priced.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    let daily = |t: Decimal| t.checked_mul(per_day);
+    if args.json {
+        let rows: Vec<_> = priced
+            .iter()
+            .map(|(m, t)| {
+                json!({
+                    "model": m,
+                    "total_usd": t.normalize().to_string(),
+                    "daily_usd": daily(*t).map(|d| d.normalize().to_string()),
+                    "monthly_usd": daily(*t).and_then(|d| d.checked_mul(Decimal::from(30))).map(|d| d.normalize().to_string()),
+                })
+            })
+            .collect();
+        let errors: Vec<_> = unpriced
+            .iter()
+            .map(|(m, e)| json!({ "model": m, "error": e }))
+            .collect();
+        let out = json!({
+            "date": options.date.to_string(),
+            "mode": options.mode.as_str(),
+            "models": rows,
+            "unpriced": errors,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} mode, priced at {}; {} requests a day, 30-day month",
+        options.mode, options.date, args.requests_per_day
+    );
+    println!(
+        "{:<26} {:>14} {:>14} {:>16}",
+        "model", "per request", "per day", "per month"
+    );
+    for (m, t) in &priced {
+        let d = daily(*t).unwrap_or_default();
+        println!(
+            "{:<26} {:>14} {:>14} {:>16}",
+            m,
+            format_usd(*t),
+            format_usd(d),
+            format_usd(d * Decimal::from(30))
+        );
+    }
+    for (m, e) in &unpriced {
+        println!("{m:<26} cannot price this workload: {e}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
