@@ -93,7 +93,14 @@ fn escalation_and_cost_per_accepted_result() {
     // → $3.55 a day. Accepted: 0.8 + 0.2 × 0.9 = 0.98 → 9,800 a day.
     // Cost per accepted result: 3.55 / 9,800 = 0.000362244897959183673469387755…, rounded to
     // 28 decimal places.
-    let v = flash_lite(&["--fallback-model", "gemini-2.5-flash", "--pass-rate", "0.8", "--fallback-pass-rate", "0.9"]);
+    let v = flash_lite(&[
+        "--fallback-model",
+        "gemini-2.5-flash",
+        "--pass-rate",
+        "0.8",
+        "--fallback-pass-rate",
+        "0.9",
+    ]);
     assert_eq!(v["daily_usd"], "3.55");
     assert_eq!(v["accepted_per_day"], "9800");
     assert_eq!(v["cost_per_accepted_usd"], "0.0003622448979591836734693878");
@@ -108,9 +115,15 @@ fn escalation_and_cost_per_accepted_result() {
     // The core API gives the same.
     let mut s = Scenario::new("gemini-3.1-flash-lite", 10_000, 500, 100, date(TODAY));
     s.pass_rate = d("0.8");
-    s.fallback = Some(Fallback { model: "gemini-2.5-flash".into(), pass_rate: d("0.9") });
+    s.fallback = Some(Fallback {
+        model: "gemini-2.5-flash".into(),
+        pass_rate: d("0.9"),
+    });
     let c = scenario::run(&book(), &s).unwrap();
-    assert_eq!(c.cost_per_accepted, Some(d("0.0003622448979591836734693878")));
+    assert_eq!(
+        c.cost_per_accepted,
+        Some(d("0.0003622448979591836734693878"))
+    );
 
     // A pass rate without a fallback: failures are simply not accepted.
     let v = flash_lite(&["--pass-rate", "0.5"]);
@@ -125,8 +138,22 @@ fn generated_images_and_days() {
     // 1,000 requests a day of 100 input tokens and one 1K image on gemini-3.1-flash-image:
     // 100 × $0.50 + 1,120 × $60 = $0.00005 + $0.0672 = $0.06725 → $67.25 a day, × 31 = $2,084.75.
     let v = run_json(&[
-        "scenario", "--model", "gemini-3.1-flash-image", "--requests-per-day", "1000", "--input-tokens", "100",
-        "--output-tokens", "0", "--output-images", "1@1K", "--days", "31", "--date", TODAY, "--json",
+        "scenario",
+        "--model",
+        "gemini-3.1-flash-image",
+        "--requests-per-day",
+        "1000",
+        "--input-tokens",
+        "100",
+        "--output-tokens",
+        "0",
+        "--output-images",
+        "1@1K",
+        "--days",
+        "31",
+        "--date",
+        TODAY,
+        "--json",
     ]);
     assert_eq!(v["daily_usd"], "67.25");
     assert_eq!(v["monthly_usd"], "2084.75");
@@ -136,15 +163,30 @@ fn generated_images_and_days() {
 #[test]
 fn scenario_files_and_overrides() {
     // tests/data/scenario/flash-lite.toml: the reference workload, half batch, 60% cached.
-    let v = run_json(&["scenario", "--file", "tests/data/scenario/flash-lite.toml", "--json"]);
+    let v = run_json(&[
+        "scenario",
+        "--file",
+        "tests/data/scenario/flash-lite.toml",
+        "--json",
+    ]);
     assert_eq!(v["daily_usd"], "1.55625");
     assert_eq!(v["date"], TODAY);
     // A flag overrides the file: no batch → 0.4 × 275 + 0.6 × 162.5 = 207.5 millionths.
-    let v = run_json(&["scenario", "--file", "tests/data/scenario/flash-lite.toml", "--batch-share", "0", "--json"]);
+    let v = run_json(&[
+        "scenario",
+        "--file",
+        "tests/data/scenario/flash-lite.toml",
+        "--batch-share",
+        "0",
+        "--json",
+    ]);
     assert_eq!(v["daily_usd"], "2.075");
 
     let spec = ScenarioSpec::from_toml("x.toml", "model = \"gpt-5\"\nrequests_per_day = 1\ninput_tokens = 1\noutput_tokens = 1\nbatch_share = 0.5\n").unwrap_err();
-    assert!(spec.to_string().contains("write the fraction in quotes"), "{spec}");
+    assert!(
+        spec.to_string().contains("write the fraction in quotes"),
+        "{spec}"
+    );
     let out = run(&["scenario", "--file", "tests/data/scenario/no-such.toml"]);
     assert_eq!(out.status.code(), Some(1));
 }
@@ -152,42 +194,105 @@ fn scenario_files_and_overrides() {
 #[test]
 fn compare_ranks_by_cost_per_accepted_result() {
     let v = run_json(&[
-        "scenario", "--requests-per-day", "10000", "--input-tokens", "500", "--output-tokens", "100", "--date", TODAY,
-        "--compare", "gemini-2.5-flash,gemini-3.1-flash-lite,gpt-image-1,gemini-9-ultra", "--json",
+        "scenario",
+        "--requests-per-day",
+        "10000",
+        "--input-tokens",
+        "500",
+        "--output-tokens",
+        "100",
+        "--date",
+        TODAY,
+        "--compare",
+        "gemini-2.5-flash,gemini-3.1-flash-lite,gpt-image-1,gemini-9-ultra",
+        "--json",
     ]);
     let ranked = v["ranked"].as_array().unwrap();
-    let order: Vec<&str> = ranked.iter().map(|r| r["model"].as_str().unwrap()).collect();
+    let order: Vec<&str> = ranked
+        .iter()
+        .map(|r| r["model"].as_str().unwrap())
+        .collect();
     // $0.000275 (flash-lite) < $0.0004 (2.5 flash) per accepted result.
     assert_eq!(order, ["gemini-3.1-flash-lite", "gemini-2.5-flash"]);
-    assert_eq!((ranked[0]["rank"].as_u64(), ranked[1]["daily_usd"].as_str()), (Some(1), Some("4")));
+    assert_eq!(
+        (ranked[0]["rank"].as_u64(), ranked[1]["daily_usd"].as_str()),
+        (Some(1), Some("4"))
+    );
     let cannot: Vec<(String, String)> = v["cannot_run"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["model"].as_str().unwrap().to_string(), c["reason"].as_str().unwrap().to_string()))
+        .map(|c| {
+            (
+                c["model"].as_str().unwrap().to_string(),
+                c["reason"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(cannot.len(), 2);
-    assert!(cannot.iter().any(|(m, r)| m == "gpt-image-1" && r.contains("no text output rate")), "{cannot:?}");
-    assert!(cannot.iter().any(|(m, r)| m == "gemini-9-ultra" && r.contains("unknown model")), "{cannot:?}");
+    assert!(
+        cannot
+            .iter()
+            .any(|(m, r)| m == "gpt-image-1" && r.contains("no text output rate")),
+        "{cannot:?}"
+    );
+    assert!(
+        cannot
+            .iter()
+            .any(|(m, r)| m == "gemini-9-ultra" && r.contains("unknown model")),
+        "{cannot:?}"
+    );
 
     // `all`: every model in the book is ranked or listed with its reason.
     let v = run_json(&[
-        "scenario", "--requests-per-day", "10000", "--input-tokens", "500", "--output-tokens", "100", "--date", TODAY,
-        "--batch-share", "0.5", "--compare", "all", "--json",
+        "scenario",
+        "--requests-per-day",
+        "10000",
+        "--input-tokens",
+        "500",
+        "--output-tokens",
+        "100",
+        "--date",
+        TODAY,
+        "--batch-share",
+        "0.5",
+        "--compare",
+        "all",
+        "--json",
     ]);
     let n = v["ranked"].as_array().unwrap().len() + v["cannot_run"].as_array().unwrap().len();
     assert_eq!(n, book().models().len());
     let ranked = v["ranked"].as_array().unwrap();
-    let costs: Vec<Decimal> = ranked.iter().map(|r| d(r["cost_per_accepted_usd"].as_str().unwrap())).collect();
-    assert!(costs.windows(2).all(|w| w[0] <= w[1]), "ranked cheapest first: {costs:?}");
+    let costs: Vec<Decimal> = ranked
+        .iter()
+        .map(|r| d(r["cost_per_accepted_usd"].as_str().unwrap()))
+        .collect();
+    assert!(
+        costs.windows(2).all(|w| w[0] <= w[1]),
+        "ranked cheapest first: {costs:?}"
+    );
 }
 
 #[test]
 fn fractions_are_checked() {
-    for (flag, value) in [("--cached-share", "1.5"), ("--batch-share", "-0.1"), ("--pass-rate", "abc"), ("--batch-share", "0.1234567890123456789012345678901")] {
+    for (flag, value) in [
+        ("--cached-share", "1.5"),
+        ("--batch-share", "-0.1"),
+        ("--pass-rate", "abc"),
+        ("--batch-share", "0.1234567890123456789012345678901"),
+    ] {
         let arg = format!("{flag}={value}");
         let out = run(&[
-            "scenario", "--model", "gemini-3.1-flash-lite", "--requests-per-day", "1", "--input-tokens", "1", "--output-tokens", "1", &arg,
+            "scenario",
+            "--model",
+            "gemini-3.1-flash-lite",
+            "--requests-per-day",
+            "1",
+            "--input-tokens",
+            "1",
+            "--output-tokens",
+            "1",
+            &arg,
         ]);
         assert_eq!(out.status.code(), Some(2), "{flag} {value}");
         let err = String::from_utf8_lossy(&out.stderr);
@@ -196,17 +301,32 @@ fn fractions_are_checked() {
     // Missing fields are named.
     let out = run(&["scenario", "--model", "gemini-3.1-flash-lite"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("requests_per_day, input_tokens, output_tokens"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("requests_per_day, input_tokens, output_tokens")
+    );
     // A fallback needs the primary's pass rate.
     let out = run(&[
-        "scenario", "--model", "gemini-3.1-flash-lite", "--requests-per-day", "1", "--input-tokens", "1", "--output-tokens", "1",
-        "--fallback-model", "gemini-2.5-flash",
+        "scenario",
+        "--model",
+        "gemini-3.1-flash-lite",
+        "--requests-per-day",
+        "1",
+        "--input-tokens",
+        "1",
+        "--output-tokens",
+        "1",
+        "--fallback-model",
+        "gemini-2.5-flash",
     ]);
     assert_eq!(out.status.code(), Some(1));
     // The core refuses out-of-range shares too.
     let mut s = Scenario::new("gemini-3.1-flash-lite", 1, 1, 1, date(TODAY));
     s.cached_share = d("1.01");
-    assert_eq!(scenario::run(&book(), &s).unwrap_err().kind, ErrorKind::InvalidValue);
+    assert_eq!(
+        scenario::run(&book(), &s).unwrap_err().kind,
+        ErrorKind::InvalidValue
+    );
 }
 
 #[test]
@@ -216,5 +336,11 @@ fn models_that_cannot_run_a_scenario_say_why() {
     let mut s = Scenario::new("gpt-image-1", 1, 1, 1, date(TODAY));
     s.batch_share = d("0.5");
     let e = scenario::run(&book(), &s).unwrap_err();
-    assert!(matches!(e.kind, ErrorKind::ModeNotOffered | ErrorKind::UnsupportedMeter), "{e}");
+    assert!(
+        matches!(
+            e.kind,
+            ErrorKind::ModeNotOffered | ErrorKind::UnsupportedMeter
+        ),
+        "{e}"
+    );
 }

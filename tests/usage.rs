@@ -12,7 +12,9 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use proptest::prelude::*;
-use ratebook::ingest::{Ledger, LineOutcome, Parsed, Provider, Record, RejectKind, Shape, parse_line};
+use ratebook::ingest::{
+    Ledger, LineOutcome, Parsed, Provider, Record, RejectKind, Shape, parse_line,
+};
 use ratebook::{Decimal, EstimateOptions, Mode, RateBook, SourceFile, Usage};
 use ratebook_tests::{book, date, ratebook_bin, root, run, run_json};
 use serde_json::Value;
@@ -48,7 +50,11 @@ fn record(line: &str) -> Record<'static> {
 
 /// The nth line (1-based) of a fixture.
 fn line(name: &str, n: usize) -> String {
-    read(name).lines().nth(n - 1).expect("line exists").to_string()
+    read(name)
+        .lines()
+        .nth(n - 1)
+        .expect("line exists")
+        .to_string()
 }
 
 /// `ratebook cost FIXTURE --json --date 2026-11-23`.
@@ -58,7 +64,10 @@ fn cost(name: &str) -> Value {
 
 /// A model's total in a `cost --json` answer.
 fn model_total(v: &Value, model: &str) -> String {
-    v["by_model"][model]["total_usd"].as_str().unwrap_or_else(|| panic!("{model} in {v}")).to_string()
+    v["by_model"][model]["total_usd"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{model} in {v}"))
+        .to_string()
 }
 
 /// Prices a whole fixture through the core ledger and returns (total, records, failed, rejected).
@@ -79,7 +88,10 @@ fn per_line_total(name: &str) -> Decimal {
     for text in read(name).lines() {
         if let Ok(Parsed::Billable(r)) = parse_line(text, None) {
             let opts = EstimateOptions::at(r.date.unwrap_or(date(TODAY))).mode(r.mode);
-            total += book.estimate(&r.model, &r.usage, opts).expect("estimate").total;
+            total += book
+                .estimate(&r.model, &r.usage, opts)
+                .expect("estimate")
+                .total;
         }
     }
     total
@@ -94,7 +106,10 @@ fn openai_chat_completions() {
     let r = record(&line("openai_chat.jsonl", 1));
     assert_eq!(r.shape, Shape::OpenAiChat);
     assert_eq!(r.model, "gpt-4o-2024-08-06");
-    assert_eq!((r.usage.input_text, r.usage.cached, r.usage.output_text), (1_200, 1_024, 300));
+    assert_eq!(
+        (r.usage.input_text, r.usage.cached, r.usage.output_text),
+        (1_200, 1_024, 300)
+    );
     assert_eq!(r.date.map(|d| d.to_string()).as_deref(), Some("2025-11-20"));
     // Line 2, o4-mini ($1.10 in, $4.40 out): completion_tokens 1,500 INCLUDE reasoning 1,200 —
     // billed once: 1,500 output tokens, not 2,700.
@@ -114,9 +129,23 @@ fn openai_chat_completions() {
     assert_eq!(v["by_model"]["gpt-5"]["modes"]["priority"], 1);
     // $0.00472 + $0.0088 + $0.0125 = $0.02602
     assert_eq!(v["total_usd"], "0.02602");
-    assert_eq!((v["records"].as_u64(), v["failed"].as_u64(), v["rejected"].as_u64()), (Some(3), Some(0), Some(0)));
+    assert_eq!(
+        (
+            v["records"].as_u64(),
+            v["failed"].as_u64(),
+            v["rejected"].as_u64()
+        ),
+        (Some(3), Some(0), Some(0))
+    );
     let gpt4o = &v["by_model"]["gpt-4o"];
-    assert_eq!((gpt4o["input_tokens"].as_u64(), gpt4o["cached_tokens"].as_u64(), gpt4o["output_tokens"].as_u64()), (Some(1_200), Some(1_024), Some(300)));
+    assert_eq!(
+        (
+            gpt4o["input_tokens"].as_u64(),
+            gpt4o["cached_tokens"].as_u64(),
+            gpt4o["output_tokens"].as_u64()
+        ),
+        (Some(1_200), Some(1_024), Some(300))
+    );
 }
 
 // --- OpenAI Responses API ----------------------------------------------------------------------
@@ -127,12 +156,18 @@ fn openai_responses_api() {
     // 4,096; output_tokens 2,000 include reasoning 1,500.
     let r = record(&line("openai_responses.jsonl", 1));
     assert_eq!(r.shape, Shape::OpenAiResponses);
-    assert_eq!((r.usage.input_text, r.usage.cached, r.usage.output_text), (5_000, 4_096, 2_000));
+    assert_eq!(
+        (r.usage.input_text, r.usage.cached, r.usage.output_text),
+        (5_000, 4_096, 2_000)
+    );
     // Line 2, gpt-4.1 with one web_search_call output item → one call of the $10/1,000 fee.
     let r = record(&line("openai_responses.jsonl", 2));
     assert_eq!(r.usage.calls.get("search"), Some(&1));
     // Line 3: status "failed" → not billed.
-    assert!(matches!(parse_line(&line("openai_responses.jsonl", 3), None), Ok(Parsed::Failed { .. })));
+    assert!(matches!(
+        parse_line(&line("openai_responses.jsonl", 3), None),
+        Ok(Parsed::Failed { .. })
+    ));
     // Lines 4 and 5: gpt-5.6-terra, 10,000 input with 6,000 cached and 3,000 cache writes
     // (input_tokens_details.cache_write_tokens), 1,000 output — before and after its price
     // cut of 2026-07-30, each priced at its own `created_at` date.
@@ -153,7 +188,10 @@ fn openai_responses_api() {
     assert_eq!(model_total(&v, "gpt-5.6-terra"), "0.051075");
     // $0.021642 + $0.0192 + $0.051075 = $0.091917
     assert_eq!(v["total_usd"], "0.091917");
-    assert_eq!((v["records"].as_u64(), v["failed"].as_u64()), (Some(4), Some(1)));
+    assert_eq!(
+        (v["records"].as_u64(), v["failed"].as_u64()),
+        (Some(4), Some(1))
+    );
     assert_eq!(v["failed_reasons"]["openai responses: failed"], 1);
 }
 
@@ -173,7 +211,14 @@ fn openai_batch_output() {
     assert_eq!(model_total(&v, "gpt-4o-mini"), "0.0002802");
     assert_eq!(v["total_usd"], "0.0002802");
     assert_eq!(v["by_model"]["gpt-4o-mini"]["modes"]["batch"], 2);
-    assert_eq!((v["records"].as_u64(), v["failed"].as_u64(), v["rejected"].as_u64()), (Some(2), Some(2), Some(0)));
+    assert_eq!(
+        (
+            v["records"].as_u64(),
+            v["failed"].as_u64(),
+            v["rejected"].as_u64()
+        ),
+        (Some(2), Some(2), Some(0))
+    );
     assert_eq!(v["failed_reasons"]["openai batch: error"], 1);
     assert_eq!(v["failed_reasons"]["openai batch: status 400"], 1);
 }
@@ -191,7 +236,13 @@ fn gemini_generate_content() {
     let r = record(&line("gemini.jsonl", 3));
     assert_eq!((r.usage.output_text, r.usage.output_image), (0, 1_290));
     // Line 4: gemini-3.1-flash-image-preview resolves to gemini-3.1-flash-image.
-    assert_eq!(book().resolve(&record(&line("gemini.jsonl", 4)).model).unwrap().id, "gemini-3.1-flash-image");
+    assert_eq!(
+        book()
+            .resolve(&record(&line("gemini.jsonl", 4)).model)
+            .unwrap()
+            .id,
+        "gemini-3.1-flash-image"
+    );
     // Line 6: "models/gemini-2.5-flash"; toolUsePromptTokenCount 400 is input on top of the prompt.
     let r = record(&line("gemini.jsonl", 6));
     assert_eq!(r.usage.input_text, 450);
@@ -211,9 +262,17 @@ fn gemini_generate_content() {
     assert_eq!(model_total(&v, "gemini-3.1-flash-image"), "0.06794");
     assert_eq!(v["total_usd"], "0.1155236");
     // The image tokens are priced at the image rate, not the $3 text rate.
-    let meters = v["by_model"]["gemini-3.1-flash-image"]["meters"].as_array().unwrap();
-    let image = meters.iter().find(|m| m["meter"] == "output_image").unwrap();
-    assert_eq!((image["quantity"].as_u64(), image["amount_usd"].as_str()), (Some(1_120), Some("0.0672")));
+    let meters = v["by_model"]["gemini-3.1-flash-image"]["meters"]
+        .as_array()
+        .unwrap();
+    let image = meters
+        .iter()
+        .find(|m| m["meter"] == "output_image")
+        .unwrap();
+    assert_eq!(
+        (image["quantity"].as_u64(), image["amount_usd"].as_str()),
+        (Some(1_120), Some("0.0672"))
+    );
 }
 
 #[test]
@@ -226,8 +285,31 @@ fn gemini_batch_results() {
     //   line 3: 200 × 0.125 + 800 × 0.0125 + 100 × 0.75      = $0.00011
     assert_eq!(model_total(&v, "gemini-3.1-flash-lite"), "0.0002475");
     assert_eq!(v["by_model"]["gemini-3.1-flash-lite"]["modes"]["batch"], 2);
-    assert_eq!((v["records"].as_u64(), v["failed"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (v["records"].as_u64(), v["failed"].as_u64()),
+        (Some(2), Some(1))
+    );
     assert_eq!(v["failed_reasons"]["gemini batch: error"], 1);
+}
+
+#[test]
+fn vertex_ai_batch_prediction_lines() {
+    // Vertex AI batch output: the request beside the response, `status` empty on success and
+    // the error message otherwise.
+    let ok = r#"{"status": "", "processed_time": "2026-11-20T10:00:00.000+00:00", "request": {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}]}, "response": {"candidates": [{"content": {"role": "model", "parts": [{"text": "Hello"}]}, "finishReason": "STOP"}], "usageMetadata": {"promptTokenCount": 500, "candidatesTokenCount": 100, "totalTokenCount": 600}, "modelVersion": "gemini-3.1-flash-lite"}}"#;
+    let r = record(ok);
+    assert_eq!(
+        (r.shape, r.mode, r.usage.input_text, r.usage.output_text),
+        (Shape::GeminiBatch, Mode::Batch, 500, 100)
+    );
+    let bad = r#"{"status": "Bad Request: {\"error\": {\"code\": 400}}", "processed_time": "2026-11-20T10:00:00.000+00:00", "request": {"contents": []}}"#;
+    assert!(matches!(
+        parse_line(bad, None),
+        Ok(Parsed::Failed {
+            shape: Shape::GeminiBatch,
+            ..
+        })
+    ));
 }
 
 // --- Anthropic ---------------------------------------------------------------------------------
@@ -237,12 +319,24 @@ fn anthropic_messages() {
     // Line 1: input_tokens 50 EXCLUDE cache reads 10,000 and writes 2,000 → prompt 12,050.
     let r = record(&line("anthropic.jsonl", 1));
     assert_eq!(r.shape, Shape::AnthropicMessage);
-    assert_eq!((r.usage.input_text, r.usage.cached, r.usage.cache_write_5m), (12_050, 10_000, 2_000));
+    assert_eq!(
+        (r.usage.input_text, r.usage.cached, r.usage.cache_write_5m),
+        (12_050, 10_000, 2_000)
+    );
     // Line 2: cache_creation splits the 5,000 writes: 1,000 for 5 minutes, 4,000 for an hour.
     let r = record(&line("anthropic.jsonl", 2));
-    assert_eq!((r.usage.cache_write_5m, r.usage.cache_write_1h), (1_000, 4_000));
+    assert_eq!(
+        (r.usage.cache_write_5m, r.usage.cache_write_1h),
+        (1_000, 4_000)
+    );
     // Line 3: server_tool_use.web_search_requests 3 → 3 search calls.
-    assert_eq!(record(&line("anthropic.jsonl", 3)).usage.calls.get("search"), Some(&3));
+    assert_eq!(
+        record(&line("anthropic.jsonl", 3))
+            .usage
+            .calls
+            .get("search"),
+        Some(&3)
+    );
 
     let v = cost("anthropic.jsonl");
     // claude-sonnet-4-5-20250929 → claude-sonnet-4-5 ($3 in, $0.30 read, $3.75 5m write, $15 out):
@@ -253,9 +347,15 @@ fn anthropic_messages() {
     //   100 × 1 + 1,000 × 1.25 + 4,000 × 2 + 250 × 5 = $0.0106
     assert_eq!(model_total(&v, "claude-haiku-4-5"), "0.0106");
     // Line 4, an overloaded_error: failed, not billed.
-    assert_eq!((v["records"].as_u64(), v["failed"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (v["records"].as_u64(), v["failed"].as_u64()),
+        (Some(3), Some(1))
+    );
     assert_eq!(v["total_usd"], "0.07825");
-    assert_eq!(v["by_model"]["claude-haiku-4-5"]["cache_write_tokens"], 5_000);
+    assert_eq!(
+        v["by_model"]["claude-haiku-4-5"]["cache_write_tokens"],
+        5_000
+    );
 }
 
 #[test]
@@ -266,9 +366,16 @@ fn anthropic_message_batches() {
     assert_eq!(v["total_usd"], "0.00135");
     assert_eq!(v["by_model"]["claude-haiku-4-5"]["modes"]["batch"], 1);
     // errored, expired and canceled: failed, not billed.
-    assert_eq!((v["records"].as_u64(), v["failed"].as_u64()), (Some(1), Some(3)));
+    assert_eq!(
+        (v["records"].as_u64(), v["failed"].as_u64()),
+        (Some(1), Some(3))
+    );
     for reason in ["errored", "expired", "canceled"] {
-        assert_eq!(v["failed_reasons"][format!("anthropic batch: {reason}")], 1, "{reason}");
+        assert_eq!(
+            v["failed_reasons"][format!("anthropic batch: {reason}")],
+            1,
+            "{reason}"
+        );
     }
 }
 
@@ -280,7 +387,14 @@ fn providers_mixed_in_one_file() {
     // $0.00472 + $0.021642 + $0.000135 + $0.0028 + $0.0001375 + $0.01965 + $0.00135 = $0.0504345
     let v = cost("mixed.jsonl");
     assert_eq!(v["total_usd"], "0.0504345");
-    assert_eq!((v["records"].as_u64(), v["failed"].as_u64(), v["rejected"].as_u64()), (Some(7), Some(2), Some(0)));
+    assert_eq!(
+        (
+            v["records"].as_u64(),
+            v["failed"].as_u64(),
+            v["rejected"].as_u64()
+        ),
+        (Some(7), Some(2), Some(0))
+    );
     // Blank lines are skipped, not counted as rejected.
     assert_eq!(v["blank_lines"], 2);
     assert_eq!(v["by_model"].as_object().unwrap().len(), 7);
@@ -290,7 +404,14 @@ fn providers_mixed_in_one_file() {
 
 #[test]
 fn several_files_and_stdin() {
-    let v = run_json(&["cost", &fixture("openai_chat.jsonl"), &fixture("anthropic.jsonl"), "--json", "--date", TODAY]);
+    let v = run_json(&[
+        "cost",
+        &fixture("openai_chat.jsonl"),
+        &fixture("anthropic.jsonl"),
+        "--json",
+        "--date",
+        TODAY,
+    ]);
     // $0.02602 + $0.07825
     assert_eq!(v["total_usd"], "0.10427");
     // `-` reads standard input.
@@ -301,7 +422,12 @@ fn several_files_and_stdin() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("ratebook runs");
-    child.stdin.take().unwrap().write_all(read("gemini.jsonl").as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(read("gemini.jsonl").as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -312,13 +438,25 @@ fn several_files_and_stdin() {
 fn records_without_timestamp_use_the_date_option() {
     // Anthropic messages carry no timestamp: claude-sonnet-4-5 costs the same on any date it is
     // priced, but a date before its first price entry (2025-09-29) has no price.
-    let out = run(&["cost", &fixture("anthropic.jsonl"), "--json", "--date", "2025-01-01"]);
+    let out = run(&[
+        "cost",
+        &fixture("anthropic.jsonl"),
+        "--json",
+        "--date",
+        "2025-01-01",
+    ]);
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["records"], 0);
     assert_eq!(v["rejected_kinds"]["no_price_at_date"], 3);
     // A response with `created` is priced at its own date whatever --date says.
-    let v = run_json(&["cost", &fixture("openai_chat.jsonl"), "--json", "--date", "2025-01-01"]);
+    let v = run_json(&[
+        "cost",
+        &fixture("openai_chat.jsonl"),
+        "--json",
+        "--date",
+        "2025-01-01",
+    ]);
     assert_eq!(v["total_usd"], "0.02602");
 }
 
@@ -326,8 +464,13 @@ fn records_without_timestamp_use_the_date_option() {
 fn provider_can_be_forced() {
     // input_tokens/output_tokens only: both conventions agree; read as Anthropic for a claude
     // model, else as OpenAI Responses, unless --provider says otherwise.
-    let ambiguous = r#"{"model": "claude-haiku-4-5", "usage": {"input_tokens": 1000, "output_tokens": 100}}"#;
-    assert_eq!(record(ambiguous).shape, Shape::AnthropicMessage, "claude models read as Anthropic");
+    let ambiguous =
+        r#"{"model": "claude-haiku-4-5", "usage": {"input_tokens": 1000, "output_tokens": 100}}"#;
+    assert_eq!(
+        record(ambiguous).shape,
+        Shape::AnthropicMessage,
+        "claude models read as Anthropic"
+    );
     let r = match parse_line(ambiguous, Some(Provider::OpenAi)).unwrap() {
         Parsed::Billable(r) => r,
         other => panic!("{other:?}"),
@@ -337,9 +480,28 @@ fn provider_can_be_forced() {
     let gemini = line("gemini.jsonl", 1);
     let e = parse_line(&gemini, Some(Provider::OpenAi)).unwrap_err();
     assert_eq!(e.kind, RejectKind::NoUsage);
-    let v = run_json(&["cost", &fixture("gemini.jsonl"), "--provider", "anthropic", "--json", "--date", TODAY]);
-    assert_eq!((v["records"].as_u64(), v["rejected"].as_u64()), (Some(0), Some(6)));
-    let v = run_json(&["cost", &fixture("gemini.jsonl"), "--provider", "google", "--json", "--date", TODAY]);
+    let v = run_json(&[
+        "cost",
+        &fixture("gemini.jsonl"),
+        "--provider",
+        "anthropic",
+        "--json",
+        "--date",
+        TODAY,
+    ]);
+    assert_eq!(
+        (v["records"].as_u64(), v["rejected"].as_u64()),
+        (Some(0), Some(6))
+    );
+    let v = run_json(&[
+        "cost",
+        &fixture("gemini.jsonl"),
+        "--provider",
+        "google",
+        "--json",
+        "--date",
+        TODAY,
+    ]);
     assert_eq!(v["total_usd"], "0.1155236");
 }
 
@@ -347,13 +509,29 @@ fn provider_can_be_forced() {
 
 #[test]
 fn ledger_matches_per_response_estimates_on_every_fixture() {
-    for name in ["openai_chat.jsonl", "openai_responses.jsonl", "openai_batch.jsonl", "gemini.jsonl", "gemini_batch.jsonl", "anthropic.jsonl", "anthropic_batch.jsonl", "mixed.jsonl"] {
+    for name in [
+        "openai_chat.jsonl",
+        "openai_responses.jsonl",
+        "openai_batch.jsonl",
+        "gemini.jsonl",
+        "gemini_batch.jsonl",
+        "anthropic.jsonl",
+        "anthropic_batch.jsonl",
+        "mixed.jsonl",
+    ] {
         assert_eq!(ledger(name).0, per_line_total(name), "{name}");
     }
 }
 
 /// Models with long-context tiers, batch modes that do and do not stack with caching, fees.
-const MODELS: [&str; 6] = ["gemini-2.5-pro", "claude-sonnet-4-5", "gpt-5.4", "gemini-3.1-flash-lite", "gpt-4o", "claude-haiku-4-5"];
+const MODELS: [&str; 6] = [
+    "gemini-2.5-pro",
+    "claude-sonnet-4-5",
+    "gpt-5.4",
+    "gemini-3.1-flash-lite",
+    "gpt-4o",
+    "claude-haiku-4-5",
+];
 
 fn usage_strategy() -> impl Strategy<Value = (usize, bool, u64, u64, u64, u64, u64, u64)> {
     (
@@ -442,11 +620,25 @@ output = "2.00"
     let book: RateBook = loaded.book;
     let mut ledger = Ledger::new(&book, date(TODAY));
     let mut expected = Decimal::ZERO;
-    for (model, input, output) in [("gw-flat", 10, 10), ("gw-flat", 1, 0), ("gw-marginal", 1_500, 10), ("gw-marginal", 900, 0)] {
+    for (model, input, output) in [
+        ("gw-flat", 10, 10),
+        ("gw-flat", 1, 0),
+        ("gw-marginal", 1_500, 10),
+        ("gw-marginal", 900, 0),
+    ] {
         let usage = Usage::text(input, output);
-        let rec = Record { shape: Shape::OpenAiChat, model: model.into(), usage: usage.clone(), mode: Mode::Standard, date: None };
+        let rec = Record {
+            shape: Shape::OpenAiChat,
+            model: model.into(),
+            usage: usage.clone(),
+            mode: Mode::Standard,
+            date: None,
+        };
         ledger.add_record(&rec).unwrap();
-        expected += book.estimate(model, &usage, EstimateOptions::at(date(TODAY))).unwrap().total;
+        expected += book
+            .estimate(model, &usage, EstimateOptions::at(date(TODAY)))
+            .unwrap()
+            .total;
     }
     // gw-flat: 10 × $1 + 10 × $2 = $0.00003 → $0.001 rounded up; 1 × $1 = $0.000001 → $0.001.
     // gw-marginal: 1,000 × $1 + 500 past the threshold × $3 + 10 × $2 = $0.00252 → $0.003;
@@ -455,8 +647,16 @@ output = "2.00"
     let summary = ledger.summary().unwrap();
     assert_eq!(summary.total, expected);
     // The per-meter breakdown keeps both parts of the marginal request: 1,000 + 500 + 900 input.
-    let marginal = summary.by_model.iter().find(|m| m.model == "gw-marginal").unwrap();
-    let input = marginal.meters.iter().find(|m| m.meter == "input_text").unwrap();
+    let marginal = summary
+        .by_model
+        .iter()
+        .find(|m| m.model == "gw-marginal")
+        .unwrap();
+    let input = marginal
+        .meters
+        .iter()
+        .find(|m| m.meter == "input_text")
+        .unwrap();
     assert_eq!((input.quantity, input.amount), (2_400, d("0.0034")));
 }
 
@@ -468,25 +668,65 @@ fn bad_lines_are_rejected_with_their_reason_and_the_rest_is_priced() {
     // The expected kind and a piece of the reason, line by line (tests/data/usage/bad_lines.jsonl).
     let expected: [(u64, &str, &str); 22] = [
         (1, "invalid_json", "truncated JSON"),
-        (2, "invalid_json", "`usage.prompt_tokens`: invalid type: string \"12\", expected u64"),
-        (3, "invalid_json", "`usage.completion_tokens`: invalid value: integer `-5`"),
+        (
+            2,
+            "invalid_json",
+            "`usage.prompt_tokens`: invalid type: string \"12\", expected u64",
+        ),
+        (
+            3,
+            "invalid_json",
+            "`usage.completion_tokens`: invalid value: integer `-5`",
+        ),
         (4, "invalid_json", "invalid type: floating point `1e+30`"),
         (5, "invalid_json", "floating point `1.8446744073709552e+19`"),
-        (6, "invalid_json", "token count 18446744073709551615 is larger than any response reports"),
-        (7, "unknown_model", "unknown model `gpt-4o-mni`; did you mean gpt-4o-mini"),
+        (
+            6,
+            "invalid_json",
+            "token count 18446744073709551615 is larger than any response reports",
+        ),
+        (
+            7,
+            "unknown_model",
+            "unknown model `gpt-4o-mni`; did you mean gpt-4o-mini",
+        ),
         (8, "no_usage", "no usage block"),
         (9, "invalid_json", "a JSON array, not a JSON object"),
         (10, "invalid_json", "not JSON"),
-        (11, "invalid_usage", "cached_tokens + cache_write_tokens (20) exceed prompt_tokens (10)"),
-        (12, "invalid_usage", "reasoning_tokens (30) exceed completion_tokens (3)"),
-        (13, "invalid_usage", "candidatesTokensDetails add up to 1290, more than candidatesTokenCount (5)"),
-        (14, "invalid_usage", "TTL split adds up to 16, more than cache_creation_input_tokens (10)"),
+        (
+            11,
+            "invalid_usage",
+            "cached_tokens + cache_write_tokens (20) exceed prompt_tokens (10)",
+        ),
+        (
+            12,
+            "invalid_usage",
+            "reasoning_tokens (30) exceed completion_tokens (3)",
+        ),
+        (
+            13,
+            "invalid_usage",
+            "candidatesTokensDetails add up to 1290, more than candidatesTokenCount (5)",
+        ),
+        (
+            14,
+            "invalid_usage",
+            "TTL split adds up to 16, more than cache_creation_input_tokens (10)",
+        ),
         (15, "no_model", "without a model id"),
-        (16, "invalid_json", "`created`: timestamp 1763600400000 is not a plausible time"),
+        (
+            16,
+            "invalid_json",
+            "`created`: timestamp 1763600400000 is not a plausible time",
+        ),
         (17, "invalid_json", "unknown modality `SMELL`"),
         (18, "invalid_json", "trailing characters"),
         (19, "invalid_json", "duplicate field `usage`"),
-        (21, "no_price_at_date", "gpt-5 has no price in force on 2020-01-01"),
+        (
+            21,
+            "no_price_at_date",
+            "gpt-5 has no price in force on 2020-01-01",
+        ),
         (22, "mode_not_offered", "gpt-4o does not offer flex mode"),
         (24, "no_usage", "streaming chunk without usage"),
     ];
@@ -499,7 +739,10 @@ fn bad_lines_are_rejected_with_their_reason_and_the_rest_is_priced() {
         assert_eq!(got["kind"], kind, "{got}");
         assert_eq!(got["file"], fixture("bad_lines.jsonl"));
         let text = got["reason"].as_str().unwrap();
-        assert!(text.contains(reason), "line {line}: `{text}` should contain `{reason}`");
+        assert!(
+            text.contains(reason),
+            "line {line}: `{text}` should contain `{reason}`"
+        );
     }
     // The core gives every one of them.
     let book = book();
@@ -510,7 +753,11 @@ fn bad_lines_are_rejected_with_their_reason_and_the_rest_is_priced() {
         match ledger.add_line(lines[line as usize - 1]) {
             LineOutcome::Rejected(e) => {
                 assert_eq!(e.kind.as_str(), kind, "line {line}");
-                assert!(e.message.contains(reason), "line {line}: `{}` should contain `{reason}`", e.message);
+                assert!(
+                    e.message.contains(reason),
+                    "line {line}: `{}` should contain `{reason}`",
+                    e.message
+                );
             }
             other => panic!("line {line}: {other:?}"),
         }
@@ -522,15 +769,27 @@ fn bad_lines_are_rejected_with_their_reason_and_the_rest_is_priced() {
     assert_eq!(v["records"], 3);
     assert_eq!(v["total_usd"], "0.0003925");
     // The two blank lines are skipped, not counted.
-    assert_eq!((v["lines"].as_u64(), v["blank_lines"].as_u64()), (Some(25), Some(2)));
+    assert_eq!(
+        (v["lines"].as_u64(), v["blank_lines"].as_u64()),
+        (Some(25), Some(2))
+    );
 }
 
 #[test]
 fn strict_stops_at_the_first_rejected_line() {
-    let out = run(&["cost", &fixture("bad_lines.jsonl"), "--strict", "--date", TODAY]);
+    let out = run(&[
+        "cost",
+        &fixture("bad_lines.jsonl"),
+        "--strict",
+        "--date",
+        TODAY,
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("tests/data/usage/bad_lines.jsonl:1: truncated JSON"), "{err}");
+    assert!(
+        err.contains("tests/data/usage/bad_lines.jsonl:1: truncated JSON"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty(), "nothing is printed before the error");
     // A clean file passes --strict.
     let out = run(&["cost", &fixture("mixed.jsonl"), "--strict", "--date", TODAY]);
@@ -541,7 +800,15 @@ fn strict_stops_at_the_first_rejected_line() {
 fn empty_file() {
     let v = cost("empty.jsonl");
     assert_eq!(v["total_usd"], "0");
-    assert_eq!((v["records"].as_u64(), v["failed"].as_u64(), v["rejected"].as_u64(), v["lines"].as_u64()), (Some(0), Some(0), Some(0), Some(0)));
+    assert_eq!(
+        (
+            v["records"].as_u64(),
+            v["failed"].as_u64(),
+            v["rejected"].as_u64(),
+            v["lines"].as_u64()
+        ),
+        (Some(0), Some(0), Some(0), Some(0))
+    );
     assert_eq!(v["by_model"], serde_json::json!({}));
 }
 
@@ -554,22 +821,35 @@ fn binary_file() {
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
     let bytes: Vec<u8> = (0..65_536)
         .map(|_| {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             (x >> 56) as u8
         })
         .collect();
     std::fs::write(&path, &bytes).unwrap();
     let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
     let out = run(&["cost", path.to_str().unwrap(), "--json", "--date", TODAY]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     // Every line is rejected (most are not UTF-8), none is priced, none vanishes.
     assert_eq!(v["records"], 0);
     let lines = v["lines"].as_u64().unwrap() + v["blank_lines"].as_u64().unwrap();
-    assert!(lines == newlines || lines == newlines + 1, "{lines} lines for {newlines} newlines");
+    assert!(
+        lines == newlines || lines == newlines + 1,
+        "{lines} lines for {newlines} newlines"
+    );
     assert_eq!(v["rejected"], v["lines"]);
     assert!(v["rejected_kinds"]["not_utf8"].as_u64().unwrap() > 0);
-    assert_eq!(v["rejected_lines"].as_array().unwrap().len(), 20, "the first 20 are listed");
+    assert_eq!(
+        v["rejected_lines"].as_array().unwrap().len(),
+        20,
+        "the first 20 are listed"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -577,19 +857,32 @@ fn binary_file() {
 fn unreadable_file_is_an_error() {
     let out = run(&["cost", "tests/data/usage/no-such-file.jsonl"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open tests/data/usage/no-such-file.jsonl"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("cannot open tests/data/usage/no-such-file.jsonl")
+    );
 }
 
 #[test]
 fn every_truncation_of_every_fixture_line_is_rejected_not_panicking() {
     let book = book();
-    for name in ["openai_chat.jsonl", "openai_responses.jsonl", "openai_batch.jsonl", "gemini.jsonl", "gemini_batch.jsonl", "anthropic.jsonl", "anthropic_batch.jsonl"] {
+    for name in [
+        "openai_chat.jsonl",
+        "openai_responses.jsonl",
+        "openai_batch.jsonl",
+        "gemini.jsonl",
+        "gemini_batch.jsonl",
+        "anthropic.jsonl",
+        "anthropic_batch.jsonl",
+    ] {
         for text in read(name).lines() {
             let mut ledger = Ledger::new(&book, date(TODAY));
             for cut in (1..text.len()).filter(|&i| text.is_char_boundary(i)) {
                 let prefix = &text[..cut];
                 match ledger.add_line(prefix) {
-                    LineOutcome::Rejected(e) => assert_eq!(e.kind, RejectKind::Json, "{name} cut at {cut}"),
+                    LineOutcome::Rejected(e) => {
+                        assert_eq!(e.kind, RejectKind::Json, "{name} cut at {cut}")
+                    }
                     other => panic!("{name} cut at {cut}: {other:?}"),
                 }
             }

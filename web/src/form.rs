@@ -236,7 +236,12 @@ pub fn fixed(x: f64, places: u32) -> String {
     if places == 0 {
         return format!("{sign}{n}");
     }
-    format!("{sign}{}.{:0width$}", n / scale, n % scale, width = places as usize)
+    format!(
+        "{sign}{}.{:0width$}",
+        n / scale,
+        n % scale,
+        width = places as usize
+    )
 }
 
 /// Parses a count typed by a person: `1000`, `1,000`, `1 000`, `1_000`; empty is zero.
@@ -253,7 +258,11 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
     }
     match cleaned.parse::<u64>() {
         Ok(n) if n <= MAX_COUNT => Ok(n),
-        _ => Err(format!("“{}” is more than {}", shorten(s.trim()), format_count(MAX_COUNT))),
+        _ => Err(format!(
+            "“{}” is more than {}",
+            shorten(s.trim()),
+            format_count(MAX_COUNT)
+        )),
     }
 }
 
@@ -270,7 +279,13 @@ pub fn resolutions(model: &Model, date: Date) -> Vec<String> {
     match model.price_at(date) {
         Ok(entry) => {
             let mut r: Vec<String> = entry.output_image_tokens.keys().cloned().collect();
-            r.extend(entry.output_image_fees.keys().filter(|k| !entry.output_image_tokens.contains_key(*k)).cloned());
+            r.extend(
+                entry
+                    .output_image_fees
+                    .keys()
+                    .filter(|k| !entry.output_image_tokens.contains_key(*k))
+                    .cloned(),
+            );
             r
         }
         Err(_) => Vec::new(),
@@ -279,7 +294,10 @@ pub fn resolutions(model: &Model, date: Date) -> Vec<String> {
 
 /// Modes `model` offers at `date`; just standard when it has no price then.
 pub fn modes(model: &Model, date: Date) -> Vec<Mode> {
-    model.price_at(date).map(|e| e.offered_modes()).unwrap_or_else(|_| vec![Mode::Standard])
+    model
+        .price_at(date)
+        .map(|e| e.offered_modes())
+        .unwrap_or_else(|_| vec![Mode::Standard])
 }
 
 /// Reconciles `form` with the book: an unknown model becomes the default, an alias becomes the
@@ -310,7 +328,10 @@ pub fn normalize(form: &mut Form, book: &RateBook, today: Date) -> Vec<String> {
     let date = match form.date.parse::<Date>() {
         Ok(d) => d,
         Err(_) => {
-            notes.push(format!("“{}” is not a date (YYYY-MM-DD); using today.", shorten(&form.date)));
+            notes.push(format!(
+                "“{}” is not a date (YYYY-MM-DD); using today.",
+                shorten(&form.date)
+            ));
             form.date = today.to_string();
             today
         }
@@ -335,15 +356,26 @@ pub fn normalize(form: &mut Form, book: &RateBook, today: Date) -> Vec<String> {
         .map(|(res, _)| res.clone())
         .collect();
     if !dropped.is_empty() {
-        let has = if known.is_empty() { "it does not generate images".to_string() } else { format!("it generates {}", known.join(", ")) };
+        let has = if known.is_empty() {
+            "it does not generate images".to_string()
+        } else {
+            format!("it generates {}", known.join(", "))
+        };
         let dropped: Vec<String> = dropped.iter().map(|d| shorten(d)).collect();
-        notes.push(format!("{} has no image resolution {}: {has}; left out.", model.name, dropped.join(", ")));
+        notes.push(format!(
+            "{} has no image resolution {}: {has}; left out.",
+            model.name,
+            dropped.join(", ")
+        ));
     }
     form.output_images.retain(|res, _| known.contains(res));
     let rows = form.input_images.iter().filter(|r| !r.is_blank()).count();
     match &model.image_scheme {
         None if rows > 0 => {
-            notes.push(format!("{} does not take image input here; input images left out.", model.name));
+            notes.push(format!(
+                "{} does not take image input here; input images left out.",
+                model.name
+            ));
             form.input_images.clear();
         }
         Some((_, scheme)) => {

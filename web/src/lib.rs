@@ -48,7 +48,10 @@ pub fn start() {
 pub fn estimate_lines(lines: &str) -> String {
     match platform::shared_book() {
         Some(book) => parity::estimate_lines(&book, lines),
-        None => lines.lines().map(|_| "error: pricing not loaded yet\n").collect(),
+        None => lines
+            .lines()
+            .map(|_| "error: pricing not loaded yet\n")
+            .collect(),
     }
 }
 

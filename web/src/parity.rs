@@ -11,11 +11,25 @@ use ratebook::{Date, EstimateOptions, ImageCount, Mode, RateBook, Usage};
 fn parse_line(line: &str) -> Result<(String, Usage, EstimateOptions), String> {
     let cols: Vec<&str> = line.split('\t').collect();
     if cols.len() < 8 || cols.len() > 9 {
-        return Err(format!("expected 9 tab-separated columns, got {}", cols.len()));
+        return Err(format!(
+            "expected 9 tab-separated columns, got {}",
+            cols.len()
+        ));
     }
-    let num = |i: usize| cols[i].trim().parse::<u64>().map_err(|_| format!("column {} `{}` is not a count", i + 1, cols[i]));
-    let date: Date = cols[1].trim().parse().map_err(|e: ratebook::Error| e.message)?;
-    let mode: Mode = cols[2].trim().parse().map_err(|e: ratebook::Error| e.message)?;
+    let num = |i: usize| {
+        cols[i]
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| format!("column {} `{}` is not a count", i + 1, cols[i]))
+    };
+    let date: Date = cols[1]
+        .trim()
+        .parse()
+        .map_err(|e: ratebook::Error| e.message)?;
+    let mode: Mode = cols[2]
+        .trim()
+        .parse()
+        .map_err(|e: ratebook::Error| e.message)?;
     let mut usage = Usage {
         input_text: num(3)?,
         cached: num(4)?,
@@ -26,10 +40,20 @@ fn parse_line(line: &str) -> Result<(String, Usage, EstimateOptions), String> {
     };
     if let Some(images) = cols.get(8) {
         for part in images.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            usage.output_images.push(ImageCount::parse(part).map_err(|e| e.message)?);
+            usage
+                .output_images
+                .push(ImageCount::parse(part).map_err(|e| e.message)?);
         }
     }
-    Ok((cols[0].trim().to_string(), usage, EstimateOptions { date, mode, residency: false }))
+    Ok((
+        cols[0].trim().to_string(),
+        usage,
+        EstimateOptions {
+            date,
+            mode,
+            residency: false,
+        },
+    ))
 }
 
 /// Prices every line of `text` on `book`.
@@ -76,8 +100,16 @@ output = "2.00"
         );
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0], "0.0020");
-        assert!(lines[1].starts_with("error: m has no price in force"), "{}", lines[1]);
+        assert!(
+            lines[1].starts_with("error: m has no price in force"),
+            "{}",
+            lines[1]
+        );
         assert!(lines[2].starts_with("error: line 3:"), "{}", lines[2]);
-        assert!(lines[3].starts_with("error: m does not offer batch"), "{}", lines[3]);
+        assert!(
+            lines[3].starts_with("error: m does not offer batch"),
+            "{}",
+            lines[3]
+        );
     }
 }

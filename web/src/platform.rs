@@ -40,12 +40,16 @@ pub fn today() -> Date {
 
 /// The page's query string, with its `?`.
 pub fn location_search() -> String {
-    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
 }
 
 /// Replaces the URL's query without adding a history entry.
 pub fn replace_query(query: &str) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     if window.location().search().ok().as_deref() == Some(query) {
         return;
     }
@@ -56,12 +60,16 @@ pub fn replace_query(query: &str) {
 
 /// Milliseconds since navigation started.
 pub fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 /// Sets `data-<key>` on `<html>`, where tests and the benchmark read timing marks.
 pub fn mark(key: &str, value: &str) {
-    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element());
     if let Some(el) = root {
         let _ = el.set_attribute(&format!("data-{key}"), value);
     }

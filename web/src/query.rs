@@ -12,14 +12,24 @@
 
 use ratebook::{Date, ImageCount, InputImage, Mode};
 
-use crate::form::{CacheTtl, DEFAULT_REQUESTS_PER_DAY, Field, Form, ImageRow, MAX_COUNT, MAX_TEXT, parse_count, shorten};
+use crate::form::{
+    CacheTtl, DEFAULT_REQUESTS_PER_DAY, Field, Form, ImageRow, MAX_COUNT, MAX_TEXT, parse_count,
+    shorten,
+};
 
 /// Parameters read from a link; more are ignored (a hostile link can be long).
 const MAX_PARAMS: usize = 64;
 /// Input images read from a link.
 const MAX_IMAGES: usize = 32;
 
-const OTHER_PARAMS: [&str; 6] = ["model", "date", "mode", "cache-ttl", "output-images", "input-images"];
+const OTHER_PARAMS: [&str; 6] = [
+    "model",
+    "date",
+    "mode",
+    "cache-ttl",
+    "output-images",
+    "input-images",
+];
 
 fn is_known(key: &str) -> bool {
     OTHER_PARAMS.contains(&key) || Field::from_param(key).is_some()
@@ -55,7 +65,8 @@ pub fn decode(s: &str) -> String {
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@' | b',' | b':') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@' | b',' | b':')
+        {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -81,7 +92,8 @@ pub fn pairs(search: &str) -> Vec<(String, String)> {
 fn looks_like_model_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_TEXT
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/' | '@'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/' | '@'))
 }
 
 /// Reads a link's query into a form, with a sentence for every value it could not use.
@@ -177,7 +189,10 @@ pub fn parse(search: &str, today: Date) -> (Form, Vec<String>) {
     if !unknown.is_empty() {
         unknown.sort();
         unknown.dedup();
-        notes.push(format!("Ignored unknown link parameters: {}.", unknown.join(", ")));
+        notes.push(format!(
+            "Ignored unknown link parameters: {}.",
+            unknown.join(", ")
+        ));
     }
     (form, notes)
 }
@@ -185,12 +200,17 @@ pub fn parse(search: &str, today: Date) -> (Form, Vec<String>) {
 /// Writes `form` as a query string (with the leading `?`). Zero counts are left out: a link
 /// describes the whole request, so a missing count reads back as zero.
 pub fn to_query(form: &Form) -> String {
-    let mut parts: Vec<String> = vec![format!("model={}", encode(&form.model)), format!("date={}", encode(&form.date))];
+    let mut parts: Vec<String> = vec![
+        format!("model={}", encode(&form.model)),
+        format!("date={}", encode(&form.date)),
+    ];
     if form.mode != Mode::Standard {
         parts.push(format!("mode={}", form.mode));
     }
     for field in Field::ALL {
-        let Ok(n) = parse_count(form.get(field)) else { continue };
+        let Ok(n) = parse_count(form.get(field)) else {
+            continue;
+        };
         let write = match field {
             Field::RequestsPerDay => n.to_string() != DEFAULT_REQUESTS_PER_DAY,
             _ => n > 0,
@@ -216,7 +236,10 @@ pub fn to_query(form: &Form) -> String {
     let inputs: Vec<String> = form
         .input_images
         .iter()
-        .filter(|r| parse_count(&r.width).is_ok_and(|w| w > 0) && parse_count(&r.height).is_ok_and(|h| h > 0))
+        .filter(|r| {
+            parse_count(&r.width).is_ok_and(|w| w > 0)
+                && parse_count(&r.height).is_ok_and(|h| h > 0)
+        })
         .map(|r| encode(&r.spec()))
         .collect();
     if !inputs.is_empty() {
@@ -255,20 +278,29 @@ mod tests {
 
     #[test]
     fn deep_link() {
-        let (form, notes) = parse("?model=gemini-3.1-flash-image&date=2026-11-23&input-tokens=1000&output-images=1@1K", today());
+        let (form, notes) = parse(
+            "?model=gemini-3.1-flash-image&date=2026-11-23&input-tokens=1000&output-images=1@1K",
+            today(),
+        );
         assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(form.model, "gemini-3.1-flash-image");
         assert_eq!(form.input_tokens, "1000");
         assert_eq!(form.output_tokens, "");
         assert_eq!(form.output_images.get("1K").map(String::as_str), Some("1"));
-        let (form, _) = parse("?model=x&output-images=1@1K&output-images=2@4K,1@1K", today());
+        let (form, _) = parse(
+            "?model=x&output-images=1@1K&output-images=2@4K,1@1K",
+            today(),
+        );
         assert_eq!(form.output_images.get("1K").map(String::as_str), Some("2"));
         assert_eq!(form.output_images.get("4K").map(String::as_str), Some("2"));
     }
 
     #[test]
     fn hostile_link() {
-        let (form, notes) = parse("?model=%3Cscript%3Ealert(1)%3C/script%3E&input-tokens=abc&mode=warp&output-tokens=99999999999999999999999&date=2026-02-30&cache-ttl=3h&output-images=x@@&input-images=0x0&zzz=1", today());
+        let (form, notes) = parse(
+            "?model=%3Cscript%3Ealert(1)%3C/script%3E&input-tokens=abc&mode=warp&output-tokens=99999999999999999999999&date=2026-02-30&cache-ttl=3h&output-images=x@@&input-images=0x0&zzz=1",
+            today(),
+        );
         assert_eq!(form.model, Form::blank(today()).model);
         assert_eq!(form.input_tokens, "");
         assert_eq!(form.output_tokens, "");
@@ -291,7 +323,11 @@ mod tests {
         form.cache_ttl = CacheTtl::OneHour;
         form.output_tokens = "800".into();
         form.output_images.insert("1K".into(), "2".into());
-        form.input_images.push(ImageRow { width: "1024".into(), height: "768".into(), detail: "low".into() });
+        form.input_images.push(ImageRow {
+            width: "1024".into(),
+            height: "768".into(),
+            detail: "low".into(),
+        });
         form.requests_per_day = "250".into();
         form.max_tokens = "4096".into();
         let q = to_query(&form);

@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use ratebook::{Date, Loaded, Mode, RateBook};
+use ratebook::{Date, Mode, RateBook};
 use yew::Reducible;
 
 use crate::form::{CacheTtl, Field, Form, ImageRow, normalize};
@@ -100,8 +100,14 @@ impl PartialEq for AppState {
 /// Everything that can happen to the page.
 #[derive(Debug, Clone)]
 pub enum Action {
-    /// The pricing files arrived (some may have failed to fetch or to load).
-    Loaded { loaded: Loaded, files: Vec<String>, fetch_errors: Vec<String> },
+    /// The pricing files arrived (some may have failed to fetch or to load): the book built from
+    /// the files that loaded, the core's errors, the files that loaded, and fetch failures.
+    Loaded {
+        book: Rc<RateBook>,
+        errors: Vec<ratebook::Error>,
+        files: Vec<String>,
+        fetch_errors: Vec<String>,
+    },
     /// The index of pricing files could not be fetched.
     LoadFailed(String),
     SetField(Field, String),
@@ -109,10 +115,17 @@ pub enum Action {
     SetDate(String),
     SetMode(Mode),
     SetCacheTtl(CacheTtl),
-    SetOutputImages { resolution: String, count: String },
+    SetOutputImages {
+        resolution: String,
+        count: String,
+    },
     AddInputImage,
     RemoveInputImage(usize),
-    SetInputImage { index: usize, part: ImagePart, value: String },
+    SetInputImage {
+        index: usize,
+        part: ImagePart,
+        value: String,
+    },
     SortCompare(SortKey),
     FilterCompare(String),
     HideUnpriced(bool),
@@ -123,13 +136,37 @@ pub enum Action {
     Reset,
 }
 
+impl Action {
+    /// The action for a finished load: files the core rejected are not listed as loaded.
+    pub fn loaded(
+        loaded: ratebook::Loaded,
+        fetched: Vec<String>,
+        fetch_errors: Vec<String>,
+    ) -> Action {
+        let files = fetched
+            .into_iter()
+            .filter(|f| !loaded.rejected_files.contains(f))
+            .collect();
+        Action::Loaded {
+            book: Rc::new(loaded.book),
+            errors: loaded.errors,
+            files,
+            fetch_errors,
+        }
+    }
+}
+
 /// Notices kept at most: a long hostile link should not push the calculator off the screen.
 const MAX_NOTICES: usize = 8;
 /// Longest text accepted in any field.
 const MAX_INPUT: usize = 64;
 
 fn clip(s: String) -> String {
-    if s.chars().count() <= MAX_INPUT { s } else { s.chars().take(MAX_INPUT).collect() }
+    if s.chars().count() <= MAX_INPUT {
+        s
+    } else {
+        s.chars().take(MAX_INPUT).collect()
+    }
 }
 
 impl AppState {
@@ -145,7 +182,12 @@ impl AppState {
             fetch_errors: Vec::new(),
             files: Vec::new(),
             notices,
-            compare: CompareView { sort: SortKey::Total, descending: false, filter: String::new(), hide_unpriced: false },
+            compare: CompareView {
+                sort: SortKey::Total,
+                descending: false,
+                filter: String::new(),
+                hide_unpriced: false,
+            },
             history_from: year_ago.to_string(),
             history_to: today.to_string(),
         }
@@ -169,22 +211,30 @@ impl AppState {
     /// The reducer: the new state after `action`.
     pub fn apply(mut self, action: Action) -> AppState {
         match action {
-            Action::Loaded { loaded, files, fetch_errors } => {
-                self.problems = loaded
-                    .errors
+            Action::Loaded {
+                book,
+                errors,
+                files,
+                fetch_errors,
+            } => {
+                self.problems = errors
                     .iter()
                     .map(|e| FileProblem {
-                        file: e.location.as_ref().map(|l| l.file.clone()).unwrap_or_default(),
+                        file: e
+                            .location
+                            .as_ref()
+                            .map(|l| l.file.clone())
+                            .unwrap_or_default(),
                         line: e.location.as_ref().map(|l| l.line),
                         column: e.location.as_ref().map(|l| l.column),
                         message: e.message.clone(),
                         full: e.to_string(),
                     })
                     .collect();
-                self.files = files.into_iter().filter(|f| !loaded.rejected_files.contains(f)).collect();
+                self.files = files;
                 self.fetch_errors = fetch_errors;
                 self.status = LoadStatus::Ready;
-                self.book = Some(Rc::new(loaded.book));
+                self.book = Some(book);
                 self.renormalize();
             }
             Action::LoadFailed(why) => {
@@ -209,7 +259,11 @@ impl AppState {
             }
             Action::AddInputImage => {
                 if self.form.input_images.len() < 32 {
-                    self.form.input_images.push(ImageRow { width: "1024".into(), height: "1024".into(), detail: String::new() });
+                    self.form.input_images.push(ImageRow {
+                        width: "1024".into(),
+                        height: "1024".into(),
+                        detail: String::new(),
+                    });
                 }
             }
             Action::RemoveInputImage(i) => {
@@ -242,7 +296,10 @@ impl AppState {
             Action::DismissNotices => self.notices.clear(),
             Action::Reset => {
                 let model = std::mem::take(&mut self.form.model);
-                self.form = Form { model, ..Form::example(self.today) };
+                self.form = Form {
+                    model,
+                    ..Form::example(self.today)
+                };
                 self.renormalize();
             }
         }
@@ -288,7 +345,7 @@ batch = { multiplier = "0.5", cache_read = false }
             files.push(SourceFile::new("broken.toml", "[provider]\nid = \"b\"\nname = \"B\"\n[models.x]\nname = \"X\"\n[[models.x.prices]]\neffective = \"2025-01-01\"\nsource = \"s\"\nchecked = \"2025-01-01\"\ninput = 0.5\n"));
         }
         let names = files.iter().map(|f| f.name.clone()).collect();
-        Action::Loaded { loaded: ratebook::load(&files), files: names, fetch_errors: Vec::new() }
+        Action::loaded(ratebook::load(&files), names, Vec::new())
     }
 
     #[test]
@@ -304,7 +361,11 @@ batch = { multiplier = "0.5", cache_read = false }
         assert_eq!(s.problems.len(), 1);
         assert_eq!(s.problems[0].file, "broken.toml");
         assert_eq!(s.problems[0].line, Some(10));
-        assert!(s.problems[0].full.starts_with("broken.toml:10:"), "{}", s.problems[0].full);
+        assert!(
+            s.problems[0].full.starts_with("broken.toml:10:"),
+            "{}",
+            s.problems[0].full
+        );
     }
 
     #[test]
@@ -315,10 +376,19 @@ batch = { multiplier = "0.5", cache_read = false }
         let s = s.apply(Action::SortCompare(SortKey::Total));
         assert!(s.compare.descending);
         let s = s.apply(Action::SortCompare(SortKey::Model));
-        assert_eq!((s.compare.sort, s.compare.descending), (SortKey::Model, false));
-        let s = s.apply(Action::AddInputImage).apply(Action::SetInputImage { index: 0, part: ImagePart::Width, value: "9".repeat(500) });
+        assert_eq!(
+            (s.compare.sort, s.compare.descending),
+            (SortKey::Model, false)
+        );
+        let s = s.apply(Action::AddInputImage).apply(Action::SetInputImage {
+            index: 0,
+            part: ImagePart::Width,
+            value: "9".repeat(500),
+        });
         assert_eq!(s.form.input_images[0].width.len(), MAX_INPUT);
-        let s = s.apply(Action::RemoveInputImage(7)).apply(Action::RemoveInputImage(0));
+        let s = s
+            .apply(Action::RemoveInputImage(7))
+            .apply(Action::RemoveInputImage(0));
         assert!(s.form.input_images.is_empty());
         let s = s.apply(Action::SetModel("GPT-4O-2024-08-06".into()));
         assert_eq!(s.form.model, "gpt-4o");

@@ -30,7 +30,10 @@ pub fn image_field_id(i: usize, part: &str) -> String {
 
 /// The element id of the count field for generated images at `resolution`.
 pub fn output_image_field_id(resolution: &str) -> String {
-    let safe: String = resolution.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let safe: String = resolution
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
     format!("output-images-{safe}")
 }
 
@@ -48,13 +51,19 @@ pub fn build(form: &Form) -> Result<Workload, FieldErrors> {
     }
     let mut n = BTreeMap::new();
     for field in Field::ALL {
-        n.insert(field, count(&mut errors, field.param().to_string(), form.get(field)));
+        n.insert(
+            field,
+            count(&mut errors, field.param().to_string(), form.get(field)),
+        );
     }
     let mut output_images = Vec::new();
     for (res, text) in &form.output_images {
         let c = count(&mut errors, output_image_field_id(res), text);
         if c > 0 {
-            output_images.push(ImageCount { resolution: res.clone(), count: c });
+            output_images.push(ImageCount {
+                resolution: res.clone(),
+                count: c,
+            });
         }
     }
     let mut input_images = Vec::new();
@@ -66,16 +75,25 @@ pub fn build(form: &Form) -> Result<Workload, FieldErrors> {
         let h = count(&mut errors, image_field_id(i, "height"), &row.height);
         if w == 0 || h == 0 {
             let id = image_field_id(i, if w == 0 { "width" } else { "height" });
-            errors.entry(id).or_insert_with(|| "an image needs a width and a height".into());
+            errors
+                .entry(id)
+                .or_insert_with(|| "an image needs a width and a height".into());
             continue;
         }
         match (u32::try_from(w), u32::try_from(h)) {
             (Ok(width), Ok(height)) => {
                 let detail = Some(row.detail.trim().to_string()).filter(|d| !d.is_empty());
-                input_images.push(InputImage { width, height, detail });
+                input_images.push(InputImage {
+                    width,
+                    height,
+                    detail,
+                });
             }
             _ => {
-                errors.insert(image_field_id(i, "width"), "that image is far too large".into());
+                errors.insert(
+                    image_field_id(i, "width"),
+                    "that image is far too large".into(),
+                );
             }
         }
     }
@@ -102,8 +120,16 @@ pub fn build(form: &Form) -> Result<Workload, FieldErrors> {
     let usage = Usage {
         input_text: input,
         cached,
-        cache_write_5m: if form.cache_ttl == CacheTtl::FiveMinutes { writes } else { 0 },
-        cache_write_1h: if form.cache_ttl == CacheTtl::OneHour { writes } else { 0 },
+        cache_write_5m: if form.cache_ttl == CacheTtl::FiveMinutes {
+            writes
+        } else {
+            0
+        },
+        cache_write_1h: if form.cache_ttl == CacheTtl::OneHour {
+            writes
+        } else {
+            0
+        },
         cache_storage_token_hours: get(Field::CacheStorage),
         output_text: get(Field::OutputTokens),
         output_images,
@@ -112,7 +138,11 @@ pub fn build(form: &Form) -> Result<Workload, FieldErrors> {
     };
     Ok(Workload {
         model: form.model.clone(),
-        options: EstimateOptions { date, mode: form.mode, residency: false },
+        options: EstimateOptions {
+            date,
+            mode: form.mode,
+            residency: false,
+        },
         usage,
         requests_per_day: get(Field::RequestsPerDay),
         max_tokens: Some(get(Field::MaxTokens)).filter(|&m| m > 0),
@@ -185,7 +215,10 @@ pub fn derive(form: &Form, book: &RateBook, clock: &dyn Fn() -> f64) -> Derived 
             if row.is_blank() {
                 return None;
             }
-            let (w, h) = (parse_count(&row.width).ok()?, parse_count(&row.height).ok()?);
+            let (w, h) = (
+                parse_count(&row.width).ok()?,
+                parse_count(&row.height).ok()?,
+            );
             let (w, h) = (u32::try_from(w).ok()?, u32::try_from(h).ok()?);
             let scheme = match model.and_then(|m| m.image_scheme.as_ref()) {
                 Some((_, s)) => s,
@@ -198,7 +231,9 @@ pub fn derive(form: &Form, book: &RateBook, clock: &dyn Fn() -> f64) -> Derived 
     let Ok(w) = &d.workload else {
         return d;
     };
-    let estimate = book.estimate(&w.model, &w.usage, w.options).map_err(|e| e.to_string());
+    let estimate = book
+        .estimate(&w.model, &w.usage, w.options)
+        .map_err(|e| e.to_string());
     if let Ok(e) = &estimate {
         d.per_day = times(e.total, w.requests_per_day);
         d.per_month = d.per_day.and_then(|t| times(t, DAYS_PER_MONTH));
@@ -222,8 +257,14 @@ pub fn worst_case(book: &RateBook, w: &Workload) -> Option<WorstCase> {
     };
     let mut usage = w.usage.clone();
     usage.output_text = max_tokens;
-    let estimate = book.estimate(&w.model, &usage, w.options).map_err(|e| e.to_string());
-    Some(WorstCase { max_tokens, from_model, estimate })
+    let estimate = book
+        .estimate(&w.model, &usage, w.options)
+        .map_err(|e| e.to_string());
+    Some(WorstCase {
+        max_tokens,
+        from_model,
+        estimate,
+    })
 }
 
 /// The workload priced on every model, in book order (the table sorts).
@@ -239,7 +280,13 @@ pub fn compare(book: &RateBook, w: &Workload) -> Vec<CompareRow> {
                 .ok()
                 .and_then(|t| times(*t, w.requests_per_day))
                 .and_then(|t| times(t, DAYS_PER_MONTH));
-            CompareRow { model: m.id.clone(), name: m.name.clone(), provider: m.provider.clone(), total, per_month }
+            CompareRow {
+                model: m.id.clone(),
+                name: m.name.clone(),
+                provider: m.provider.clone(),
+                total,
+                per_month,
+            }
         })
         .collect()
 }
@@ -320,7 +367,11 @@ output = "2.00"
         let mut f = form();
         f.input_tokens = "abc".into();
         f.cached_tokens = "10".into();
-        f.input_images.push(crate::form::ImageRow { width: "100".into(), height: String::new(), detail: String::new() });
+        f.input_images.push(crate::form::ImageRow {
+            width: "100".into(),
+            height: String::new(),
+            detail: String::new(),
+        });
         let errors = build(&f).unwrap_err();
         assert!(errors.contains_key("input-tokens"));
         assert!(errors.contains_key("input-image-0-height"));
@@ -340,7 +391,11 @@ output = "2.00"
     fn batch_and_image_tokens() {
         let mut f = form();
         f.mode = Mode::Batch;
-        f.input_images.push(crate::form::ImageRow { width: "1024".into(), height: "768".into(), detail: "low".into() });
+        f.input_images.push(crate::form::ImageRow {
+            width: "1024".into(),
+            height: "768".into(),
+            detail: "low".into(),
+        });
         let d = derive(&f, &book(), &|| 0.0);
         assert_eq!(d.image_tokens, vec![Some(Ok(280))]);
         // (1,000 + 280) × $0.25/M + 1,120 × $30/M.

@@ -24,15 +24,26 @@ impl Marks {
     }
 
     pub fn describe(&self) -> String {
-        let ms = |k: &str| self.get(k).map_or("?".to_string(), |v| format!("{v:.1} ms"));
-        let models = self.0.get("compare_models").cloned().unwrap_or_else(|| "?".into());
-        let over = self.get("compare_ms_max").is_some_and(|v| v > COMPARE_BUDGET_MS);
+        let ms = |k: &str| {
+            self.get(k)
+                .map_or("?".to_string(), |v| format!("{v:.1} ms"))
+        };
+        let models = self
+            .0
+            .get("compare_models")
+            .cloned()
+            .unwrap_or_else(|| "?".into());
+        let over = self
+            .get("compare_ms_max")
+            .is_some_and(|v| v > COMPARE_BUDGET_MS);
         format!(
-            "first total {} after navigation start; comparison of {models} models re-priced in {} median, {} max (budget {COMPARE_BUDGET_MS} ms){}",
+            "first total {} after navigation start; comparison of {models} models re-priced in {} median, {} max (budget {COMPARE_BUDGET_MS} ms){}; a whole edit (re-price everything and re-render the page) {} median, {} max",
             ms("first_total_ms"),
             ms("compare_ms_median"),
             ms("compare_ms_max"),
-            if over { " — OVER BUDGET" } else { "" }
+            if over { " — OVER BUDGET" } else { "" },
+            ms("update_ms_median"),
+            ms("update_ms_max"),
         )
     }
 }
@@ -63,7 +74,18 @@ pub fn bench_web() -> Result {
     let browser = tools::find_browser()?;
     step("timing the page in headless Chromium");
     run(cargo()
-        .args(["test", "-p", "ratebook-tests", "--features", "browser", "--test", "browser", "--", "bench_page_timings", "--nocapture"])
+        .args([
+            "test",
+            "-p",
+            "ratebook-tests",
+            "--features",
+            "browser",
+            "--test",
+            "browser",
+            "--",
+            "bench_page_timings",
+            "--nocapture",
+        ])
         .env("RATEBOOK_DIST", dist_dir())
         .env("RATEBOOK_CHROME", &browser.chromium)
         .env("RATEBOOK_CHROMEDRIVER", &browser.chromedriver))?;
@@ -76,7 +98,11 @@ pub fn bench_web() -> Result {
         kb(sizes.wasm),
         kb(sizes.js),
         kb(SIZE_BUDGET),
-        if sizes.gz_total() > SIZE_BUDGET { " — OVER BUDGET" } else { "" }
+        if sizes.gz_total() > SIZE_BUDGET {
+            " — OVER BUDGET"
+        } else {
+            ""
+        }
     );
     match read_marks(started) {
         Some(m) => println!("page: {}", m.describe()),

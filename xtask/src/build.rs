@@ -70,7 +70,12 @@ pub fn sizes(dist: &Path) -> Result<Sizes> {
     let wasm = dist.join(format!("{STEM}_bg.wasm"));
     let js = dist.join(format!("{STEM}.js"));
     let len = |p: &Path| io(p.display(), fs::metadata(p)).map(|m| m.len());
-    Ok(Sizes { wasm: len(&wasm)?, wasm_gz: gzipped_len(&wasm)?, js: len(&js)?, js_gz: gzipped_len(&js)? })
+    Ok(Sizes {
+        wasm: len(&wasm)?,
+        wasm_gz: gzipped_len(&wasm)?,
+        js: len(&js)?,
+        js_gz: gzipped_len(&js)?,
+    })
 }
 
 pub fn kb(bytes: u64) -> String {
@@ -83,8 +88,19 @@ pub fn build() -> Result<Sizes> {
     let tools = tools::ensure_build_tools()?;
 
     step("building the calculator for wasm32");
-    run(cargo().args(["build", "-p", CRATE, "--target", WASM_TARGET, "--profile", PROFILE]))?;
-    let wasm = target_dir().join(WASM_TARGET).join(PROFILE).join(format!("{STEM}.wasm"));
+    run(cargo().args([
+        "build",
+        "-p",
+        CRATE,
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        PROFILE,
+    ]))?;
+    let wasm = target_dir()
+        .join(WASM_TARGET)
+        .join(PROFILE)
+        .join(format!("{STEM}.wasm"));
     if !wasm.is_file() {
         return Err(format!("cargo did not produce {}", wasm.display()));
     }
@@ -117,7 +133,10 @@ pub fn build() -> Result<Sizes> {
         .arg(bindgen_out.join(format!("{STEM}_bg.wasm")))
         .arg("-o")
         .arg(dist.join(format!("{STEM}_bg.wasm"))))?;
-    copy(&bindgen_out.join(format!("{STEM}.js")), &dist.join(format!("{STEM}.js")))?;
+    copy(
+        &bindgen_out.join(format!("{STEM}.js")),
+        &dist.join(format!("{STEM}.js")),
+    )?;
 
     step("copying the page and the pricing files");
     let web = root().join("web");
@@ -127,10 +146,8 @@ pub fn build() -> Result<Sizes> {
             path.extension().and_then(|e| e.to_str()),
             Some("html" | "css" | "svg" | "png" | "ico" | "webmanifest")
         );
-        if path.is_file() && static_file {
-            if let Some(name) = path.file_name() {
-                copy(&path, &dist.join(name))?;
-            }
+        if let Some(name) = path.file_name().filter(|_| path.is_file() && static_file) {
+            copy(&path, &dist.join(name))?;
         }
     }
     let names = copy_pricing(&root().join("pricing"), &dist.join("pricing"))?;
@@ -150,13 +167,21 @@ pub fn build() -> Result<Sizes> {
         "  download: {} gzipped of a {} budget{}",
         kb(sizes.gz_total()),
         kb(SIZE_BUDGET),
-        if sizes.gz_total() > SIZE_BUDGET { " — OVER BUDGET" } else { "" }
+        if sizes.gz_total() > SIZE_BUDGET {
+            " — OVER BUDGET"
+        } else {
+            ""
+        }
     );
     Ok(sizes)
 }
 
 fn copy(from: &Path, to: &Path) -> Result {
-    io(format!("copying {} to {}", from.display(), to.display()), fs::copy(from, to)).map(|_| ())
+    io(
+        format!("copying {} to {}", from.display(), to.display()),
+        fs::copy(from, to),
+    )
+    .map(|_| ())
 }
 
 /// Copies `pricing/*.toml` and writes `index.json` listing them, sorted.
@@ -164,7 +189,11 @@ pub fn copy_pricing(from: &Path, to: &Path) -> Result<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     for entry in io(from.display(), fs::read_dir(from))? {
         let path: PathBuf = io(from.display(), entry)?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         if path.is_file() && name.ends_with(".toml") {
             copy(&path, &to.join(&name))?;
             names.push(name);
@@ -175,6 +204,9 @@ pub fn copy_pricing(from: &Path, to: &Path) -> Result<Vec<String>> {
         return Err(format!("no pricing files in {}", from.display()));
     }
     let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-    io("writing index.json", fs::write(to.join("index.json"), format!("[{}]\n", quoted.join(", "))))?;
+    io(
+        "writing index.json",
+        fs::write(to.join("index.json"), format!("[{}]\n", quoted.join(", "))),
+    )?;
     Ok(names)
 }

@@ -64,11 +64,17 @@ fn serve_command(args: &[String]) -> Result {
         match a.as_str() {
             "--port" | "-p" => {
                 let v = it.next().ok_or("--port needs a number")?;
-                port = v.parse().map_err(|_| format!("--port: `{v}` is not a port number"))?;
+                port = v
+                    .parse()
+                    .map_err(|_| format!("--port: `{v}` is not a port number"))?;
             }
             "--no-build" => build_first = false,
             other => match other.strip_prefix("--port=") {
-                Some(v) => port = v.parse().map_err(|_| format!("--port: `{v}` is not a port number"))?,
+                Some(v) => {
+                    port = v
+                        .parse()
+                        .map_err(|_| format!("--port: `{v}` is not a port number"))?
+                }
                 None => return Err(format!("serve: unknown argument `{other}`\n\n{USAGE}")),
             },
         }
@@ -78,7 +84,10 @@ fn serve_command(args: &[String]) -> Result {
     }
     let dist = dist_dir();
     if !dist.join("index.html").is_file() {
-        return Err(format!("{} has no index.html; run `cargo xtask build`", dist.display()));
+        return Err(format!(
+            "{} has no index.html; run `cargo xtask build`",
+            dist.display()
+        ));
     }
     serve::serve_forever(&dist, port)
 }
@@ -115,14 +124,22 @@ pub fn cargo() -> Command {
 /// Runs `cmd`, echoing it, and fails with its exit status.
 pub fn run(cmd: &mut Command) -> Result {
     eprintln!("  $ {}", describe(cmd));
-    let status = cmd.status().map_err(|e| format!("could not start `{}`: {e}", describe(cmd)))?;
-    if status.success() { Ok(()) } else { Err(format!("`{}` failed ({status})", describe(cmd))) }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start `{}`: {e}", describe(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(cmd)))
+    }
 }
 
 /// Runs `cmd` quietly and returns its stdout, or `None` if it can't start or fails.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 pub fn describe(cmd: &Command) -> String {

@@ -61,7 +61,13 @@ pub fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
     full.is_file().then_some(full)
 }
 
-fn respond(stream: &mut TcpStream, status: &str, kind: &str, body: &[u8], head_only: bool) -> std::io::Result<()> {
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    kind: &str,
+    body: &[u8],
+    head_only: bool,
+) -> std::io::Result<()> {
     let header = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
         body.len()
@@ -90,22 +96,24 @@ pub fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
     let head_only = method == "HEAD";
     if method != "GET" && !head_only {
-        return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"method not allowed\n", false);
+        return respond(
+            &mut stream,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"method not allowed\n",
+            false,
+        );
     }
     match resolve(root, target).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
         Some((path, body)) => respond(&mut stream, "200 OK", content_type(&path), &body, head_only),
-        None => respond(&mut stream, "404 Not Found", "text/plain; charset=utf-8", b"not found\n", head_only),
+        None => respond(
+            &mut stream,
+            "404 Not Found",
+            "text/plain; charset=utf-8",
+            b"not found\n",
+            head_only,
+        ),
     }
-}
-
-/// Binds `127.0.0.1:port` (0 picks a free port) and serves `root` on background threads.
-/// Returns the port.
-pub fn spawn(root: &Path, port: u16) -> Result<u16> {
-    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("binding 127.0.0.1:{port}: {e}"))?;
-    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let root = root.to_path_buf();
-    std::thread::spawn(move || accept_loop(listener, root));
-    Ok(port)
 }
 
 fn accept_loop(listener: TcpListener, root: PathBuf) {
@@ -119,9 +127,13 @@ fn accept_loop(listener: TcpListener, root: PathBuf) {
 
 /// `cargo xtask serve`: serves until interrupted.
 pub fn serve_forever(root: &Path, port: u16) -> Result {
-    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("binding 127.0.0.1:{port}: {e}"))?;
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .map_err(|e| format!("binding 127.0.0.1:{port}: {e}"))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    println!("Serving {} on http://127.0.0.1:{port}/ (Ctrl-C to stop)", root.display());
+    println!(
+        "Serving {} on http://127.0.0.1:{port}/ (Ctrl-C to stop)",
+        root.display()
+    );
     accept_loop(listener, root.to_path_buf());
     Ok(())
 }
@@ -132,9 +144,18 @@ mod tests {
 
     #[test]
     fn types() {
-        assert_eq!(content_type(Path::new("a/ratebook_web_bg.wasm")), "application/wasm");
-        assert_eq!(content_type(Path::new("pricing/google.toml")), "application/toml; charset=utf-8");
-        assert_eq!(content_type(Path::new("index.html")), "text/html; charset=utf-8");
+        assert_eq!(
+            content_type(Path::new("a/ratebook_web_bg.wasm")),
+            "application/wasm"
+        );
+        assert_eq!(
+            content_type(Path::new("pricing/google.toml")),
+            "application/toml; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("index.html")),
+            "text/html; charset=utf-8"
+        );
     }
 
     #[test]

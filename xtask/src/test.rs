@@ -30,7 +30,9 @@ pub struct Counts {
 
 /// Adds the counts of one `test result: ok. 3 passed; 0 failed; 0 ignored; …` line.
 pub fn count_line(line: &str, c: &mut Counts) {
-    let Some(rest) = line.trim().strip_prefix("test result:") else { return };
+    let Some(rest) = line.trim().strip_prefix("test result:") else {
+        return;
+    };
     for part in rest.split(';') {
         let words: Vec<&str> = part.split_whitespace().collect();
         let n = |w: &[&str]| w.iter().find_map(|x| x.parse::<u64>().ok()).unwrap_or(0);
@@ -50,10 +52,18 @@ pub fn run_counting(cmd: &mut Command) -> (Result, Counts) {
     let mut counts = Counts::default();
     let mut child = match cmd.stdout(Stdio::piped()).spawn() {
         Ok(c) => c,
-        Err(e) => return (Err(format!("could not start `{}`: {e}", describe(cmd))), counts),
+        Err(e) => {
+            return (
+                Err(format!("could not start `{}`: {e}", describe(cmd))),
+                counts,
+            );
+        }
     };
     if let Some(out) = child.stdout.take() {
-        for line in BufReader::new(out).lines().map_while(std::result::Result::ok) {
+        for line in BufReader::new(out)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
             println!("{line}");
             count_line(&line, &mut counts);
         }
@@ -80,7 +90,11 @@ fn timed(steps: &mut Vec<Step>, name: &'static str, f: impl FnOnce() -> Result) 
         eprintln!("  FAILED: {e}");
     }
     let ok = result.is_ok();
-    steps.push(Step { name, result, took: start.elapsed() });
+    steps.push(Step {
+        name,
+        result,
+        took: start.elapsed(),
+    });
     ok
 }
 
@@ -94,11 +108,17 @@ pub fn test() -> Result {
     let tools_ok = timed(&mut steps, "tools", || {
         tools::ensure_build_tools()?;
         let b = tools::find_browser()?;
-        eprintln!("  chromium: {}\n  chromedriver: {}", b.chromium.display(), b.chromedriver.display());
+        eprintln!(
+            "  chromium: {}\n  chromedriver: {}",
+            b.chromium.display(),
+            b.chromedriver.display()
+        );
         browser_env = Some(b);
         Ok(())
     });
-    timed(&mut steps, "cargo fmt --check", || run(cargo().args(["fmt", "--all", "--", "--check"])));
+    timed(&mut steps, "cargo fmt --check", || {
+        run(cargo().args(["fmt", "--all", "--", "--check"]))
+    });
     timed(&mut steps, "cargo clippy -D warnings", || {
         run(cargo().args([
             "clippy",
@@ -112,7 +132,14 @@ pub fn test() -> Result {
         ]))
     });
     timed(&mut steps, "core builds for wasm32", || {
-        run(cargo().args(["build", "-p", "ratebook", "--target", WASM_TARGET, "--no-default-features"]))
+        run(cargo().args([
+            "build",
+            "-p",
+            "ratebook",
+            "--target",
+            WASM_TARGET,
+            "--no-default-features",
+        ]))
     });
     let mut sizes = None;
     let site_ok = tools_ok
@@ -122,16 +149,27 @@ pub fn test() -> Result {
         });
     if site_ok {
         let dist = dist_dir();
-        timed(&mut steps, "cargo test --workspace (with browser tests)", || {
-            let mut cmd = cargo();
-            cmd.args(["test", "--workspace", "--features", "ratebook-tests/browser"]).env("RATEBOOK_DIST", &dist);
-            if let Some(b) = &browser_env {
-                cmd.env("RATEBOOK_CHROME", &b.chromium).env("RATEBOOK_CHROMEDRIVER", &b.chromedriver);
-            }
-            let (result, c) = run_counting(&mut cmd);
-            counts = c;
-            result
-        });
+        timed(
+            &mut steps,
+            "cargo test --workspace (with browser tests)",
+            || {
+                let mut cmd = cargo();
+                cmd.args([
+                    "test",
+                    "--workspace",
+                    "--features",
+                    "ratebook-tests/browser",
+                ])
+                .env("RATEBOOK_DIST", &dist);
+                if let Some(b) = &browser_env {
+                    cmd.env("RATEBOOK_CHROME", &b.chromium)
+                        .env("RATEBOOK_CHROMEDRIVER", &b.chromedriver);
+                }
+                let (result, c) = run_counting(&mut cmd);
+                counts = c;
+                result
+            },
+        );
     } else {
         steps.push(Step {
             name: "cargo test --workspace (with browser tests)",
@@ -144,6 +182,9 @@ pub fn test() -> Result {
     for s in &steps {
         let status = if s.result.is_ok() { "ok  " } else { "FAIL" };
         eprintln!("  {status}  {:<46} {:>7.1}s", s.name, s.took.as_secs_f64());
+        if let Err(e) = &s.result {
+            eprintln!("          {}", e.lines().next().unwrap_or_default());
+        }
     }
     eprintln!(
         "  tests: {} passed, {} failed, {} ignored",
@@ -156,15 +197,27 @@ pub fn test() -> Result {
             kb(s.wasm_gz),
             kb(s.js_gz),
             kb(SIZE_BUDGET),
-            if s.gz_total() > SIZE_BUDGET { " — OVER BUDGET" } else { "" }
+            if s.gz_total() > SIZE_BUDGET {
+                " — OVER BUDGET"
+            } else {
+                ""
+            }
         );
     }
     if let Some(b) = bench::read_marks(started_at) {
         eprintln!("  page: {}", b.describe());
     }
     eprintln!("  took {:.0}s", start.elapsed().as_secs_f64());
-    let failed: Vec<&str> = steps.iter().filter(|s| s.result.is_err()).map(|s| s.name).collect();
-    if failed.is_empty() { Ok(()) } else { Err(format!("failed: {}", failed.join("; "))) }
+    let failed: Vec<&str> = steps
+        .iter()
+        .filter(|s| s.result.is_err())
+        .map(|s| s.name)
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed: {}", failed.join("; ")))
+    }
 }
 
 #[cfg(test)]
@@ -174,8 +227,14 @@ mod tests {
     #[test]
     fn counts_cargo_lines() {
         let mut c = Counts::default();
-        count_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s", &mut c);
-        count_line("test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out", &mut c);
+        count_line(
+            "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s",
+            &mut c,
+        );
+        count_line(
+            "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out",
+            &mut c,
+        );
         count_line("running 3 tests", &mut c);
         assert_eq!((c.passed, c.failed, c.ignored), (15, 2, 1));
     }

@@ -38,7 +38,8 @@ fn tools_dir() -> PathBuf {
 /// The wasm-bindgen version pinned in `web/Cargo.toml` (`wasm-bindgen = "=X.Y.Z"`).
 pub fn pinned_wasm_bindgen() -> Result<String> {
     let path = root().join("web").join("Cargo.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     text.lines()
         .filter_map(|l| l.trim().strip_prefix("wasm-bindgen"))
         .filter_map(|rest| rest.trim_start().strip_prefix('='))
@@ -46,15 +47,22 @@ pub fn pinned_wasm_bindgen() -> Result<String> {
         .filter_map(|rest| rest.split('"').next())
         .map(str::to_string)
         .next()
-        .ok_or_else(|| format!("{} does not pin wasm-bindgen as `wasm-bindgen = \"=X.Y.Z\"`", path.display()))
+        .ok_or_else(|| {
+            format!(
+                "{} does not pin wasm-bindgen as `wasm-bindgen = \"=X.Y.Z\"`",
+                path.display()
+            )
+        })
 }
 
 fn version_of(program: &Path) -> Option<String> {
     let out = output(Command::new(program).arg("--version"))?;
     // `wasm-bindgen 0.2.130` / `wasm-opt version 132 (version_132)`
-    out.split_whitespace().nth(1).map(str::to_string).filter(|v| v != "version").or_else(|| {
-        out.split_whitespace().nth(2).map(str::to_string)
-    })
+    out.split_whitespace()
+        .nth(1)
+        .map(str::to_string)
+        .filter(|v| v != "version")
+        .or_else(|| out.split_whitespace().nth(2).map(str::to_string))
 }
 
 /// Makes sure the wasm32 target is installed.
@@ -65,12 +73,17 @@ pub fn ensure_wasm_target() -> Result {
         Some(_) => run(Command::new("rustup").args(["target", "add", WASM_TARGET])),
         None => {
             // No rustup: accept a toolchain that ships the target's standard library.
-            let sysroot = output(Command::new("rustc").args(["--print", "sysroot"])).unwrap_or_default();
-            let lib = Path::new(sysroot.trim()).join("lib/rustlib").join(WASM_TARGET);
+            let sysroot =
+                output(Command::new("rustc").args(["--print", "sysroot"])).unwrap_or_default();
+            let lib = Path::new(sysroot.trim())
+                .join("lib/rustlib")
+                .join(WASM_TARGET);
             if lib.is_dir() {
                 Ok(())
             } else {
-                Err(format!("the {WASM_TARGET} target is missing and rustup is not available to add it"))
+                Err(format!(
+                    "the {WASM_TARGET} target is missing and rustup is not available to add it"
+                ))
             }
         }
     }
@@ -85,24 +98,37 @@ pub fn ensure_wasm_bindgen() -> Result<PathBuf> {
             return Ok(candidate);
         }
     }
-    eprintln!("  wasm-bindgen {want} not found; installing it into {} (takes a few minutes)", tools_dir().display());
-    run(Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["install", "wasm-bindgen-cli", "--version", &want, "--root"])
-        .arg(tools_dir()))?;
+    eprintln!(
+        "  wasm-bindgen {want} not found; installing it into {} (takes a few minutes)",
+        tools_dir().display()
+    );
+    run(
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["install", "wasm-bindgen-cli", "--version", &want, "--root"])
+            .arg(tools_dir()),
+    )?;
     match version_of(&local) {
         Some(v) if v == want => Ok(local),
-        other => Err(format!("installed wasm-bindgen reports version {other:?}, expected {want}")),
+        other => Err(format!(
+            "installed wasm-bindgen reports version {other:?}, expected {want}"
+        )),
     }
 }
 
 /// Finds npm's `wasm-opt` in `target/tools`, installing `binaryen` with npm if needed.
 pub fn ensure_wasm_opt() -> Result<PathBuf> {
-    let bin = tools_dir().join("node_modules").join(".bin").join("wasm-opt");
+    let bin = tools_dir()
+        .join("node_modules")
+        .join(".bin")
+        .join("wasm-opt");
     if !bin.exists() {
         if output(Command::new("npm").arg("--version")).is_none() {
-            return Err("npm is needed to install binaryen's wasm-opt (apt-get install -y npm)".into());
+            return Err(
+                "npm is needed to install binaryen's wasm-opt (apt-get install -y npm)".into(),
+            );
         }
-        std::fs::create_dir_all(tools_dir()).map_err(|e| format!("creating {}: {e}", tools_dir().display()))?;
+        std::fs::create_dir_all(tools_dir())
+            .map_err(|e| format!("creating {}: {e}", tools_dir().display()))?;
         run(Command::new("npm")
             .args(["install", "--no-audit", "--no-fund", "--prefix"])
             .arg(tools_dir())
@@ -119,12 +145,16 @@ pub fn ensure_build_tools() -> Result<Tools> {
     ensure_wasm_target()?;
     let wasm_bindgen = ensure_wasm_bindgen()?;
     let wasm_opt = ensure_wasm_opt()?;
-    Ok(Tools { wasm_bindgen, wasm_opt })
+    Ok(Tools {
+        wasm_bindgen,
+        wasm_opt,
+    })
 }
 
 fn find(env: &str, names: &[&str], fallbacks: &[&str]) -> Option<PathBuf> {
     if let Some(p) = std::env::var_os(env) {
-        return Some(PathBuf::from(p));
+        // An explicit path that does not exist is an error to report, not a reason to search.
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     for dir in std::env::split_paths(&path) {
@@ -140,10 +170,21 @@ fn find(env: &str, names: &[&str], fallbacks: &[&str]) -> Option<PathBuf> {
 
 /// Chromium and chromedriver (`RATEBOOK_CHROME` / `RATEBOOK_CHROMEDRIVER` override).
 pub fn find_browser() -> Result<Browser> {
-    let chromium = find("RATEBOOK_CHROME", &["chromium", "chromium-browser", "google-chrome"], &["/usr/bin/chromium"]);
-    let chromedriver = find("RATEBOOK_CHROMEDRIVER", &["chromedriver"], &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+    let chromium = find(
+        "RATEBOOK_CHROME",
+        &["chromium", "chromium-browser", "google-chrome"],
+        &["/usr/bin/chromium"],
+    );
+    let chromedriver = find(
+        "RATEBOOK_CHROMEDRIVER",
+        &["chromedriver"],
+        &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"],
+    );
     match (chromium, chromedriver) {
-        (Some(chromium), Some(chromedriver)) => Ok(Browser { chromium, chromedriver }),
+        (Some(chromium), Some(chromedriver)) => Ok(Browser {
+            chromium,
+            chromedriver,
+        }),
         (c, d) => Err(format!(
             "the browser tests need Chromium and chromedriver, and {} missing.\n  Install them with: apt-get update && apt-get install -y chromium chromium-driver\n  (or point RATEBOOK_CHROME / RATEBOOK_CHROMEDRIVER at them)",
             match (c.is_none(), d.is_none()) {

@@ -40,7 +40,13 @@ Lines: blank lines are skipped and not counted. Failed requests (error objects, 
 an error or a non-200 status, Anthropic batch results that errored, expired or were canceled)
 are counted as `failed` and not billed. A line that cannot be read or priced (bad JSON, wrong
 types, absurd counts, an unknown model, …) is counted as `rejected` with its file:line and
-reason, and the rest of the input is still priced; --strict makes the first one fatal.
+reason, and the rest of the input is still priced; --strict makes the first one fatal. A line
+may be up to 64 MiB; input is streamed, so memory does not grow with the number of lines.
+
+--json prints total_usd (an exact decimal string), records (priced), failed (not billed),
+rejected, rejected_lines (the first 20: file, line, kind, reason), rejected_kinds,
+failed_reasons, by_model (per model: records, modes, input/cached/cache-write/output token
+totals, total_usd and a per-meter breakdown) and, with --budget, budget.
 
 Exit codes:
   0  priced (rejected lines, if any, are reported but do not fail the run)
@@ -89,7 +95,11 @@ struct Progress {
 impl Progress {
     fn new() -> Progress {
         let now = Instant::now();
-        Progress { on: io::stderr().is_terminal(), started: now, last: now }
+        Progress {
+            on: io::stderr().is_terminal(),
+            started: now,
+            last: now,
+        }
     }
 
     fn tick(&mut self, file: &str, lines: u64, bytes: u64, size: Option<u64>) {
@@ -106,12 +116,21 @@ impl Progress {
             Some(s) => {
                 let pct = (bytes.min(s) * 100 / s) as usize;
                 let filled = pct / 5;
-                format!("[{}{}] {pct:>3}% ", "#".repeat(filled), ".".repeat(20 - filled))
+                format!(
+                    "[{}{}] {pct:>3}% ",
+                    "#".repeat(filled),
+                    ".".repeat(20 - filled)
+                )
             }
             None => String::new(),
         };
         let mut err = io::stderr().lock();
-        let _ = write!(err, "\r{bar}{file}: {} lines ({:.0} lines/s)   ", format_count(lines), rate);
+        let _ = write!(
+            err,
+            "\r{bar}{file}: {} lines ({:.0} lines/s)   ",
+            format_count(lines),
+            rate
+        );
         let _ = err.flush();
     }
 
@@ -147,7 +166,15 @@ struct LineReader<R> {
 
 impl<R: Read> LineReader<R> {
     fn new(inner: R, cap: usize) -> LineReader<R> {
-        LineReader { inner, buf: vec![0; 1 << 20], start: 0, end: 0, eof: false, cap, consumed: 0 }
+        LineReader {
+            inner,
+            buf: vec![0; 1 << 20],
+            start: 0,
+            end: 0,
+            eof: false,
+            cap,
+            consumed: 0,
+        }
     }
 
     fn fill(&mut self) -> io::Result<()> {
@@ -157,7 +184,9 @@ impl<R: Read> LineReader<R> {
             self.start = 0;
         }
         if self.end == self.buf.len() {
-            let grown = (self.buf.len() * 2).min(self.cap + (1 << 20)).max(self.buf.len() + 1);
+            let grown = (self.buf.len() * 2)
+                .min(self.cap + (1 << 20))
+                .max(self.buf.len() + 1);
             self.buf.resize(grown, 0);
         }
         loop {
@@ -207,7 +236,11 @@ impl<R: Read> LineReader<R> {
                 let line_start = self.start;
                 self.start = self.end;
                 self.consumed += (self.end - line_start) as u64;
-                return Ok(Some(if skipping { Next::TooLong } else { Next::Line(&self.buf[line_start..self.end]) }));
+                return Ok(Some(if skipping {
+                    Next::TooLong
+                } else {
+                    Next::Line(&self.buf[line_start..self.end])
+                }));
             }
             self.fill()?;
         }
@@ -229,7 +262,12 @@ impl Run<'_> {
             bail!("{file}:{line}: {reason}");
         }
         if self.rejections.len() < LISTED_REJECTIONS {
-            self.rejections.push(Rejection { file: file.to_string(), line, kind, reason });
+            self.rejections.push(Rejection {
+                file: file.to_string(),
+                line,
+                kind,
+                reason,
+            });
         }
         Ok(())
     }
@@ -238,14 +276,21 @@ impl Run<'_> {
         let mut reader = LineReader::new(input, MAX_LINE);
         let mut n = 0u64;
         loop {
-            let next = reader.next_line().with_context(|| format!("cannot read {name}"))?;
+            let next = reader
+                .next_line()
+                .with_context(|| format!("cannot read {name}"))?;
             let bytes = match next {
                 None => break,
                 Some(Next::TooLong) => {
                     n += 1;
                     self.lines += 1;
                     self.ledger.count_rejected(RejectKind::TooLong);
-                    self.reject(name, n, RejectKind::TooLong, format!("line longer than {} MiB", MAX_LINE >> 20))?;
+                    self.reject(
+                        name,
+                        n,
+                        RejectKind::TooLong,
+                        format!("line longer than {} MiB", MAX_LINE >> 20),
+                    )?;
                     continue;
                 }
                 Some(Next::Line(b)) => b,
@@ -259,8 +304,14 @@ impl Run<'_> {
                 Ok(text) => self.ledger.add_line(text),
                 Err(e) => {
                     self.ledger.count_rejected(RejectKind::Encoding);
-                    let msg = format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to());
-                    LineOutcome::Rejected(ratebook::ingest::LineError::new(RejectKind::Encoding, msg))
+                    let msg = format!(
+                        "not UTF-8 text (invalid byte at offset {})",
+                        e.valid_up_to()
+                    );
+                    LineOutcome::Rejected(ratebook::ingest::LineError::new(
+                        RejectKind::Encoding,
+                        msg,
+                    ))
                 }
             };
             match outcome {
@@ -287,7 +338,11 @@ fn big(n: u128) -> Value {
 fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: &str) -> Value {
     let mut by_model = Map::new();
     for m in &s.by_model {
-        let modes: Map<String, Value> = m.modes.iter().map(|(mode, n)| (mode.as_str().to_string(), json!(n))).collect();
+        let modes: Map<String, Value> = m
+            .modes
+            .iter()
+            .map(|(mode, n)| (mode.as_str().to_string(), json!(n)))
+            .collect();
         by_model.insert(
             m.model.clone(),
             json!({
@@ -307,8 +362,16 @@ fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: &str) -> Val
             }),
         );
     }
-    let failed: Map<String, Value> = s.failed_reasons.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-    let kinds: Map<String, Value> = s.rejected_kinds.iter().map(|(k, v)| (k.as_str().to_string(), json!(v))).collect();
+    let failed: Map<String, Value> = s
+        .failed_reasons
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    let kinds: Map<String, Value> = s
+        .rejected_kinds
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), json!(v)))
+        .collect();
     json!({
         "files": files,
         "date": date,
@@ -339,7 +402,11 @@ fn summary_table(s: &Summary) -> String {
     ));
     let c = |n: u128| group_thousands(&n.to_string());
     for m in &s.by_model {
-        let modes: Vec<String> = m.modes.iter().map(|(mode, n)| format!("{} {mode}", format_count(*n))).collect();
+        let modes: Vec<String> = m
+            .modes
+            .iter()
+            .map(|(mode, n)| format!("{} {mode}", format_count(*n)))
+            .collect();
         out.push_str(&format!(
             "{:<28} {:<10} {:>9} {:>15} {:>15} {:>13} {:>14}   {}\n",
             m.model,
@@ -360,8 +427,16 @@ fn summary_table(s: &Summary) -> String {
         s.total.normalize()
     ));
     if s.failed > 0 {
-        let reasons: Vec<String> = s.failed_reasons.iter().map(|(r, n)| format!("{r} ×{}", format_count(*n))).collect();
-        out.push_str(&format!("{} failed request(s), not billed: {}\n", format_count(s.failed), reasons.join("; ")));
+        let reasons: Vec<String> = s
+            .failed_reasons
+            .iter()
+            .map(|(r, n)| format!("{r} ×{}", format_count(*n)))
+            .collect();
+        out.push_str(&format!(
+            "{} failed request(s), not billed: {}\n",
+            format_count(s.failed),
+            reasons.join("; ")
+        ));
     }
     out
 }
@@ -372,7 +447,9 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
     let provider: Option<Provider> = args.provider.as_deref().map(str::parse).transpose()?;
     let budget = match &args.budget {
         Some(b) => {
-            let limit = parse_user_decimal(b).map_err(anyhow::Error::msg).context("--budget")?;
+            let limit = parse_user_decimal(b)
+                .map_err(anyhow::Error::msg)
+                .context("--budget")?;
             Some(Budget::per_day(limit).context("--budget")?)
         }
         None => None,
@@ -413,9 +490,19 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         print!("{}", summary_table(&summary));
         if let Some(c) = &check {
             if c.over {
-                println!("over budget: {} is {} over the {} budget", format_usd(c.spend), format_usd(c.over_by), format_usd(c.limit));
+                println!(
+                    "over budget: {} is {} over the {} budget",
+                    format_usd(c.spend),
+                    format_usd(c.over_by),
+                    format_usd(c.limit)
+                );
             } else {
-                println!("within budget: {} of {} ({} left)", format_usd(c.spend), format_usd(c.limit), format_usd(c.headroom));
+                println!(
+                    "within budget: {} of {} ({} left)",
+                    format_usd(c.spend),
+                    format_usd(c.limit),
+                    format_usd(c.headroom)
+                );
             }
         }
     }
@@ -423,14 +510,21 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         eprintln!(
             "warning: {} line(s) rejected (not priced){}",
             format_count(summary.rejected),
-            if args.json { "; see rejected_lines" } else { ":" }
+            if args.json {
+                "; see rejected_lines"
+            } else {
+                ":"
+            }
         );
         if !args.json {
             for r in &run.rejections {
                 eprintln!("  {}:{}: {}", r.file, r.line, r.reason);
             }
             if summary.rejected > run.rejections.len() as u64 {
-                eprintln!("  … and {} more", format_count(summary.rejected - run.rejections.len() as u64));
+                eprintln!(
+                    "  … and {} more",
+                    format_count(summary.rejected - run.rejections.len() as u64)
+                );
             }
         }
     }
@@ -470,7 +564,10 @@ mod tests {
     fn long_lines_are_skipped_not_kept() {
         let long = "y".repeat(100);
         let input = format!("ok\n{long}\nafter\n{long}");
-        assert_eq!(lines(input.as_bytes(), 10), ["ok", "<too long>", "after", "<too long>"]);
+        assert_eq!(
+            lines(input.as_bytes(), 10),
+            ["ok", "<too long>", "after", "<too long>"]
+        );
         // Exactly at the cap is fine.
         assert_eq!(lines(b"0123456789\nz", 10), ["0123456789", "z"]);
     }

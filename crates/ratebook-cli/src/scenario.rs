@@ -21,7 +21,8 @@ sent once to --fallback-model (same request, same batch and cache shares), which
 --fallback-pass-rate (default 1). Both calls are paid.
 
 Every amount is an exact decimal. cost_per_accepted_usd = daily_usd / accepted_per_day is the one
-quotient: it is rounded to the precision of a 96-bit decimal (28 significant digits). The baseline
+quotient: it is rounded half to even to the decimal type's precision (at most 28 digits after the
+point), e.g. 3.55 / 9800 = 0.0003622448979591836734693878. The baseline
 is the same requests all standard, uncached and without escalation; saving_usd is baseline minus
 scenario over --days (negative when escalation costs more than batching and caching save).
 
@@ -162,7 +163,8 @@ fn scenario_json(s: &scenario::Scenario) -> Value {
 }
 
 fn per_accepted(c: Option<Decimal>) -> String {
-    c.map(format_usd).unwrap_or_else(|| "n/a (nothing accepted)".into())
+    c.map(format_usd)
+        .unwrap_or_else(|| "n/a (nothing accepted)".into())
 }
 
 fn cost_table(c: &ScenarioCost) -> String {
@@ -204,12 +206,18 @@ fn cost_table(c: &ScenarioCost) -> String {
         format_usd(c.baseline.monthly),
         per_accepted(c.baseline.cost_per_accepted)
     ));
-    out.push_str(&format!("  saving: {}/day, {} over {} days\n", format_usd(c.saving_daily), format_usd(c.saving_monthly), c.days));
+    out.push_str(&format!(
+        "  saving: {}/day, {} over {} days\n",
+        format_usd(c.saving_daily),
+        format_usd(c.saving_monthly),
+        c.days
+    ));
     out
 }
 
 fn load_spec(path: &Path) -> Result<ScenarioSpec> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(ScenarioSpec::from_toml(&path.display().to_string(), &text)?)
 }
 
@@ -251,11 +259,16 @@ pub fn run(pricing: Option<&Path>, args: ScenarioArgs) -> Result<ExitCode> {
                 v
             })
             .collect();
-        let cannot: Vec<Value> =
-            cmp.cannot_run.iter().map(|(m, e)| json!({ "model": m, "reason": e.to_string() })).collect();
+        let cannot: Vec<Value> = cmp
+            .cannot_run
+            .iter()
+            .map(|(m, e)| json!({ "model": m, "reason": e.to_string() }))
+            .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&json!({ "scenario": scenario_json(&s), "ranked": ranked, "cannot_run": cannot }))?
+            serde_json::to_string_pretty(
+                &json!({ "scenario": scenario_json(&s), "ranked": ranked, "cannot_run": cannot })
+            )?
         );
     } else {
         println!(
@@ -265,7 +278,10 @@ pub fn run(pricing: Option<&Path>, args: ScenarioArgs) -> Result<ExitCode> {
             format_count(s.output_tokens),
             s.date
         );
-        println!("{:>4}  {:<28} {:>14} {:>14} {:>16}", "rank", "model", "daily", "monthly", "per accepted");
+        println!(
+            "{:>4}  {:<28} {:>14} {:>14} {:>16}",
+            "rank", "model", "daily", "monthly", "per accepted"
+        );
         for (i, c) in cmp.ranked.iter().enumerate() {
             println!(
                 "{:>4}  {:<28} {:>14} {:>14} {:>16}",

@@ -31,7 +31,10 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
     fn below(&mut self, n: u64) -> u64 {
@@ -43,8 +46,8 @@ impl Rng {
 }
 
 const WORDS: [&str; 16] = [
-    "invoice", "refund", "the", "customer", "billing", "priority", "account", "upgrade", "charged", "twice", "summary",
-    "contract", "clause", "renewal", "ticket", "resolved",
+    "invoice", "refund", "the", "customer", "billing", "priority", "account", "upgrade", "charged",
+    "twice", "summary", "contract", "clause", "renewal", "ticket", "resolved",
 ];
 
 fn content(r: &mut Rng) -> String {
@@ -70,11 +73,26 @@ fn created(r: &mut Rng, model: &str) -> u64 {
 }
 
 fn chat(r: &mut Rng, out: &mut String) {
-    let model = r.pick(&["gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18", "gpt-5-2025-08-07", "gpt-4.1-2025-04-14", "o4-mini-2025-04-16", "gpt-5.6-terra"]);
+    let model = r.pick(&[
+        "gpt-4o-2024-08-06",
+        "gpt-4o-mini-2024-07-18",
+        "gpt-5-2025-08-07",
+        "gpt-4.1-2025-04-14",
+        "o4-mini-2025-04-16",
+        "gpt-5.6-terra",
+    ]);
     let prompt = 200 + r.below(8_000);
-    let cached = if r.below(2) == 0 { prompt / 2 / 128 * 128 } else { 0 };
+    let cached = if r.below(2) == 0 {
+        prompt / 2 / 128 * 128
+    } else {
+        0
+    };
     let completion = 20 + r.below(1_500);
-    let reasoning = if model.starts_with('o') || model.starts_with("gpt-5") { completion / 2 } else { 0 };
+    let reasoning = if model.starts_with('o') || model.starts_with("gpt-5") {
+        completion / 2
+    } else {
+        0
+    };
     let _ = write!(
         out,
         r#"{{"id": "chatcmpl-{id}", "object": "chat.completion", "created": {c}, "model": "{model}", "choices": [{{"index": 0, "message": {{"role": "assistant", "content": "{text}", "refusal": null, "annotations": []}}, "logprobs": null, "finish_reason": "stop"}}], "usage": {{"prompt_tokens": {prompt}, "completion_tokens": {completion}, "total_tokens": {total}, "prompt_tokens_details": {{"cached_tokens": {cached}, "audio_tokens": 0}}, "completion_tokens_details": {{"reasoning_tokens": {reasoning}, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}}}, "service_tier": "default", "system_fingerprint": "fp_07871e2ad8"}}"#,
@@ -86,7 +104,12 @@ fn chat(r: &mut Rng, out: &mut String) {
 }
 
 fn responses(r: &mut Rng, out: &mut String) {
-    let model = r.pick(&["gpt-5-2025-08-07", "gpt-5-mini", "gpt-4.1-2025-04-14", "gpt-5.6-luna"]);
+    let model = r.pick(&[
+        "gpt-5-2025-08-07",
+        "gpt-5-mini",
+        "gpt-4.1-2025-04-14",
+        "gpt-5.6-luna",
+    ]);
     let input = 500 + r.below(20_000);
     let cached = if r.below(3) == 0 { input / 3 } else { 0 };
     let output = 50 + r.below(3_000);
@@ -102,13 +125,21 @@ fn responses(r: &mut Rng, out: &mut String) {
 }
 
 fn gemini(r: &mut Rng, out: &mut String) {
-    let model = r.pick(&["gemini-2.5-flash", "gemini-2.5-pro", "gemini-3.1-flash-lite-preview", "gemini-2.5-flash-lite", "gemini-3-flash-preview"]);
+    let model = r.pick(&[
+        "gemini-2.5-flash",
+        "gemini-2.5-pro",
+        "gemini-3.1-flash-lite-preview",
+        "gemini-2.5-flash-lite",
+        "gemini-3-flash-preview",
+    ]);
     let prompt = 100 + r.below(12_000);
     let cached = if r.below(3) == 0 { prompt / 2 } else { 0 };
     let cands = 10 + r.below(1_000);
     let thoughts = r.below(2_000);
     let cache_part = if cached > 0 {
-        format!(r#", "cachedContentTokenCount": {cached}, "cacheTokensDetails": [{{"modality": "TEXT", "tokenCount": {cached}}}]"#)
+        format!(
+            r#", "cachedContentTokenCount": {cached}, "cacheTokensDetails": [{{"modality": "TEXT", "tokenCount": {cached}}}]"#
+        )
     } else {
         String::new()
     };
@@ -132,7 +163,12 @@ fn gemini_image(r: &mut Rng, out: &mut String) {
 }
 
 fn anthropic(r: &mut Rng, out: &mut String) {
-    let model = r.pick(&["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001", "claude-opus-4-5", "claude-sonnet-4-6"]);
+    let model = r.pick(&[
+        "claude-sonnet-4-5-20250929",
+        "claude-haiku-4-5-20251001",
+        "claude-opus-4-5",
+        "claude-sonnet-4-6",
+    ]);
     let input = 10 + r.below(4_000);
     let read = if r.below(2) == 0 { r.below(50_000) } else { 0 };
     let write5 = if r.below(4) == 0 { r.below(5_000) } else { 0 };
@@ -156,7 +192,10 @@ fn openai_batch(r: &mut Rng, out: &mut String) {
         );
         return;
     }
-    let _ = write!(out, r#"{{"id": "batch_req_{n}", "custom_id": "request-{n}", "response": {{"status_code": 200, "request_id": "req_{n}", "body": "#);
+    let _ = write!(
+        out,
+        r#"{{"id": "batch_req_{n}", "custom_id": "request-{n}", "response": {{"status_code": 200, "request_id": "req_{n}", "body": "#
+    );
     chat(r, out);
     out.push_str("}, \"error\": null}");
 }
@@ -172,7 +211,10 @@ fn anthropic_batch(r: &mut Rng, out: &mut String) {
     let n = r.next();
     match r.below(40) {
         0 => {
-            let _ = write!(out, r#"{{"custom_id": "req-{n}", "result": {{"type": "expired"}}}}"#);
+            let _ = write!(
+                out,
+                r#"{{"custom_id": "req-{n}", "result": {{"type": "expired"}}}}"#
+            );
         }
         1 => {
             let _ = write!(
@@ -181,7 +223,10 @@ fn anthropic_batch(r: &mut Rng, out: &mut String) {
             );
         }
         _ => {
-            let _ = write!(out, r#"{{"custom_id": "req-{n}", "result": {{"type": "succeeded", "message": "#);
+            let _ = write!(
+                out,
+                r#"{{"custom_id": "req-{n}", "result": {{"type": "succeeded", "message": "#
+            );
             anthropic(r, out);
             out.push_str("}}");
         }
@@ -241,7 +286,9 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("cost");
     group.sample_size(10);
     group.throughput(Throughput::Elements(LINES as u64));
-    group.bench_function("ledger_1m_mixed_lines", |b| b.iter(|| black_box(cost_all(&book, black_box(&text), today))));
+    group.bench_function("ledger_1m_mixed_lines", |b| {
+        b.iter(|| black_box(cost_all(&book, black_box(&text), today)))
+    });
     group.finish();
 }
 

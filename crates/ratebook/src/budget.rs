@@ -110,7 +110,10 @@ pub struct Workload {
 impl Workload {
     /// `n` requests a day, 30 days a month.
     pub fn per_day(n: u64) -> Workload {
-        Workload { requests_per_day: n, days_per_month: 30 }
+        Workload {
+            requests_per_day: n,
+            days_per_month: 30,
+        }
     }
 
     pub fn days_per_month(mut self, days: u32) -> Workload {
@@ -120,10 +123,17 @@ impl Workload {
 
     /// What the workload spends in `period` at `per_request` a request.
     pub fn spend(&self, per_request: Decimal, period: Period) -> Result<Decimal, Error> {
-        let overflow = || Error::new(ErrorKind::Overflow, "workload spend is too large to compute exactly");
+        let overflow = || {
+            Error::new(
+                ErrorKind::Overflow,
+                "workload spend is too large to compute exactly",
+            )
+        };
         match period {
             Period::Request => Ok(per_request),
-            Period::Day => per_request.checked_mul(Decimal::from(self.requests_per_day)).ok_or_else(overflow),
+            Period::Day => per_request
+                .checked_mul(Decimal::from(self.requests_per_day))
+                .ok_or_else(overflow),
             Period::Month => per_request
                 .checked_mul(Decimal::from(self.requests_per_day))
                 .and_then(|d| d.checked_mul(Decimal::from(self.days_per_month)))
@@ -154,11 +164,23 @@ impl Check {
 
 impl fmt::Display for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (adj, limit, spend) = (self.period.adjective(), format_usd(self.limit), format_usd(self.spend));
+        let (adj, limit, spend) = (
+            self.period.adjective(),
+            format_usd(self.limit),
+            format_usd(self.spend),
+        );
         if self.over {
-            write!(f, "over the {adj} budget of {limit} by {} (spend {spend})", format_usd(self.over_by))
+            write!(
+                f,
+                "over the {adj} budget of {limit} by {} (spend {spend})",
+                format_usd(self.over_by)
+            )
         } else {
-            write!(f, "within the {adj} budget of {limit}: spend {spend}, {} left", format_usd(self.headroom))
+            write!(
+                f,
+                "within the {adj} budget of {limit}: spend {spend}, {} left",
+                format_usd(self.headroom)
+            )
         }
     }
 }
@@ -167,7 +189,10 @@ impl Budget {
     /// A limit for `period`; negative limits are refused.
     pub fn new(limit: Decimal, period: Period) -> Result<Budget, Error> {
         if limit.is_sign_negative() && !limit.is_zero() {
-            return Err(Error::new(ErrorKind::InvalidValue, format!("a budget cannot be negative ({limit})")));
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!("a budget cannot be negative ({limit})"),
+            ));
         }
         Ok(Budget { limit, period })
     }
@@ -189,8 +214,16 @@ impl Budget {
             limit: self.limit,
             spend,
             over,
-            over_by: if over { spend - self.limit } else { Decimal::ZERO },
-            headroom: if over { Decimal::ZERO } else { self.limit - spend },
+            over_by: if over {
+                spend - self.limit
+            } else {
+                Decimal::ZERO
+            },
+            headroom: if over {
+                Decimal::ZERO
+            } else {
+                self.limit - spend
+            },
         }
     }
 
@@ -201,7 +234,11 @@ impl Budget {
     }
 
     /// Checks a workload at `per_request` a request: the spend of this budget's period.
-    pub fn check_workload(&self, per_request: Decimal, workload: &Workload) -> Result<Check, Error> {
+    pub fn check_workload(
+        &self,
+        per_request: Decimal,
+        workload: &Workload,
+    ) -> Result<Check, Error> {
         Ok(self.check_spend(workload.spend(per_request, self.period)?))
     }
 
@@ -241,7 +278,10 @@ pub fn worst_case(
         None => {
             return Err(Error::new(
                 ErrorKind::InvalidUsage,
-                format!("{} has no maximum output in the book; give max_tokens", model.id),
+                format!(
+                    "{} has no maximum output in the book; give max_tokens",
+                    model.id
+                ),
             ));
         }
     };
@@ -271,6 +311,10 @@ mod tests {
         assert_eq!(w.spend(r, Period::Request).unwrap(), r);
         assert_eq!(w.spend(r, Period::Day).unwrap(), Decimal::new(3, 0));
         assert_eq!(w.spend(r, Period::Month).unwrap(), Decimal::new(93, 0));
-        assert!(Workload::per_day(u64::MAX).spend(Decimal::MAX, Period::Day).is_err());
+        assert!(
+            Workload::per_day(u64::MAX)
+                .spend(Decimal::MAX, Period::Day)
+                .is_err()
+        );
     }
 }

@@ -21,9 +21,10 @@
 //! ```
 //!
 //! Every amount is an exact decimal except `cost_per_accepted`, the one quotient: it is rounded
-//! to the precision of the 96-bit decimal (28 significant digits). The baseline is the same
-//! requests all standard, uncached and without escalation; `saving` is baseline − scenario
-//! (negative when escalation costs more than batching and caching save).
+//! half to even to the decimal type's precision (at most 28 digits after the point, within a
+//! 96-bit mantissa), e.g. $3.55 / 9,800 = 0.0003622448979591836734693878. The baseline is the
+//! same requests all standard, uncached and without escalation; `saving` is baseline −
+//! scenario (negative when escalation costs more than batching and caching save).
 //!
 //! The mix decides a long-context tier per whole request of each kind (a tier that counts only
 //! uncached input is reached by the uncached requests, not the cached ones). Scenario files are
@@ -47,7 +48,10 @@ fn invalid(msg: impl Into<String>) -> Error {
 }
 
 fn overflow() -> Error {
-    Error::new(ErrorKind::Overflow, "scenario spend is too large to compute exactly")
+    Error::new(
+        ErrorKind::Overflow,
+        "scenario spend is too large to compute exactly",
+    )
 }
 
 /// Parses a fraction: an exact decimal from 0 to 1 (`0.25`), or a percentage (`25%`).
@@ -63,7 +67,9 @@ pub fn parse_share(s: &str) -> Result<Decimal, Error> {
 
 fn check_share(value: Decimal, shown: &str) -> Result<Decimal, Error> {
     if value < Decimal::ZERO || value > Decimal::ONE {
-        return Err(invalid(format!("`{shown}` is not a fraction between 0 and 1")));
+        return Err(invalid(format!(
+            "`{shown}` is not a fraction between 0 and 1"
+        )));
     }
     Ok(value.normalize())
 }
@@ -98,7 +104,13 @@ pub struct Scenario {
 
 impl Scenario {
     /// `requests_per_day` text requests on `model`, all standard, priced at `date`.
-    pub fn new(model: impl Into<String>, requests_per_day: u64, input_tokens: u64, output_tokens: u64, date: Date) -> Scenario {
+    pub fn new(
+        model: impl Into<String>,
+        requests_per_day: u64,
+        input_tokens: u64,
+        output_tokens: u64,
+        date: Date,
+    ) -> Scenario {
         Scenario {
             model: model.into(),
             requests_per_day,
@@ -115,11 +127,20 @@ impl Scenario {
     }
 
     fn validate(&self) -> Result<(), Error> {
-        check_share(self.cached_share, &format!("cached_share = {}", self.cached_share))?;
-        check_share(self.batch_share, &format!("batch_share = {}", self.batch_share))?;
+        check_share(
+            self.cached_share,
+            &format!("cached_share = {}", self.cached_share),
+        )?;
+        check_share(
+            self.batch_share,
+            &format!("batch_share = {}", self.batch_share),
+        )?;
         check_share(self.pass_rate, &format!("pass_rate = {}", self.pass_rate))?;
         if let Some(f) = &self.fallback {
-            check_share(f.pass_rate, &format!("fallback_pass_rate = {}", f.pass_rate))?;
+            check_share(
+                f.pass_rate,
+                &format!("fallback_pass_rate = {}", f.pass_rate),
+            )?;
         }
         if self.days == 0 {
             return Err(invalid("days must be at least 1"));
@@ -184,8 +205,8 @@ pub struct ScenarioCost {
     pub monthly: Decimal,
     /// Expected accepted results a day.
     pub accepted_per_day: Decimal,
-    /// `daily / accepted_per_day`, rounded to 28 significant digits; `None` when nothing is
-    /// ever accepted.
+    /// `daily / accepted_per_day`, rounded half to even to at most 28 decimal places; `None`
+    /// when nothing is ever accepted.
     pub cost_per_accepted: Option<Decimal>,
     pub baseline: Baseline,
     pub saving_daily: Decimal,
@@ -202,12 +223,23 @@ fn sum(a: Decimal, b: Decimal) -> Result<Decimal, Error> {
 }
 
 fn quotient(a: Decimal, b: Decimal) -> Option<Decimal> {
-    if b.is_zero() { None } else { a.checked_div(b).map(|q| q.normalize()) }
+    if b.is_zero() {
+        None
+    } else {
+        a.checked_div(b).map(|q| q.normalize())
+    }
 }
 
 /// The expected cost of one call of `model_id` under the scenario's batch and cache shares,
 /// weighted by `weight` calls per scenario request.
-fn mix(book: &RateBook, s: &Scenario, model_id: &str, role: Role, weight: Decimal, parts: &mut Vec<Part>) -> Result<Decimal, Error> {
+fn mix(
+    book: &RateBook,
+    s: &Scenario,
+    model_id: &str,
+    role: Role,
+    weight: Decimal,
+    parts: &mut Vec<Part>,
+) -> Result<Decimal, Error> {
     let model = book.resolve(model_id)?;
     let uncached = Usage {
         input_text: s.input_tokens,
@@ -215,10 +247,19 @@ fn mix(book: &RateBook, s: &Scenario, model_id: &str, role: Role, weight: Decima
         output_images: s.output_images.clone(),
         ..Usage::default()
     };
-    let cached = Usage { cached: s.input_tokens, ..uncached.clone() };
+    let cached = Usage {
+        cached: s.input_tokens,
+        ..uncached.clone()
+    };
     let mut expected = Decimal::ZERO;
-    for (mode, wm) in [(Mode::Standard, Decimal::ONE - s.batch_share), (Mode::Batch, s.batch_share)] {
-        for (usage, wc, is_cached) in [(&uncached, Decimal::ONE - s.cached_share, false), (&cached, s.cached_share, true)] {
+    for (mode, wm) in [
+        (Mode::Standard, Decimal::ONE - s.batch_share),
+        (Mode::Batch, s.batch_share),
+    ] {
+        for (usage, wc, is_cached) in [
+            (&uncached, Decimal::ONE - s.cached_share, false),
+            (&cached, s.cached_share, true),
+        ] {
             let w = mul(mul(wm, wc)?, weight)?;
             if w.is_zero() {
                 continue;
@@ -247,7 +288,14 @@ pub fn run(book: &RateBook, s: &Scenario) -> Result<ScenarioCost, Error> {
     let n = Decimal::from(s.requests_per_day);
     let days = Decimal::from(s.days);
     let mut parts = Vec::new();
-    let mut per_request = mix(book, s, &primary.id, Role::Primary, Decimal::ONE, &mut parts)?;
+    let mut per_request = mix(
+        book,
+        s,
+        &primary.id,
+        Role::Primary,
+        Decimal::ONE,
+        &mut parts,
+    )?;
     let escalated = Decimal::ONE - s.pass_rate;
     let mut accepted = s.pass_rate;
     let mut fallback_model = None;
@@ -255,7 +303,10 @@ pub fn run(book: &RateBook, s: &Scenario) -> Result<ScenarioCost, Error> {
         let fb = book.resolve(&f.model)?;
         fallback_model = Some(fb.id.clone());
         if !escalated.is_zero() {
-            per_request = sum(per_request, mix(book, s, &fb.id, Role::Fallback, escalated, &mut parts)?)?;
+            per_request = sum(
+                per_request,
+                mix(book, s, &fb.id, Role::Fallback, escalated, &mut parts)?,
+            )?;
         }
         accepted = sum(accepted, mul(escalated, f.pass_rate)?)?;
     }
@@ -317,20 +368,34 @@ pub fn compare(book: &RateBook, s: &Scenario, models: &[String]) -> Comparison {
     let mut cannot_run = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for m in models {
-        let id = book.resolve(m).map(|m| m.id.clone()).unwrap_or_else(|_| m.clone());
+        let id = book
+            .resolve(m)
+            .map(|m| m.id.clone())
+            .unwrap_or_else(|_| m.clone());
         if seen.contains(&id) {
             continue;
         }
         seen.push(id.clone());
-        let one = Scenario { model: m.clone(), ..s.clone() };
+        let one = Scenario {
+            model: m.clone(),
+            ..s.clone()
+        };
         match run(book, &one) {
             Ok(c) => ranked.push(c),
             Err(e) => cannot_run.push((id, e)),
         }
     }
     ranked.sort_by(|a, b| {
-        let key = |c: &ScenarioCost| (c.cost_per_accepted.is_none(), c.cost_per_accepted.unwrap_or(Decimal::ZERO));
-        key(a).cmp(&key(b)).then(a.daily.cmp(&b.daily)).then_with(|| a.model.cmp(&b.model))
+        let key = |c: &ScenarioCost| {
+            (
+                c.cost_per_accepted.is_none(),
+                c.cost_per_accepted.unwrap_or(Decimal::ZERO),
+            )
+        };
+        key(a)
+            .cmp(&key(b))
+            .then(a.daily.cmp(&b.daily))
+            .then_with(|| a.model.cmp(&b.model))
     });
     Comparison { ranked, cannot_run }
 }
@@ -356,13 +421,19 @@ impl<'de> Deserialize<'de> for Share {
                 parse_share(s).map(Share).map_err(|e| E::custom(e.message))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Share, E> {
-                check_share(Decimal::from(v), &v.to_string()).map(Share).map_err(|e| E::custom(e.message))
+                check_share(Decimal::from(v), &v.to_string())
+                    .map(Share)
+                    .map_err(|e| E::custom(e.message))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Share, E> {
-                check_share(Decimal::from(v), &v.to_string()).map(Share).map_err(|e| E::custom(e.message))
+                check_share(Decimal::from(v), &v.to_string())
+                    .map(Share)
+                    .map_err(|e| E::custom(e.message))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Share, E> {
-                Err(E::custom(format!("bare float {v} is not exact; write the fraction in quotes: \"{v}\"")))
+                Err(E::custom(format!(
+                    "bare float {v} is not exact; write the fraction in quotes: \"{v}\""
+                )))
             }
         }
         d.deserialize_any(V)
@@ -382,7 +453,12 @@ impl CompareSet {
         if s.trim().eq_ignore_ascii_case("all") {
             CompareSet::All
         } else {
-            CompareSet::Models(s.split(',').map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect())
+            CompareSet::Models(
+                s.split(',')
+                    .map(|m| m.trim().to_string())
+                    .filter(|m| !m.is_empty())
+                    .collect(),
+            )
         }
     }
 
@@ -497,13 +573,18 @@ impl ScenarioSpec {
             missing.push("output_tokens");
         }
         if !missing.is_empty() {
-            return Err(invalid(format!("the scenario needs {}", missing.join(", "))));
+            return Err(invalid(format!(
+                "the scenario needs {}",
+                missing.join(", ")
+            )));
         }
         if self.fallback_pass_rate.is_some() && self.fallback_model.is_none() {
             return Err(invalid("fallback_pass_rate needs fallback_model"));
         }
         if self.fallback_model.is_some() && self.pass_rate.is_none() {
-            return Err(invalid("fallback_model needs pass_rate (how often the primary's output passes)"));
+            return Err(invalid(
+                "fallback_model needs pass_rate (how often the primary's output passes)",
+            ));
         }
         let date = match &self.date {
             Some(d) => d.parse()?,
@@ -524,10 +605,10 @@ impl ScenarioSpec {
             batch_share: share(self.batch_share, Decimal::ZERO),
             days: self.days.unwrap_or(30),
             pass_rate: share(self.pass_rate, Decimal::ONE),
-            fallback: self
-                .fallback_model
-                .clone()
-                .map(|model| Fallback { model, pass_rate: share(self.fallback_pass_rate, Decimal::ONE) }),
+            fallback: self.fallback_model.clone().map(|model| Fallback {
+                model,
+                pass_rate: share(self.fallback_pass_rate, Decimal::ONE),
+            }),
             date,
         };
         s.validate()?;
@@ -544,7 +625,14 @@ mod tests {
         assert_eq!(parse_share("0.25").unwrap(), Decimal::new(25, 2));
         assert_eq!(parse_share("25%").unwrap(), Decimal::new(25, 2));
         assert_eq!(parse_share("1").unwrap(), Decimal::ONE);
-        for bad in ["1.5", "-0.1", "abc", "", "101%", "0.1234567890123456789012345678901"] {
+        for bad in [
+            "1.5",
+            "-0.1",
+            "abc",
+            "",
+            "101%",
+            "0.1234567890123456789012345678901",
+        ] {
             assert!(parse_share(bad).is_err(), "{bad}");
         }
     }
@@ -553,12 +641,21 @@ mod tests {
     fn spec_files() {
         let spec = ScenarioSpec::from_toml("s.toml", "model = \"x\"\nrequests_per_day = 5\ninput_tokens = 1\noutput_tokens = 2\ncached_share = \"0.5\"\ncompare = \"a, b\"\n").unwrap();
         assert_eq!(spec.cached_share, Some(Share(Decimal::new(5, 1))));
-        assert_eq!(spec.compare, Some(CompareSet::Models(vec!["a".into(), "b".into()])));
+        assert_eq!(
+            spec.compare,
+            Some(CompareSet::Models(vec!["a".into(), "b".into()]))
+        );
         let err = ScenarioSpec::from_toml("s.toml", "cached_share = 0.5\n").unwrap_err();
         assert!(err.to_string().contains("quotes"), "{err}");
         let err = ScenarioSpec::from_toml("s.toml", "\nmodle = \"x\"\n").unwrap_err();
         assert!(err.to_string().starts_with("s.toml:2:"), "{err}");
         let date = Date::new(2026, 11, 23).unwrap();
-        assert!(ScenarioSpec::default().build(date).unwrap_err().message.contains("requests_per_day"));
+        assert!(
+            ScenarioSpec::default()
+                .build(date)
+                .unwrap_err()
+                .message
+                .contains("requests_per_day")
+        );
     }
 }

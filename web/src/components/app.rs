@@ -32,6 +32,15 @@ impl PartialEq for BookRef {
     }
 }
 
+/// A computation compared by identity: each edit produces a new one.
+struct TimedRef(Rc<(Rc<Derived>, f64)>);
+
+impl PartialEq for TimedRef {
+    fn eq(&self, other: &TimedRef) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| {
@@ -43,15 +52,26 @@ pub fn app() -> Html {
     use_url_sync(&state.form);
 
     let book = BookRef(state.book.clone());
-    use_effect_with(book.clone(), |book| {
-        if let Some(b) = &book.0 {
-            platform::share_book(b.clone());
-        }
-    });
 
-    let derived: Rc<Derived> = use_memo((state.form.clone(), book), |(form, book)| match &book.0 {
-        Some(b) => derive(form, b, &platform::now_ms),
-        None => Derived::empty(form),
+    // (derived results, when their computation started): the start is kept to time the whole
+    // update, pricing and rendering, in the effect below.
+    let timed: Rc<(Rc<Derived>, f64)> = use_memo((state.form.clone(), book), |(form, book)| {
+        let start = platform::now_ms();
+        let derived = match &book.0 {
+            Some(b) => derive(form, b, &platform::now_ms),
+            None => Derived::empty(form),
+        };
+        (Rc::new(derived), start)
+    });
+    let derived = timed.0.clone();
+    // After the page has rendered an update: how long from the edit's pricing to the new DOM.
+    use_effect_with(TimedRef(timed.clone()), |t| {
+        if t.0.0.estimate.is_some() {
+            platform::mark(
+                "update-ms",
+                &crate::form::fixed(platform::now_ms() - t.0.1, 2),
+            );
+        }
     });
 
     let status = match state.status {
@@ -126,6 +146,10 @@ fn files_sentence(files: &[String]) -> String {
     if files.is_empty() {
         "the pricing files".into()
     } else {
-        files.iter().map(|f| format!("pricing/{f}")).collect::<Vec<_>>().join(", ")
+        files
+            .iter()
+            .map(|f| format!("pricing/{f}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }

@@ -48,12 +48,16 @@ pub fn slices(items: &[LineItem], total: Decimal) -> Vec<Slice> {
         .map(|l| Slice {
             label: l.label(),
             amount: l.amount,
-            share: if total_f > 0.0 { l.amount.to_f64().unwrap_or(0.0) / total_f } else { 0.0 },
+            share: if total_f > 0.0 {
+                l.amount.to_f64().unwrap_or(0.0) / total_f
+            } else {
+                0.0
+            },
             colour: colour(&l.meter()),
             opacity: "1",
         })
         .collect();
-    out.sort_by(|a, b| b.amount.cmp(&a.amount));
+    out.sort_by_key(|s| std::cmp::Reverse(s.amount));
     const SHADES: [&str; 4] = ["1", "0.65", "0.45", "0.3"];
     let mut seen: Vec<&'static str> = Vec::new();
     for s in &mut out {
@@ -66,7 +70,11 @@ pub fn slices(items: &[LineItem], total: Decimal) -> Vec<Slice> {
 
 fn percent(share: f64) -> String {
     let p = share * 100.0;
-    if p > 0.0 && p < 0.1 { "<0.1%".into() } else { format!("{}%", fixed(p, 1)) }
+    if p > 0.0 && p < 0.1 {
+        "<0.1%".into()
+    } else {
+        format!("{}%", fixed(p, 1))
+    }
 }
 
 #[derive(Properties, PartialEq)]

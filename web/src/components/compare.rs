@@ -20,20 +20,26 @@ pub struct CompareProps {
 }
 
 fn provider_name(book: Option<&Rc<RateBook>>, id: &str) -> String {
-    book.and_then(|b| b.provider(id)).map(|p| p.name.clone()).unwrap_or_else(|| id.to_string())
+    book.and_then(|b| b.provider(id))
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// The rows to show, filtered and sorted. Priced rows always come before unpriced ones.
-pub fn view<'a>(rows: &'a [CompareRow], v: &CompareView, provider: &dyn Fn(&str) -> String) -> Vec<&'a CompareRow> {
-    let needle = v.filter.trim().to_lowercase();
+pub fn view<'a>(
+    rows: &'a [CompareRow],
+    v: &CompareView,
+    provider: &dyn Fn(&str) -> String,
+) -> Vec<&'a CompareRow> {
+    let needle = v.filter.trim().to_ascii_lowercase();
     let mut out: Vec<&CompareRow> = rows
         .iter()
         .filter(|r| !v.hide_unpriced || r.total.is_ok())
         .filter(|r| {
             needle.is_empty()
-                || r.name.to_lowercase().contains(&needle)
-                || r.model.to_lowercase().contains(&needle)
-                || provider(&r.provider).to_lowercase().contains(&needle)
+                || r.name.to_ascii_lowercase().contains(&needle)
+                || r.model.to_ascii_lowercase().contains(&needle)
+                || provider(&r.provider).to_ascii_lowercase().contains(&needle)
         })
         .collect();
     let by_total = |a: &CompareRow, b: &CompareRow| match (&a.total, &b.total) {
@@ -44,8 +50,13 @@ pub fn view<'a>(rows: &'a [CompareRow], v: &CompareView, provider: &dyn Fn(&str)
     };
     out.sort_by(|a, b| {
         let o = match v.sort {
-            SortKey::Model => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
-            SortKey::Provider => provider(&a.provider).cmp(&provider(&b.provider)).then_with(|| by_total(a, b)),
+            SortKey::Model => a
+                .name
+                .to_ascii_lowercase()
+                .cmp(&b.name.to_ascii_lowercase()),
+            SortKey::Provider => provider(&a.provider)
+                .cmp(&provider(&b.provider))
+                .then_with(|| by_total(a, b)),
             SortKey::Total => by_total(a, b),
         };
         if v.descending { o.reverse() } else { o }
@@ -59,7 +70,9 @@ pub fn view<'a>(rows: &'a [CompareRow], v: &CompareView, provider: &dyn Fn(&str)
 
 #[function_component(Compare)]
 pub fn compare(p: &CompareProps) -> Html {
-    let Some(state) = use_context::<AppContext>() else { return html! {} };
+    let Some(state) = use_context::<AppContext>() else {
+        return html! {};
+    };
     if state.book.is_none() {
         return html! { <p class="placeholder">{ "Loading prices…" }</p> };
     }
@@ -98,16 +111,27 @@ pub fn compare(p: &CompareProps) -> Html {
         let places = if r >= Decimal::TEN { 0 } else { 2 };
         Some(format!("{}×", r.round_dp(places).normalize()))
     };
-    let cheapest = p.derived.compare.iter().filter(|r| r.total.is_ok()).min_by(|a, b| {
-        a.total.as_ref().ok().cmp(&b.total.as_ref().ok())
-    });
+    let cheapest = p
+        .derived
+        .compare
+        .iter()
+        .filter(|r| r.total.is_ok())
+        .min_by(|a, b| a.total.as_ref().ok().cmp(&b.total.as_ref().ok()));
     let on_filter = {
         let d = state.dispatcher();
-        Callback::from(move |e: InputEvent| d.dispatch(Action::FilterCompare(e.target_unchecked_into::<HtmlInputElement>().value())))
+        Callback::from(move |e: InputEvent| {
+            d.dispatch(Action::FilterCompare(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
     };
     let on_hide = {
         let d = state.dispatcher();
-        Callback::from(move |e: Event| d.dispatch(Action::HideUnpriced(e.target_unchecked_into::<HtmlInputElement>().checked())))
+        Callback::from(move |e: Event| {
+            d.dispatch(Action::HideUnpriced(
+                e.target_unchecked_into::<HtmlInputElement>().checked(),
+            ))
+        })
     };
     let header = |key: SortKey, label: &str, class: &'static str| {
         let d = state.dispatcher();

@@ -2,8 +2,8 @@
 //! the value read back formatted (or the problem) underneath.
 
 use ratebook::format_count;
-use yew::prelude::*;
 use web_sys::HtmlInputElement;
+use yew::prelude::*;
 
 use crate::form::parse_count;
 
@@ -38,11 +38,15 @@ fn unit_for(n: u64, unit: &str) -> String {
 pub fn count_field(p: &CountFieldProps) -> Html {
     let oninput = {
         let cb = p.on_input.clone();
-        Callback::from(move |e: InputEvent| cb.emit(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            cb.emit(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let note_id = format!("{}-note", p.id);
     let note = match (&p.error, parse_count(&p.value)) {
-        (Some(e), _) => html! { <p class="field-note error" id={note_id.clone()}>{ e.clone() }</p> },
+        (Some(e), _) => {
+            html! { <p class="field-note error" id={note_id.clone()}>{ e.clone() }</p> }
+        }
         (None, Ok(n)) if n > 0 => html! {
             <p class="field-note" id={note_id.clone()}>
                 { format!("{} {}", format_count(n), unit_for(n, &p.unit)) }

@@ -15,7 +15,7 @@ pub fn show_value(field: &str, value: Option<&str>) -> String {
     let Some(v) = value else { return "—".into() };
     let meter = field.rsplit('.').next().and_then(Meter::from_key);
     match (meter, v.parse::<ratebook::Decimal>()) {
-        (Some(m), Ok(d)) if m == Meter::CacheStorage => format!("{}/M token-hours", format_rate(d)),
+        (Some(Meter::CacheStorage), Ok(d)) => format!("{}/M token-hours", format_rate(d)),
         (Some(_), Ok(d)) => format!("{}/M", format_rate(d)),
         _ => v.to_string(),
     }
@@ -23,7 +23,11 @@ pub fn show_value(field: &str, value: Option<&str>) -> String {
 
 /// Dates on which some model's price changed (a price entry after its first), newest first.
 pub fn change_dates(book: &RateBook) -> Vec<Date> {
-    let mut dates: Vec<Date> = book.models().iter().flat_map(|m| m.prices.iter().skip(1).map(|p| p.effective)).collect();
+    let mut dates: Vec<Date> = book
+        .models()
+        .iter()
+        .flat_map(|m| m.prices.iter().skip(1).map(|p| p.effective))
+        .collect();
     dates.sort();
     dates.dedup();
     dates.reverse();
@@ -32,7 +36,9 @@ pub fn change_dates(book: &RateBook) -> Vec<Date> {
 
 #[function_component(History)]
 pub fn history() -> Html {
-    let Some(state) = use_context::<AppContext>() else { return html! {} };
+    let Some(state) = use_context::<AppContext>() else {
+        return html! {};
+    };
     let Some(book) = state.book.clone() else {
         return html! { <p class="placeholder">{ "Loading prices…" }</p> };
     };
@@ -40,11 +46,19 @@ pub fn history() -> Html {
     let to = state.history_to.parse::<Date>();
     let on_from = {
         let d = state.dispatcher();
-        Callback::from(move |e: Event| d.dispatch(Action::SetHistoryFrom(e.target_unchecked_into::<HtmlInputElement>().value())))
+        Callback::from(move |e: Event| {
+            d.dispatch(Action::SetHistoryFrom(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
     };
     let on_to = {
         let d = state.dispatcher();
-        Callback::from(move |e: Event| d.dispatch(Action::SetHistoryTo(e.target_unchecked_into::<HtmlInputElement>().value())))
+        Callback::from(move |e: Event| {
+            d.dispatch(Action::SetHistoryTo(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
     };
     let shortcuts = change_dates(&book);
     let body = match (from, to) {

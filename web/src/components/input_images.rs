@@ -17,8 +17,13 @@ pub struct InputImagesProps {
 
 #[function_component(InputImages)]
 pub fn input_images(p: &InputImagesProps) -> Html {
-    let Some(state) = use_context::<AppContext>() else { return html! {} };
-    let model = state.book.as_ref().and_then(|b| b.resolve(&state.form.model).ok().cloned());
+    let Some(state) = use_context::<AppContext>() else {
+        return html! {};
+    };
+    let model = state
+        .book
+        .as_ref()
+        .and_then(|b| b.resolve(&state.form.model).ok().cloned());
     let Some((scheme_name, scheme)) = model.as_ref().and_then(|m| m.image_scheme.clone()) else {
         return html! {};
     };
@@ -30,7 +35,11 @@ pub fn input_images(p: &InputImagesProps) -> Html {
     let set = |index: usize, part: ImagePart| {
         let d = state.dispatcher();
         Callback::from(move |e: InputEvent| {
-            d.dispatch(Action::SetInputImage { index, part, value: e.target_unchecked_into::<HtmlInputElement>().value() })
+            d.dispatch(Action::SetInputImage {
+                index,
+                part,
+                value: e.target_unchecked_into::<HtmlInputElement>().value(),
+            })
         })
     };
     html! {

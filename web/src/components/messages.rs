@@ -11,7 +11,9 @@ use crate::state::{Action, LoadStatus};
 
 #[function_component(LoadProblems)]
 pub fn load_problems() -> Html {
-    let Some(state) = use_context::<AppContext>() else { return html! {} };
+    let Some(state) = use_context::<AppContext>() else {
+        return html! {};
+    };
     if state.problems.is_empty() && state.fetch_errors.is_empty() {
         return html! {};
     }
@@ -26,7 +28,11 @@ pub fn load_problems() -> Html {
         format!(
             "{} could not be loaded — {} left out; every other provider works",
             rejected.join(", "),
-            if rejected.len() == 1 { "its models are" } else { "their models are" }
+            if rejected.len() == 1 {
+                "its models are"
+            } else {
+                "their models are"
+            }
         )
     };
     html! {
@@ -55,7 +61,9 @@ pub fn load_problems() -> Html {
 
 #[function_component(Notices)]
 pub fn notices() -> Html {
-    let Some(state) = use_context::<AppContext>() else { return html! {} };
+    let Some(state) = use_context::<AppContext>() else {
+        return html! {};
+    };
     if state.notices.is_empty() {
         return html! {};
     }

@@ -10,11 +10,14 @@ use crate::state::Action;
 
 /// Does `model` match the search text (case-insensitive, on name, id and aliases)?
 pub fn matches(model: &Model, needle: &str) -> bool {
-    let needle = needle.trim().to_lowercase();
+    let needle = needle.trim().to_ascii_lowercase();
     needle.is_empty()
-        || model.name.to_lowercase().contains(&needle)
-        || model.id.to_lowercase().contains(&needle)
-        || model.aliases.iter().any(|a| a.to_lowercase().contains(&needle))
+        || model.name.to_ascii_lowercase().contains(&needle)
+        || model.id.to_ascii_lowercase().contains(&needle)
+        || model
+            .aliases
+            .iter()
+            .any(|a| a.to_ascii_lowercase().contains(&needle))
 }
 
 /// Providers in book order, each with its models that match (the current model always shown).
@@ -38,7 +41,10 @@ pub fn model_picker() -> Html {
     let search = use_state(String::new);
     let select_ref = use_node_ref();
     let ctx = use_context::<AppContext>();
-    let current = ctx.as_ref().map(|s| s.form.model.clone()).unwrap_or_default();
+    let current = ctx
+        .as_ref()
+        .map(|s| s.form.model.clone())
+        .unwrap_or_default();
 
     // Keep the select's property in step with the state (attributes alone do not move it once
     // the person has used it).
@@ -64,7 +70,9 @@ pub fn model_picker() -> Html {
 
     let on_search = {
         let search = search.clone();
-        Callback::from(move |e: InputEvent| search.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            search.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let on_key = {
         let d = state.dispatcher();
@@ -81,7 +89,11 @@ pub fn model_picker() -> Html {
     };
     let on_change = {
         let d = state.dispatcher();
-        Callback::from(move |e: Event| d.dispatch(Action::SetModel(e.target_unchecked_into::<HtmlSelectElement>().value())))
+        Callback::from(move |e: Event| {
+            d.dispatch(Action::SetModel(
+                e.target_unchecked_into::<HtmlSelectElement>().value(),
+            ))
+        })
     };
     let model = book.get(&current);
     let facts = model.map(|m| {
@@ -100,7 +112,10 @@ pub fn model_picker() -> Html {
     let search_note = if search.trim().is_empty() {
         format!("{} models", book.models().len())
     } else {
-        format!("{match_count} of {} models match — Enter picks the first", book.models().len())
+        format!(
+            "{match_count} of {} models match — Enter picks the first",
+            book.models().len()
+        )
     };
     html! {
         <div class="model-picker">

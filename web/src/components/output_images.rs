@@ -16,11 +16,21 @@ pub struct OutputImagesProps {
 
 #[function_component(OutputImages)]
 pub fn output_images(p: &OutputImagesProps) -> Html {
-    let Some(state) = use_context::<AppContext>() else { return html! {} };
-    let Some(book) = state.book.clone() else { return html! {} };
-    let Ok(model) = book.resolve(&state.form.model) else { return html! {} };
-    let Ok(date) = state.form.date.parse::<Date>() else { return html! {} };
-    let Ok(entry) = model.price_at(date) else { return html! {} };
+    let Some(state) = use_context::<AppContext>() else {
+        return html! {};
+    };
+    let Some(book) = state.book.clone() else {
+        return html! {};
+    };
+    let Ok(model) = book.resolve(&state.form.model) else {
+        return html! {};
+    };
+    let Ok(date) = state.form.date.parse::<Date>() else {
+        return html! {};
+    };
+    let Ok(entry) = model.price_at(date) else {
+        return html! {};
+    };
     let mut resolutions: Vec<(String, String)> = entry
         .output_image_tokens
         .iter()
@@ -28,10 +38,16 @@ pub fn output_images(p: &OutputImagesProps) -> Html {
             let price = entry
                 .rates
                 .get(ratebook::Meter::OutputImage)
-                .and_then(|r| r.checked_mul(Decimal::from(*tokens))?.checked_div(Decimal::from(1_000_000u32)))
+                .and_then(|r| {
+                    r.checked_mul(Decimal::from(*tokens))?
+                        .checked_div(Decimal::from(1_000_000u32))
+                })
                 .map(|each| format!(" ≈ {} each at standard rates", format_usd(each)))
                 .unwrap_or_default();
-            (res.clone(), format!("{} tokens per image{price}", format_count(*tokens)))
+            (
+                res.clone(),
+                format!("{} tokens per image{price}", format_count(*tokens)),
+            )
         })
         .collect();
     resolutions.extend(

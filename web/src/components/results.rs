@@ -35,9 +35,13 @@ fn usd_or_dash(d: Option<Decimal>) -> String {
 pub fn results(p: &ResultsProps) -> Html {
     let has_total = matches!(p.derived.estimate, Some(Ok(_)));
     use_first_total_mark(has_total);
-    let Some(state) = use_context::<AppContext>() else { return html! {} };
+    let Some(state) = use_context::<AppContext>() else {
+        return html! {};
+    };
     match state.status {
-        LoadStatus::Loading => return html! { <p class="placeholder" id="loading">{ "Loading prices…" }</p> },
+        LoadStatus::Loading => {
+            return html! { <p class="placeholder" id="loading">{ "Loading prices…" }</p> };
+        }
         LoadStatus::Failed => {
             return html! { <p class="placeholder">{ "No prices could be loaded; see the message above." }</p> };
         }
@@ -69,8 +73,17 @@ pub fn results(p: &ResultsProps) -> Html {
         .and_then(|b| b.get(&estimate.model))
         .map(|m| m.name.clone())
         .unwrap_or_else(|| estimate.model.clone());
-    let requests = p.derived.workload.as_ref().map(|w| w.requests_per_day).unwrap_or(0);
-    let until = estimate.price.until.map(|u| format!(" until {u}")).unwrap_or_default();
+    let requests = p
+        .derived
+        .workload
+        .as_ref()
+        .map(|w| w.requests_per_day)
+        .unwrap_or(0);
+    let until = estimate
+        .price
+        .until
+        .map(|u| format!(" until {u}"))
+        .unwrap_or_default();
     html! {
         <div class="estimate">
             <div class="total-block">
@@ -154,11 +167,17 @@ struct WorstProps {
 #[function_component(Worst)]
 fn worst(p: &WorstProps) -> Html {
     let cap = format_count(p.worst.max_tokens);
-    let whose = if p.worst.from_model { "the model's output limit" } else { "your max_tokens" };
+    let whose = if p.worst.from_model {
+        "the model's output limit"
+    } else {
+        "your max_tokens"
+    };
     match &p.worst.estimate {
         Ok(e) => {
             let ratio = if p.total > Decimal::ZERO {
-                e.total.checked_div(p.total).map(|r| format!(" — {}× the estimate", r.round_dp(1).normalize()))
+                e.total
+                    .checked_div(p.total)
+                    .map(|r| format!(" — {}× the estimate", r.round_dp(1).normalize()))
             } else {
                 None
             };

@@ -32,18 +32,34 @@ fn mode_note(mode: Mode) -> &'static str {
 
 #[function_component(WorkloadForm)]
 pub fn workload_form(p: &WorkloadFormProps) -> Html {
-    let Some(state) = use_context::<AppContext>() else { return html! {} };
+    let Some(state) = use_context::<AppContext>() else {
+        return html! {};
+    };
     let form = &state.form;
-    let errors: FieldErrors = p.derived.workload.as_ref().err().cloned().unwrap_or_default();
-    let model = state.book.as_ref().and_then(|b| b.resolve(&form.model).ok().cloned());
+    let errors: FieldErrors = p
+        .derived
+        .workload
+        .as_ref()
+        .err()
+        .cloned()
+        .unwrap_or_default();
+    let model = state
+        .book
+        .as_ref()
+        .and_then(|b| b.resolve(&form.model).ok().cloned());
     let date = form.date.parse::<Date>().ok();
     let offered = match (&model, date) {
         (Some(m), Some(d)) => modes(m, d),
         _ => Mode::ALL.to_vec(),
     };
-    let has_cache_writes = model.as_ref().zip(date).and_then(|(m, d)| m.price_at(d).ok()).is_none_or(|e| {
-        e.rates.get(ratebook::Meter::CacheWrite5m).is_some() || e.rates.get(ratebook::Meter::CacheWrite1h).is_some()
-    });
+    let has_cache_writes = model
+        .as_ref()
+        .zip(date)
+        .and_then(|(m, d)| m.price_at(d).ok())
+        .is_none_or(|e| {
+            e.rates.get(ratebook::Meter::CacheWrite5m).is_some()
+                || e.rates.get(ratebook::Meter::CacheWrite1h).is_some()
+        });
 
     let field = |f: Field, hint: Option<&str>, placeholder: Option<String>| {
         let d = state.dispatcher();
@@ -64,16 +80,28 @@ pub fn workload_form(p: &WorkloadFormProps) -> Html {
 
     let on_date = {
         let d = state.dispatcher();
-        Callback::from(move |e: Event| d.dispatch(Action::SetDate(e.target_unchecked_into::<HtmlInputElement>().value())))
+        Callback::from(move |e: Event| {
+            d.dispatch(Action::SetDate(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
     };
     let on_date_input = {
         let d = state.dispatcher();
-        Callback::from(move |e: InputEvent| d.dispatch(Action::SetDate(e.target_unchecked_into::<HtmlInputElement>().value())))
+        Callback::from(move |e: InputEvent| {
+            d.dispatch(Action::SetDate(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
     };
     let on_mode = {
         let d = state.dispatcher();
         Callback::from(move |e: Event| {
-            if let Ok(m) = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<Mode>() {
+            if let Ok(m) = e
+                .target_unchecked_into::<HtmlSelectElement>()
+                .value()
+                .parse::<Mode>()
+            {
                 d.dispatch(Action::SetMode(m));
             }
         })
@@ -81,7 +109,9 @@ pub fn workload_form(p: &WorkloadFormProps) -> Html {
     let on_ttl = {
         let d = state.dispatcher();
         Callback::from(move |e: Event| {
-            if let Some(t) = CacheTtl::parse(&e.target_unchecked_into::<HtmlSelectElement>().value()) {
+            if let Some(t) =
+                CacheTtl::parse(&e.target_unchecked_into::<HtmlSelectElement>().value())
+            {
                 d.dispatch(Action::SetCacheTtl(t));
             }
         })

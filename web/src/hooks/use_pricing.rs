@@ -31,9 +31,13 @@ pub fn parse_index(text: &str) -> Result<Vec<String>, String> {
             .strip_prefix('"')
             .and_then(|s| s.strip_suffix('"'))
             .ok_or_else(|| format!("index entry {item} is not a string"))?;
-        let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        let plain = name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if !plain || !name.ends_with(".toml") || name.starts_with('.') {
-            return Err(format!("index entry \"{name}\" is not a plain .toml file name"));
+            return Err(format!(
+                "index entry \"{name}\" is not a plain .toml file name"
+            ));
         }
         names.push(name.to_string());
     }
@@ -48,7 +52,11 @@ async fn fetch_text(url: &str) -> Result<String, String> {
         .await
         .map_err(|e| format!("{url}: {e}"))?;
     if !response.ok() {
-        return Err(format!("{url}: HTTP {} {}", response.status(), response.status_text()));
+        return Err(format!(
+            "{url}: HTTP {} {}",
+            response.status(),
+            response.status_text()
+        ));
     }
     response.text().await.map_err(|e| format!("{url}: {e}"))
 }
@@ -57,14 +65,23 @@ async fn fetch_text(url: &str) -> Result<String, String> {
 pub async fn fetch_book() -> Action {
     let index = match fetch_text("pricing/index.json").await {
         Ok(text) => text,
-        Err(e) => return Action::LoadFailed(format!("Could not fetch the list of pricing files ({e}).")),
+        Err(e) => {
+            return Action::LoadFailed(format!("Could not fetch the list of pricing files ({e})."));
+        }
     };
     let names = match parse_index(&index) {
-        Ok(n) if n.is_empty() => return Action::LoadFailed("The list of pricing files is empty.".into()),
+        Ok(n) if n.is_empty() => {
+            return Action::LoadFailed("The list of pricing files is empty.".into());
+        }
         Ok(n) => n,
         Err(e) => return Action::LoadFailed(format!("Could not read pricing/index.json: {e}.")),
     };
-    let texts = join_all(names.iter().map(|n| fetch_text_owned(format!("pricing/{n}")))).await;
+    let texts = join_all(
+        names
+            .iter()
+            .map(|n| fetch_text_owned(format!("pricing/{n}"))),
+    )
+    .await;
     let mut sources = Vec::new();
     let mut files = Vec::new();
     let mut fetch_errors = Vec::new();
@@ -74,11 +91,18 @@ pub async fn fetch_book() -> Action {
                 sources.push(ratebook::SourceFile::new(name.clone(), t));
                 files.push(name);
             }
-            Err(e) => fetch_errors.push(format!("Could not fetch {name} ({e}); its models are left out.")),
+            Err(e) => fetch_errors.push(format!(
+                "Could not fetch {name} ({e}); its models are left out."
+            )),
         }
     }
-    let loaded = ratebook::load(&sources);
-    Action::Loaded { loaded, files, fetch_errors }
+    let action = Action::loaded(ratebook::load(&sources), files, fetch_errors);
+    // Share the book with `estimate_lines` before the page shows it as loaded, so a caller
+    // that waits for the page never sees the function without a book.
+    if let Action::Loaded { book, .. } = &action {
+        crate::platform::share_book(book.clone());
+    }
+    action
 }
 
 async fn fetch_text_owned(url: String) -> Result<String, String> {
@@ -101,7 +125,10 @@ mod tests {
 
     #[test]
     fn index() {
-        assert_eq!(parse_index(r#"["a.toml", "b-c.toml"]"#).unwrap(), vec!["a.toml", "b-c.toml"]);
+        assert_eq!(
+            parse_index(r#"["a.toml", "b-c.toml"]"#).unwrap(),
+            vec!["a.toml", "b-c.toml"]
+        );
         assert_eq!(parse_index(" [ ] ").unwrap(), Vec::<String>::new());
         assert!(parse_index(r#"["../etc/passwd.toml"]"#).is_err());
         assert!(parse_index(r#"["a.txt"]"#).is_err());

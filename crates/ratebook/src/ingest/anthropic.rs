@@ -21,34 +21,43 @@ use crate::usage::Usage;
 
 /// `usage.cache_creation`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
 pub(crate) struct CacheCreation {
+    #[serde(default)]
     pub ephemeral_5m_input_tokens: Count,
+    #[serde(default)]
     pub ephemeral_1h_input_tokens: Count,
 }
 
 /// `usage.server_tool_use`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
 pub(crate) struct ServerToolUse {
+    #[serde(default)]
     pub web_search_requests: Count,
 }
 
 /// A Message Batches `result`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
 pub(crate) struct BatchResult<'a> {
     #[serde(rename = "type")]
     pub kind: Option<Tag>,
     #[serde(borrow)]
     pub message: Option<Box<Line<'a>>>,
+    #[serde(default)]
     pub error: Present,
 }
 
 /// A Messages response (or a batch result's message) with its `usage`.
-pub(crate) fn response<'a>(line: &Line<'a>, usage: &UsageBlock, mode: Mode, batch: Option<Shape>) -> Result<Parsed<'a>, LineError> {
+pub(crate) fn response<'a>(
+    line: &Line<'a>,
+    usage: &UsageBlock,
+    mode: Mode,
+    batch: Option<Shape>,
+) -> Result<Parsed<'a>, LineError> {
     if usage.input_tokens.is_none() && usage.output_tokens.is_none() {
-        return Err(LineError::new(RejectKind::NoUsage, "an Anthropic usage block needs input_tokens and output_tokens"));
+        return Err(LineError::new(
+            RejectKind::NoUsage,
+            "an Anthropic usage block needs input_tokens and output_tokens",
+        ));
     }
     let add = super::add;
     let input = usage.input_tokens.or0();
@@ -76,23 +85,52 @@ pub(crate) fn response<'a>(line: &Line<'a>, usage: &UsageBlock, mode: Mode, batc
         output_text: usage.output_tokens.or0(),
         ..Usage::default()
     };
-    if let Some(n) = usage.server_tool_use.as_ref().and_then(|s| s.web_search_requests.get()).filter(|&n| n > 0) {
+    if let Some(n) = usage
+        .server_tool_use
+        .as_ref()
+        .and_then(|s| s.web_search_requests.get())
+        .filter(|&n| n > 0)
+    {
         u.calls.insert("search".to_string(), n);
     }
-    let mode = if usage.service_tier == Some(Tag::Batch) { Mode::Batch } else { mode };
-    record(line, batch.unwrap_or(Shape::AnthropicMessage), u, mode, None)
+    let mode = if usage.service_tier == Some(Tag::Batch) {
+        Mode::Batch
+    } else {
+        mode
+    };
+    record(
+        line,
+        batch.unwrap_or(Shape::AnthropicMessage),
+        u,
+        mode,
+        None,
+    )
 }
 
 /// A Message Batches result line.
-pub(crate) fn batch<'a>(result: &BatchResult<'a>, outer: &Line<'a>) -> Result<Parsed<'a>, LineError> {
-    let fail = |reason: &'static str| Ok(Parsed::Failed { shape: Shape::AnthropicBatch, reason: reason.into() });
+pub(crate) fn batch<'a>(
+    result: &BatchResult<'a>,
+    outer: &Line<'a>,
+) -> Result<Parsed<'a>, LineError> {
+    let fail = |reason: &'static str| {
+        Ok(Parsed::Failed {
+            shape: Shape::AnthropicBatch,
+            reason: reason.into(),
+        })
+    };
     match result.kind {
         Some(Tag::Succeeded) => {
             let Some(msg) = &result.message else {
-                return Err(LineError::new(RejectKind::NoUsage, "succeeded batch result without a message"));
+                return Err(LineError::new(
+                    RejectKind::NoUsage,
+                    "succeeded batch result without a message",
+                ));
             };
             let Some(usage) = &msg.usage else {
-                return Err(LineError::new(RejectKind::NoUsage, "succeeded batch result without message.usage"));
+                return Err(LineError::new(
+                    RejectKind::NoUsage,
+                    "succeeded batch result without message.usage",
+                ));
             };
             match response(msg, usage, Mode::Batch, Some(Shape::AnthropicBatch))? {
                 Parsed::Billable(mut r) => {
@@ -110,6 +148,9 @@ pub(crate) fn batch<'a>(result: &BatchResult<'a>, outer: &Line<'a>) -> Result<Pa
             "unknown batch result type: expected succeeded, errored, expired or canceled",
         )),
         None if result.error.0 => fail("anthropic batch: errored"),
-        None => Err(LineError::new(RejectKind::NoUsage, "batch result without a type")),
+        None => Err(LineError::new(
+            RejectKind::NoUsage,
+            "batch result without a type",
+        )),
     }
 }

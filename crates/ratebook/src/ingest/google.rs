@@ -28,16 +28,25 @@ use crate::usage::Usage;
 
 /// `usageMetadata`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct UsageMetadata {
+    #[serde(default)]
     pub prompt_token_count: Count,
+    #[serde(default)]
     pub cached_content_token_count: Count,
+    #[serde(default)]
     pub candidates_token_count: Count,
+    #[serde(default)]
     pub thoughts_token_count: Count,
+    #[serde(default)]
     pub tool_use_prompt_token_count: Count,
+    #[serde(default)]
     pub prompt_tokens_details: Modalities,
+    #[serde(default)]
     pub cache_tokens_details: Modalities,
+    #[serde(default)]
     pub candidates_tokens_details: Modalities,
+    #[serde(default)]
     pub tool_use_prompt_tokens_details: Modalities,
 }
 
@@ -51,8 +60,24 @@ pub(crate) struct Modalities {
 }
 
 impl Modalities {
+    /// Adds `n` tokens of `modality` (absent = unspecified = text).
+    pub(crate) fn add(&mut self, modality: Option<&str>, n: u64) -> Result<(), String> {
+        let slot = match modality.unwrap_or("MODALITY_UNSPECIFIED") {
+            "TEXT" | "DOCUMENT" | "MODALITY_UNSPECIFIED" => &mut self.text,
+            "IMAGE" => &mut self.image,
+            "AUDIO" => &mut self.audio,
+            "VIDEO" => &mut self.video,
+            other => return Err(format!("unknown modality `{other}`")),
+        };
+        *slot = slot.checked_add(n).ok_or("token counts overflow")?;
+        Ok(())
+    }
+
     fn sum(&self) -> Option<u64> {
-        self.text.checked_add(self.image)?.checked_add(self.audio)?.checked_add(self.video)
+        self.text
+            .checked_add(self.image)?
+            .checked_add(self.audio)?
+            .checked_add(self.video)
     }
 }
 
@@ -79,15 +104,11 @@ impl<'de> Deserialize<'de> for Modalities {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Modalities, A::Error> {
                 let mut m = Modalities::default();
                 while let Some(item) = seq.next_element::<ModalityCount<'de>>()? {
-                    let n = item.token_count.or0();
-                    let slot = match item.modality.as_ref().map(|s| s.as_str()).unwrap_or("MODALITY_UNSPECIFIED") {
-                        "TEXT" | "DOCUMENT" | "MODALITY_UNSPECIFIED" => &mut m.text,
-                        "IMAGE" => &mut m.image,
-                        "AUDIO" => &mut m.audio,
-                        "VIDEO" => &mut m.video,
-                        other => return Err(de::Error::custom(format!("unknown modality `{other}`"))),
-                    };
-                    *slot = slot.checked_add(n).ok_or_else(|| de::Error::custom("token counts overflow"))?;
+                    m.add(
+                        item.modality.as_ref().map(|s| s.as_str()),
+                        item.token_count.or0(),
+                    )
+                    .map_err(de::Error::custom)?;
                 }
                 Ok(m)
             }
@@ -97,16 +118,33 @@ impl<'de> Deserialize<'de> for Modalities {
 }
 
 /// Splits `total` by its details; what they leave is text.
-fn split(total: u64, details: &Modalities, what: &str, count_name: &str) -> Result<Modalities, LineError> {
-    let listed = details.sum().ok_or_else(|| LineError::new(RejectKind::Overflow, format!("{what} overflows")))?;
+fn split(
+    total: u64,
+    details: &Modalities,
+    what: &str,
+    count_name: &str,
+) -> Result<Modalities, LineError> {
+    let listed = details
+        .sum()
+        .ok_or_else(|| LineError::new(RejectKind::Overflow, format!("{what} overflows")))?;
     if listed > total {
-        return Err(LineError::usage(format!("{what} add up to {listed}, more than {count_name} ({total})")));
+        return Err(LineError::usage(format!(
+            "{what} add up to {listed}, more than {count_name} ({total})"
+        )));
     }
-    Ok(Modalities { text: details.text + (total - listed), ..*details })
+    Ok(Modalities {
+        text: details.text + (total - listed),
+        ..*details
+    })
 }
 
 /// A `generateContent` response (or a batch line's response) with its `usageMetadata`.
-pub(crate) fn response<'a>(line: &Line<'a>, meta: &UsageMetadata, shape: Shape, mode: Mode) -> Result<Parsed<'a>, LineError> {
+pub(crate) fn response<'a>(
+    line: &Line<'a>,
+    meta: &UsageMetadata,
+    shape: Shape,
+    mode: Mode,
+) -> Result<Parsed<'a>, LineError> {
     let prompt = split(
         meta.prompt_token_count.or0(),
         &meta.prompt_tokens_details,
@@ -133,7 +171,9 @@ pub(crate) fn response<'a>(line: &Line<'a>, meta: &UsageMetadata, shape: Shape, 
         )));
     }
     let cache = &meta.cache_tokens_details;
-    let cache_listed = cache.sum().ok_or_else(|| LineError::new(RejectKind::Overflow, "cacheTokensDetails overflows"))?;
+    let cache_listed = cache
+        .sum()
+        .ok_or_else(|| LineError::new(RejectKind::Overflow, "cacheTokensDetails overflows"))?;
     if cache_listed > cached {
         return Err(LineError::usage(format!(
             "cacheTokensDetails add up to {cache_listed}, more than cachedContentTokenCount ({cached})"
@@ -152,7 +192,11 @@ pub(crate) fn response<'a>(line: &Line<'a>, meta: &UsageMetadata, shape: Shape, 
         "candidatesTokensDetails",
         "candidatesTokenCount",
     )?;
-    let output_text = add(add(out.text, out.video, "output tokens")?, meta.thoughts_token_count.or0(), "output tokens")?;
+    let output_text = add(
+        add(out.text, out.video, "output tokens")?,
+        meta.thoughts_token_count.or0(),
+        "output tokens",
+    )?;
 
     let usage = Usage {
         input_text,
@@ -171,14 +215,22 @@ pub(crate) fn response<'a>(line: &Line<'a>, meta: &UsageMetadata, shape: Shape, 
 
 /// A batch result line (Gemini API or Vertex AI).
 pub(crate) fn batch<'a>(line: &Line<'a>) -> Result<Parsed<'a>, LineError> {
-    let fail = |reason: &'static str| Ok(Parsed::Failed { shape: Shape::GeminiBatch, reason: reason.into() });
+    let fail = |reason: &'static str| {
+        Ok(Parsed::Failed {
+            shape: Shape::GeminiBatch,
+            reason: reason.into(),
+        })
+    };
     if let Some(resp) = &line.response {
         if resp.error.0 {
             return fail("gemini batch: error");
         }
         return match &resp.usage_metadata {
             Some(meta) => response(resp, meta, Shape::GeminiBatch, Mode::Batch),
-            None => Err(LineError::new(RejectKind::NoUsage, "gemini batch response without usageMetadata")),
+            None => Err(LineError::new(
+                RejectKind::NoUsage,
+                "gemini batch response without usageMetadata",
+            )),
         };
     }
     if line.error.0 {
@@ -187,5 +239,8 @@ pub(crate) fn batch<'a>(line: &Line<'a>) -> Result<Parsed<'a>, LineError> {
     if line.status.is_some_and(|s| s != Tag::Empty) {
         return fail("vertex batch: error status");
     }
-    Err(LineError::new(RejectKind::NoUsage, "gemini batch line with neither response nor error"))
+    Err(LineError::new(
+        RejectKind::NoUsage,
+        "gemini batch line with neither response nor error",
+    ))
 }

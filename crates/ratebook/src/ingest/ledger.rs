@@ -8,7 +8,9 @@
 //! arithmetic. The rates come from [`estimate_model`] itself (one probe per group and meter),
 //! so there is a single definition of every rule. Responses that pricing is not linear for are
 //! priced one by one with [`estimate_model`]: those past a *marginal* long-context tier, and
-//! those of a gateway that rounds every request up to its billing unit.
+//! those of a gateway that rounds every request up to its billing unit. A gateway that bills
+//! whole units and carries the fraction to the next cycle is summed exactly: the log's total is
+//! what the cycle bills plus the fraction still carried.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -18,7 +20,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
 use super::{LineError, Parsed, Provider, Record, RejectKind, parse_line};
-use crate::book::{LongContextTier, Meter, Mode, Model, PriceEntry, RateBook, Rounding, TierApplication};
+use crate::book::{
+    LongContextTier, Meter, Mode, Model, PriceEntry, RateBook, Rounding, TierApplication,
+};
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
 use crate::estimate::{EstimateOptions, LineKind, estimate_model};
@@ -39,7 +43,9 @@ impl Hasher for Fx {
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
         }
         let mut tail = [0u8; 8];
         let rest = chunks.remainder();
@@ -148,7 +154,8 @@ struct Group {
     date: Date,
     /// An error every response of the group meets (mode not offered, …).
     base: Result<(), Error>,
-    /// The tier could not be isolated by a probe: price responses one by one.
+    /// Price the responses one by one: the provider rounds every request up, or the tier
+    /// could not be isolated by a probe.
     per_line: bool,
     rates: [Slot; 12],
     quantities: [u128; 12],
@@ -197,7 +204,12 @@ fn idx(m: Meter) -> usize {
 }
 
 fn dec(q: u128) -> Result<Decimal, Error> {
-    Decimal::from_u128(q).ok_or_else(|| Error::new(ErrorKind::Overflow, "token total is too large to price exactly"))
+    Decimal::from_u128(q).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Overflow,
+            "token total is too large to price exactly",
+        )
+    })
 }
 
 fn overflow() -> Error {
@@ -216,8 +228,14 @@ struct Split {
 }
 
 fn split(u: &Usage) -> Result<Split, LineError> {
-    let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| LineError::new(RejectKind::Overflow, "token counts overflow"));
-    let prompt = add(add(add(u.input_text, u.input_image)?, u.input_audio)?, u.input_video)?;
+    let add = |a: u64, b: u64| {
+        a.checked_add(b)
+            .ok_or_else(|| LineError::new(RejectKind::Overflow, "token counts overflow"))
+    };
+    let prompt = add(
+        add(add(u.input_text, u.input_image)?, u.input_audio)?,
+        u.input_video,
+    )?;
     let writes = add(u.cache_write_5m, u.cache_write_1h)?;
     if u.cached_audio > u.cached || u.cached_audio > u.input_audio {
         return Err(LineError::usage(format!(
@@ -254,7 +272,13 @@ fn split(u: &Usage) -> Result<Split, LineError> {
     q[idx(Meter::OutputText)] = u.output_text;
     q[idx(Meter::OutputImage)] = u.output_image;
     q[idx(Meter::OutputAudio)] = u.output_audio;
-    Ok(Split { q, uncached: prompt - from_cache, cached: u.cached, writes, prompt })
+    Ok(Split {
+        q,
+        uncached: prompt - from_cache,
+        cached: u.cached,
+        writes,
+        prompt,
+    })
 }
 
 /// The highest tier `s` reaches, as [`estimate_model`] decides it.
@@ -323,7 +347,13 @@ impl Group {
 
     /// Prices `u` (plus the tokens reaching the group's tier) and checks the tier is the
     /// group's: `Ok(None)` when it is not (the caller then prices one by one).
-    fn probe(&self, book: &RateBook, model: &Model, entry: &PriceEntry, mut u: Usage) -> Result<Option<crate::Estimate>, Error> {
+    fn probe(
+        &self,
+        book: &RateBook,
+        model: &Model,
+        entry: &PriceEntry,
+        mut u: Usage,
+    ) -> Result<Option<crate::Estimate>, Error> {
         let tier = self.tier(entry);
         if let Some(t) = tier {
             reach(&mut u, t);
@@ -333,11 +363,20 @@ impl Group {
         Ok((est.tier == want).then_some(est))
     }
 
-    fn rate(&mut self, book: &RateBook, model: &Model, entry: &PriceEntry, meter: Meter) -> Result<(), Error> {
+    fn rate(
+        &mut self,
+        book: &RateBook,
+        model: &Model,
+        entry: &PriceEntry,
+        meter: Meter,
+    ) -> Result<(), Error> {
         if let Slot::Unknown = self.rates[idx(meter)] {
             self.rates[idx(meter)] = match self.probe(book, model, entry, probe_usage(meter)) {
                 Ok(Some(est)) => {
-                    let line = est.line_items.iter().find(|l| l.kind == LineKind::Meter(meter) && !l.marginal);
+                    let line = est
+                        .line_items
+                        .iter()
+                        .find(|l| l.kind == LineKind::Meter(meter) && !l.marginal);
                     match line {
                         Some(l) => Slot::Rate(l.rate),
                         None => {
@@ -359,7 +398,13 @@ impl Group {
         }
     }
 
-    fn fee(&mut self, book: &RateBook, model: &Model, entry: &PriceEntry, id: &str) -> Result<usize, Error> {
+    fn fee(
+        &mut self,
+        book: &RateBook,
+        model: &Model,
+        entry: &PriceEntry,
+        id: &str,
+    ) -> Result<usize, Error> {
         if let Some(i) = self.fees.iter().position(|(f, _, _)| f == id) {
             return match &self.fees[i].1 {
                 Ok(_) => Ok(i),
@@ -376,7 +421,12 @@ impl Group {
                     LineKind::Fee { id: f, per, .. } if f == id => Some((l.rate, *per)),
                     _ => None,
                 })
-                .ok_or_else(|| Error::new(ErrorKind::UnsupportedMeter, format!("{} has no `{id}` fee", model.id))),
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::UnsupportedMeter,
+                        format!("{} has no `{id}` fee", model.id),
+                    )
+                }),
             Ok(None) => {
                 self.per_line = true;
                 return Ok(usize::MAX);
@@ -423,7 +473,8 @@ impl<'b> Ledger<'b> {
 
     /// Reads and prices one line (without its newline).
     pub fn add_line(&mut self, line: &str) -> LineOutcome {
-        if line.trim().is_empty() {
+        // JSON whitespace is ASCII; stops at the first other byte (`{` on real lines).
+        if line.bytes().all(|b| b.is_ascii_whitespace()) {
             return LineOutcome::Blank;
         }
         match parse_line(line, self.force) {
@@ -459,7 +510,11 @@ impl<'b> Ledger<'b> {
             Some(r) => r.as_ref().map(|&i| i).map_err(LineError::from_error),
             None => {
                 let r = self.book.resolve(name).map(|m| {
-                    self.book.models().iter().position(|x| std::ptr::eq(x, m)).unwrap_or_default()
+                    self.book
+                        .models()
+                        .iter()
+                        .position(|x| std::ptr::eq(x, m))
+                        .unwrap_or_default()
                 });
                 let out = r.as_ref().map(|&i| i).map_err(LineError::from_error);
                 if self.names.len() < NAME_CACHE {
@@ -490,7 +545,10 @@ impl<'b> Ledger<'b> {
         let model = &book.models()[mi];
         let date = rec.date.unwrap_or(self.default_date);
         let Some(ei) = model.prices.iter().position(|p| p.covers(date)) else {
-            let e = model.price_at(date).err().unwrap_or_else(|| Error::new(ErrorKind::NoPriceAtDate, "no price"));
+            let e = model
+                .price_at(date)
+                .err()
+                .unwrap_or_else(|| Error::new(ErrorKind::NoPriceAtDate, "no price"));
             return Err(LineError::from_error(&e));
         };
         let entry = &model.prices[ei];
@@ -501,18 +559,25 @@ impl<'b> Ledger<'b> {
         if let Some(t) = tier {
             one_by_one |= entry.tiers[t].application == TierApplication::Marginal;
         }
-        if let Some(b) = book.provider(&model.provider).and_then(|p| p.billing) {
-            one_by_one |= b.rounding == Rounding::UpPerRequest;
-        }
-        let key = GroupKey { model: mi as u32, entry: ei as u32, mode: rec.mode, tier: tier.map(|t| t as u32) };
+        let key = GroupKey {
+            model: mi as u32,
+            entry: ei as u32,
+            mode: rec.mode,
+            tier: tier.map(|t| t as u32),
+        };
         let gi = match self.group_index.get(&key) {
             Some(&g) => g,
             None => {
+                // A gateway that rounds every request up is not linear: price one by one.
+                let rounds_up = book
+                    .provider(&model.provider)
+                    .and_then(|p| p.billing)
+                    .is_some_and(|b| b.rounding == Rounding::UpPerRequest);
                 let mut g = Group {
                     key,
                     date,
                     base: Ok(()),
-                    per_line: false,
+                    per_line: rounds_up,
                     rates: std::array::from_fn(|_| Slot::Unknown),
                     quantities: [0; 12],
                     fees: Vec::new(),
@@ -536,7 +601,8 @@ impl<'b> Ledger<'b> {
         if !(one_by_one || g.per_line) {
             for m in Meter::ALL {
                 if s.q[idx(m)] > 0 {
-                    g.rate(book, model, entry, m).map_err(|e| LineError::from_error(&e))?;
+                    g.rate(book, model, entry, m)
+                        .map_err(|e| LineError::from_error(&e))?;
                 }
             }
             if u.calls.len() > fee_slots.len() {
@@ -544,7 +610,9 @@ impl<'b> Ledger<'b> {
             } else {
                 for (i, (id, &n)) in u.calls.iter().enumerate() {
                     if n > 0 {
-                        fee_slots[i] = g.fee(book, model, entry, id).map_err(|e| LineError::from_error(&e))?;
+                        fee_slots[i] = g
+                            .fee(book, model, entry, id)
+                            .map_err(|e| LineError::from_error(&e))?;
                     }
                 }
             }
@@ -578,13 +646,26 @@ impl<'b> Ledger<'b> {
         a.input += u128::from(s.prompt);
         a.cached += u128::from(s.cached);
         a.cache_write += u128::from(s.writes);
-        a.output += u128::from(u.output_text) + u128::from(u.output_image) + u128::from(u.output_audio);
+        a.output +=
+            u128::from(u.output_text) + u128::from(u.output_image) + u128::from(u.output_audio);
     }
 
     /// Prices a response on its own with [`estimate_model`].
-    fn price_one(&mut self, mi: usize, model: &Model, rec: &Record<'_>, date: Date, s: &Split) -> Result<(), LineError> {
-        let est = estimate_model(self.book, model, &rec.usage, EstimateOptions::at(date).mode(rec.mode))
-            .map_err(|e| LineError::from_error(&e))?;
+    fn price_one(
+        &mut self,
+        mi: usize,
+        model: &Model,
+        rec: &Record<'_>,
+        date: Date,
+        s: &Split,
+    ) -> Result<(), LineError> {
+        let est = estimate_model(
+            self.book,
+            model,
+            &rec.usage,
+            EstimateOptions::at(date).mode(rec.mode),
+        )
+        .map_err(|e| LineError::from_error(&e))?;
         // Check the whole sum fits before changing anything. (An estimate may have two lines of
         // one meter: the part below a marginal tier and the part past it.)
         let a = self.acc(mi);
@@ -595,7 +676,9 @@ impl<'b> Ledger<'b> {
                 Some(v) => *v,
                 None => a.per_line.get(&key).copied().unwrap_or((0, Decimal::ZERO)),
             };
-            let amt = amt.checked_add(l.amount).ok_or_else(|| LineError::from_error(&overflow()))?;
+            let amt = amt
+                .checked_add(l.amount)
+                .ok_or_else(|| LineError::from_error(&overflow()))?;
             staged.insert(key, (q + u128::from(l.quantity), amt));
         }
         a.per_line.extend(staged);
@@ -627,7 +710,9 @@ impl<'b> Ledger<'b> {
             }
         }
         for g in &self.groups {
-            let Some((total, meters)) = per_model.get_mut(&(g.key.model as usize)) else { continue };
+            let Some((total, meters)) = per_model.get_mut(&(g.key.model as usize)) else {
+                continue;
+            };
             let mut bump = |key: String, q: u128, amount: Decimal| -> Result<(), Error> {
                 let e = meters.entry(key).or_insert((0, Decimal::ZERO));
                 e.0 += q;
@@ -640,8 +725,13 @@ impl<'b> Ledger<'b> {
                 if q == 0 {
                     continue;
                 }
-                let Slot::Rate(rate) = g.rates[idx(m)] else { continue };
-                let amount = dec(q)?.checked_mul(rate).and_then(|x| x.checked_div(MILLION)).ok_or_else(overflow)?;
+                let Slot::Rate(rate) = g.rates[idx(m)] else {
+                    continue;
+                };
+                let amount = dec(q)?
+                    .checked_mul(rate)
+                    .and_then(|x| x.checked_div(MILLION))
+                    .ok_or_else(overflow)?;
                 bump(m.id().to_string(), q, amount)?;
             }
             for (id, fee, calls) in &g.fees {
@@ -660,9 +750,19 @@ impl<'b> Ledger<'b> {
             let a = &self.models[mi];
             let model = &self.book.models()[mi];
             grand = grand.checked_add(total).ok_or_else(overflow)?;
-            let modes = Mode::ALL.iter().filter(|m| a.modes[**m as usize] > 0).map(|m| (*m, a.modes[*m as usize])).collect();
-            let mut meters: Vec<MeterTotal> =
-                meters.into_iter().map(|(meter, (quantity, amount))| MeterTotal { meter, quantity, amount }).collect();
+            let modes = Mode::ALL
+                .iter()
+                .filter(|m| a.modes[**m as usize] > 0)
+                .map(|m| (*m, a.modes[*m as usize]))
+                .collect();
+            let mut meters: Vec<MeterTotal> = meters
+                .into_iter()
+                .map(|(meter, (quantity, amount))| MeterTotal {
+                    meter,
+                    quantity,
+                    amount,
+                })
+                .collect();
             meters.sort_by_key(|m| meter_order(&m.meter));
             by_model.push(ModelSummary {
                 model: model.id.clone(),
@@ -683,7 +783,11 @@ impl<'b> Ledger<'b> {
             records: self.records,
             failed: self.failed,
             rejected: self.rejected,
-            failed_reasons: self.failed_reasons.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            failed_reasons: self
+                .failed_reasons
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
             rejected_kinds: self.rejected_kinds.iter().map(|(k, v)| (*k, *v)).collect(),
             by_model,
         })

@@ -30,7 +30,9 @@
 //!   Responses object with status `failed` or `cancelled` — none of them billed;
 //! - or a [`LineError`]: the line cannot be read or priced, with the reason.
 //!
-//! Parsing is borrowed (`serde_json` into typed structs, everything else skipped unread) and the
+//! Parsing is borrowed: a hand-written scanner reads plain lines (the common case), and
+//! `serde_json` into the same typed structs (everything else skipped unread) reads the rest and
+//! explains every error — the `fast` module is checked against serde line by line. The
 //! [`Ledger`] sums usages that share a model, price entry, mode and long-context tier before
 //! pricing them once, which is exact because every line item is quantity × rate.
 
@@ -47,6 +49,7 @@ use crate::error::{Error, ErrorKind};
 use crate::usage::Usage;
 
 pub mod anthropic;
+mod fast;
 pub mod google;
 mod ledger;
 pub mod openai;
@@ -127,7 +130,9 @@ impl Shape {
 
     pub fn provider(self) -> Option<Provider> {
         match self {
-            Shape::OpenAiChat | Shape::OpenAiResponses | Shape::OpenAiBatch => Some(Provider::OpenAi),
+            Shape::OpenAiChat | Shape::OpenAiResponses | Shape::OpenAiBatch => {
+                Some(Provider::OpenAi)
+            }
             Shape::Gemini | Shape::GeminiBatch => Some(Provider::Google),
             Shape::AnthropicMessage | Shape::AnthropicBatch => Some(Provider::Anthropic),
             Shape::Error => None,
@@ -153,7 +158,10 @@ pub enum Parsed<'a> {
     /// A response to bill.
     Billable(Record<'a>),
     /// A request that failed, errored, expired or was cancelled: counted, not billed.
-    Failed { shape: Shape, reason: Cow<'static, str> },
+    Failed {
+        shape: Shape,
+        reason: Cow<'static, str>,
+    },
 }
 
 /// Why a line was rejected. Stable snake_case names for tools.
@@ -224,7 +232,10 @@ pub struct LineError {
 
 impl LineError {
     pub fn new(kind: RejectKind, message: impl Into<String>) -> LineError {
-        LineError { kind, message: message.into() }
+        LineError {
+            kind,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn usage(message: impl Into<String>) -> LineError {
@@ -289,7 +300,9 @@ pub(crate) struct Stamp(pub Date);
 
 fn from_seconds<E: de::Error>(secs: i64) -> Result<Stamp, E> {
     Date::from_unix_seconds(secs).map(Stamp).ok_or_else(|| {
-        E::custom(format!("timestamp {secs} is not a plausible time in seconds since 1970"))
+        E::custom(format!(
+            "timestamp {secs} is not a plausible time in seconds since 1970"
+        ))
     })
 }
 
@@ -310,7 +323,11 @@ pub fn parse_timestamp(s: &str) -> Option<Date> {
     }
     let two = |i: usize| -> Option<i64> {
         let p = rest.get(i..i + 2)?;
-        if p.bytes().all(|c| c.is_ascii_digit()) { p.parse().ok() } else { None }
+        if p.bytes().all(|c| c.is_ascii_digit()) {
+            p.parse().ok()
+        } else {
+            None
+        }
     };
     let (hh, mm) = (two(1)?, two(4)?);
     if hh > 23 || mm > 59 || b[3] != b':' {
@@ -343,7 +360,10 @@ impl<'de> Deserialize<'de> for Stamp {
                 from_seconds(v)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Stamp, E> {
-                from_seconds(i64::try_from(v).map_err(|_| E::custom(format!("timestamp {v} is out of range")))?)
+                from_seconds(
+                    i64::try_from(v)
+                        .map_err(|_| E::custom(format!("timestamp {v} is out of range")))?,
+                )
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Stamp, E> {
                 // Seconds with a fraction (1711652795.123): only the day matters.
@@ -354,9 +374,9 @@ impl<'de> Deserialize<'de> for Stamp {
                 }
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Stamp, E> {
-                parse_timestamp(v)
-                    .map(Stamp)
-                    .ok_or_else(|| E::custom(format!("`{v}` is not a Unix time or an RFC 3339 date-time")))
+                parse_timestamp(v).map(Stamp).ok_or_else(|| {
+                    E::custom(format!("`{v}` is not a Unix time or an RFC 3339 date-time"))
+                })
             }
         }
         d.deserialize_any(V)
@@ -392,13 +412,35 @@ impl Count {
 
 impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Count, D::Error> {
-        match Option::<u64>::deserialize(d)? {
-            Some(n) if n > MAX_COUNT => Err(de::Error::custom(format!(
-                "token count {n} is larger than any response reports (limit {MAX_COUNT})"
-            ))),
-            Some(n) => Ok(Count(n)),
-            None => Ok(Count::default()),
+        // One dispatch (`deserialize_any`) instead of `Option<u64>`'s two.
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("u64 (a token count)")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Count, E> {
+                if n > MAX_COUNT {
+                    return Err(E::custom(format!(
+                        "token count {n} is larger than any response reports (limit {MAX_COUNT})"
+                    )));
+                }
+                Ok(Count(n))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Count, E> {
+                match u64::try_from(n) {
+                    Ok(n) => self.visit_u64(n),
+                    Err(_) => Err(E::invalid_value(de::Unexpected::Signed(n), &self)),
+                }
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Count, E> {
+                Ok(Count::default())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Count, E> {
+                Ok(Count::default())
+            }
         }
+        d.deserialize_any(V)
     }
 }
 
@@ -427,6 +469,29 @@ pub(crate) enum Tag {
     Canceled,
 }
 
+impl Tag {
+    pub(crate) fn from_name(v: &str) -> Tag {
+        match v {
+            "" => Tag::Empty,
+            "chat.completion" => Tag::ChatCompletion,
+            "chat.completion.chunk" => Tag::ChatCompletionChunk,
+            "response" => Tag::Response,
+            "message" => Tag::Message,
+            "error" => Tag::Error,
+            "flex" => Tag::Flex,
+            "priority" => Tag::Priority,
+            "batch" => Tag::Batch,
+            "failed" => Tag::Failed,
+            "cancelled" => Tag::Cancelled,
+            "succeeded" => Tag::Succeeded,
+            "errored" => Tag::Errored,
+            "expired" => Tag::Expired,
+            "canceled" => Tag::Canceled,
+            _ => Tag::Other,
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Tag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Tag, D::Error> {
         struct V;
@@ -436,24 +501,7 @@ impl<'de> Deserialize<'de> for Tag {
                 f.write_str("a string")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Tag, E> {
-                Ok(match v {
-                    "" => Tag::Empty,
-                    "chat.completion" => Tag::ChatCompletion,
-                    "chat.completion.chunk" => Tag::ChatCompletionChunk,
-                    "response" => Tag::Response,
-                    "message" => Tag::Message,
-                    "error" => Tag::Error,
-                    "flex" => Tag::Flex,
-                    "priority" => Tag::Priority,
-                    "batch" => Tag::Batch,
-                    "failed" => Tag::Failed,
-                    "cancelled" => Tag::Cancelled,
-                    "succeeded" => Tag::Succeeded,
-                    "errored" => Tag::Errored,
-                    "expired" => Tag::Expired,
-                    "canceled" => Tag::Canceled,
-                    _ => Tag::Other,
-                })
+                Ok(Tag::from_name(v))
             }
         }
         d.deserialize_str(V)
@@ -478,7 +526,6 @@ impl<'de> Deserialize<'de> for Present {
 /// Every top-level field any supported shape uses; all else in a line is skipped unread. Batch
 /// lines nest a response (`response`, `response.body`, `result.message`) of this same type.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
 pub(crate) struct Line<'a> {
     pub object: Option<Tag>,
     #[serde(rename = "type")]
@@ -494,42 +541,53 @@ pub(crate) struct Line<'a> {
     pub usage: Option<Box<UsageBlock>>,
     #[serde(rename = "usageMetadata")]
     pub usage_metadata: Option<Box<google::UsageMetadata>>,
+    #[serde(default)]
     pub custom_id: Present,
+    #[serde(default)]
     pub key: Present,
     /// Vertex AI batch prediction output lines carry the request beside the response.
+    #[serde(default)]
     pub request: Present,
     #[serde(borrow)]
     pub response: Option<Box<Line<'a>>>,
+    #[serde(default)]
     pub status_code: Count,
     #[serde(borrow)]
     pub body: Option<Box<Line<'a>>>,
     #[serde(borrow)]
     pub result: Option<Box<anthropic::BatchResult<'a>>>,
+    #[serde(default)]
     pub error: Present,
     pub service_tier: Option<Tag>,
     pub status: Option<Tag>,
     /// OpenAI Responses output items, read only for web-search calls.
+    #[serde(default)]
     pub output: openai::SearchCalls,
 }
 
 /// The `usage` object of OpenAI (Chat Completions and Responses) and Anthropic: the union of
 /// their fields, read by [`openai`] and [`anthropic`].
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
 pub(crate) struct UsageBlock {
     // OpenAI Chat Completions.
+    #[serde(default)]
     pub prompt_tokens: Count,
+    #[serde(default)]
     pub completion_tokens: Count,
     pub prompt_tokens_details: Option<openai::InputDetails>,
     pub completion_tokens_details: Option<openai::OutputDetails>,
     // OpenAI Responses and Anthropic.
+    #[serde(default)]
     pub input_tokens: Count,
+    #[serde(default)]
     pub output_tokens: Count,
     // OpenAI Responses.
     pub input_tokens_details: Option<openai::InputDetails>,
     pub output_tokens_details: Option<openai::OutputDetails>,
     // Anthropic.
+    #[serde(default)]
     pub cache_creation_input_tokens: Count,
+    #[serde(default)]
     pub cache_read_input_tokens: Count,
     pub cache_creation: Option<anthropic::CacheCreation>,
     pub server_tool_use: Option<anthropic::ServerToolUse>,
@@ -549,7 +607,8 @@ impl UsageBlock {
 }
 
 pub(crate) fn add(a: u64, b: u64, what: &str) -> Result<u64, LineError> {
-    a.checked_add(b).ok_or_else(|| LineError::new(RejectKind::Overflow, format!("{what} overflows")))
+    a.checked_add(b)
+        .ok_or_else(|| LineError::new(RejectKind::Overflow, format!("{what} overflows")))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,9 +618,13 @@ pub(crate) fn add(a: u64, b: u64, what: &str) -> Result<u64, LineError> {
 /// Reads one line (one response, without its newline). `force` imposes a provider's usage
 /// convention instead of detecting it from the shape.
 pub fn parse_line(text: &str, force: Option<Provider>) -> Result<Parsed<'_>, LineError> {
-    let line: Line<'_> = match serde_json::from_str(text) {
-        Ok(l) => l,
-        Err(e) => return Err(json_error(text, e)),
+    // The fast path reads plain lines; anything else (and every error) is serde's to judge.
+    let line: Line<'_> = match fast::line(text) {
+        Some(l) => l,
+        None => match serde_json::from_str(text) {
+            Ok(l) => l,
+            Err(e) => return Err(json_error(text, e)),
+        },
     };
     classify(&line, force)
 }
@@ -604,21 +667,33 @@ fn is(s: Option<Tag>, v: Tag) -> bool {
 }
 
 fn model_of<'a>(line: &Line<'a>) -> Option<Cow<'a, str>> {
-    line.model.as_ref().or(line.model_version.as_ref()).map(|s| s.0.clone())
+    line.model
+        .as_ref()
+        .or(line.model_version.as_ref())
+        .map(|s| s.0.clone())
 }
 
 fn date_of(line: &Line<'_>) -> Option<Date> {
-    line.created.or(line.created_at).or(line.create_time).map(|s| s.0)
+    line.created
+        .or(line.created_at)
+        .or(line.create_time)
+        .map(|s| s.0)
 }
 
 fn failed<'a>(shape: Shape, reason: &'static str) -> Result<Parsed<'a>, LineError> {
-    Ok(Parsed::Failed { shape, reason: Cow::Borrowed(reason) })
+    Ok(Parsed::Failed {
+        shape,
+        reason: Cow::Borrowed(reason),
+    })
 }
 
 fn mismatch(force: Provider, found: Shape) -> LineError {
     LineError::new(
         RejectKind::NoUsage,
-        format!("--provider {force} was given but the line is a {} line", found.as_str()),
+        format!(
+            "--provider {force} was given but the line is a {} line",
+            found.as_str()
+        ),
     )
 }
 
@@ -636,14 +711,21 @@ fn classify<'a>(line: &Line<'a>, force: Option<Provider>) -> Result<Parsed<'a>, 
         return anthropic::batch(result, line);
     }
     if line.custom_id.0
-        && line.response.as_ref().is_none_or(|r| r.usage_metadata.is_none())
+        && line
+            .response
+            .as_ref()
+            .is_none_or(|r| r.usage_metadata.is_none())
         && (line.response.is_some() || line.error.0)
     {
         allow(Provider::OpenAi, Shape::OpenAiBatch)?;
         return openai::batch(line);
     }
-    let gemini_batch = line.response.as_ref().is_some_and(|r| r.usage_metadata.is_some())
-        || ((line.key.0 || line.request.0) && (line.response.is_some() || line.error.0 || line.status.is_some()));
+    let gemini_batch = line
+        .response
+        .as_ref()
+        .is_some_and(|r| r.usage_metadata.is_some())
+        || ((line.key.0 || line.request.0)
+            && (line.response.is_some() || line.error.0 || line.status.is_some()));
     if gemini_batch {
         allow(Provider::Google, Shape::GeminiBatch)?;
         return google::batch(line);
@@ -691,11 +773,19 @@ pub(crate) fn read_usage_block<'a>(
 ) -> Result<Parsed<'a>, LineError> {
     let provider = match force {
         Some(p) => p,
-        None if is(line.object, Tag::ChatCompletion) || usage.prompt_tokens.is_some() => Provider::OpenAi,
+        None if is(line.object, Tag::ChatCompletion) || usage.prompt_tokens.is_some() => {
+            Provider::OpenAi
+        }
         None if is(line.object, Tag::Response) || usage.has_responses_fields() => Provider::OpenAi,
         None if is(line.kind, Tag::Message) || usage.has_anthropic_fields() => Provider::Anthropic,
         // Only input_tokens/output_tokens: both conventions agree; label by the model.
-        None if line.model.as_ref().is_some_and(|m| m.as_str().starts_with("claude")) => Provider::Anthropic,
+        None if line
+            .model
+            .as_ref()
+            .is_some_and(|m| m.as_str().starts_with("claude")) =>
+        {
+            Provider::Anthropic
+        }
         None => Provider::OpenAi,
     };
     match provider {
@@ -709,11 +799,26 @@ pub(crate) fn read_usage_block<'a>(
 }
 
 /// Builds the record common to every shape once the usage is read.
-pub(crate) fn record<'a>(line: &Line<'a>, shape: Shape, usage: Usage, mode: Mode, outer_date: Option<Date>) -> Result<Parsed<'a>, LineError> {
+pub(crate) fn record<'a>(
+    line: &Line<'a>,
+    shape: Shape,
+    usage: Usage,
+    mode: Mode,
+    outer_date: Option<Date>,
+) -> Result<Parsed<'a>, LineError> {
     let model = model_of(line).ok_or_else(|| {
-        LineError::new(RejectKind::NoModel, format!("{} line without a model id", shape.as_str()))
+        LineError::new(
+            RejectKind::NoModel,
+            format!("{} line without a model id", shape.as_str()),
+        )
     })?;
-    Ok(Parsed::Billable(Record { shape, model, usage, mode, date: date_of(line).or(outer_date) }))
+    Ok(Parsed::Billable(Record {
+        shape,
+        model,
+        usage,
+        mode,
+        date: date_of(line).or(outer_date),
+    }))
 }
 
 #[cfg(test)]
@@ -724,8 +829,14 @@ mod tests {
     fn timestamps() {
         let d = |s: &str| parse_timestamp(s).map(|d| d.to_string());
         assert_eq!(d("2026-03-14T09:30:00Z").as_deref(), Some("2026-03-14"));
-        assert_eq!(d("2026-03-14T23:30:00-02:00").as_deref(), Some("2026-03-15"));
-        assert_eq!(d("2026-03-14T01:30:00.123+05:30").as_deref(), Some("2026-03-13"));
+        assert_eq!(
+            d("2026-03-14T23:30:00-02:00").as_deref(),
+            Some("2026-03-15")
+        );
+        assert_eq!(
+            d("2026-03-14T01:30:00.123+05:30").as_deref(),
+            Some("2026-03-13")
+        );
         assert_eq!(d("2026-03-14").as_deref(), Some("2026-03-14"));
         assert_eq!(d("1711652795").as_deref(), Some("2024-03-28"));
         assert_eq!(d("2026-03-14T25:00:00Z"), None);
@@ -738,12 +849,5 @@ mod tests {
     fn providers_parse() {
         assert_eq!("Gemini".parse::<Provider>().unwrap(), Provider::Google);
         assert!("mistral".parse::<Provider>().is_err());
-    }
-}
-#[cfg(test)]
-mod size_probe {
-    #[test]
-    fn sizes() {
-        eprintln!("Line {} UsageBlock {} UsageMetadata {} Record {} Usage {} Parsed {}", std::mem::size_of::<super::Line>(), std::mem::size_of::<super::UsageBlock>(), std::mem::size_of::<super::google::UsageMetadata>(), std::mem::size_of::<super::Record>(), std::mem::size_of::<crate::Usage>(), std::mem::size_of::<super::Parsed>());
     }
 }

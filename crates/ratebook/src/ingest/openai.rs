@@ -29,21 +29,26 @@ use crate::usage::Usage;
 
 /// `prompt_tokens_details` / `input_tokens_details`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
 pub(crate) struct InputDetails {
+    #[serde(default)]
     pub cached_tokens: Count,
+    #[serde(default)]
     pub audio_tokens: Count,
+    #[serde(default)]
     pub image_tokens: Count,
     /// GPT-5.6 and later: prompt tokens written to the cache (billed at the cache-write rate).
+    #[serde(default)]
     pub cache_write_tokens: Count,
 }
 
 /// `completion_tokens_details` / `output_tokens_details`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
 pub(crate) struct OutputDetails {
+    #[serde(default)]
     pub reasoning_tokens: Count,
+    #[serde(default)]
     pub audio_tokens: Count,
+    #[serde(default)]
     pub image_tokens: Count,
 }
 
@@ -161,15 +166,27 @@ fn tier_mode(line: &Line<'_>, mode: Mode) -> Mode {
 }
 
 /// A Chat Completions or Responses object (or a batch line's body) with its `usage`.
-pub(crate) fn response<'a>(line: &Line<'a>, usage: &UsageBlock, mode: Mode, batch: Option<Shape>) -> Result<Parsed<'a>, LineError> {
-    let chat = usage.prompt_tokens.is_some() || usage.completion_tokens.is_some() || usage.prompt_tokens_details.is_some();
+pub(crate) fn response<'a>(
+    line: &Line<'a>,
+    usage: &UsageBlock,
+    mode: Mode,
+    batch: Option<Shape>,
+) -> Result<Parsed<'a>, LineError> {
+    let chat = usage.prompt_tokens.is_some()
+        || usage.completion_tokens.is_some()
+        || usage.prompt_tokens_details.is_some();
     let (input, output, idet, odet, names) = if chat {
         (
             usage.prompt_tokens,
             usage.completion_tokens,
             &usage.prompt_tokens_details,
             &usage.completion_tokens_details,
-            ["prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details"],
+            [
+                "prompt_tokens",
+                "completion_tokens",
+                "prompt_tokens_details",
+                "completion_tokens_details",
+            ],
         )
     } else {
         (
@@ -177,7 +194,12 @@ pub(crate) fn response<'a>(line: &Line<'a>, usage: &UsageBlock, mode: Mode, batc
             usage.output_tokens,
             &usage.input_tokens_details,
             &usage.output_tokens_details,
-            ["input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details"],
+            [
+                "input_tokens",
+                "output_tokens",
+                "input_tokens_details",
+                "output_tokens_details",
+            ],
         )
     };
     if input.is_none() && output.is_none() {
@@ -201,11 +223,21 @@ pub(crate) fn response<'a>(line: &Line<'a>, usage: &UsageBlock, mode: Mode, batc
         image_out = d.image_tokens.or0();
     }
     if super::add(cached, writes, "cached tokens")? > prompt {
-        return Err(over(&format!("{}.cached_tokens + cache_write_tokens", names[2]), cached + writes, names[0], prompt));
+        return Err(over(
+            &format!("{}.cached_tokens + cache_write_tokens", names[2]),
+            cached + writes,
+            names[0],
+            prompt,
+        ));
     }
     let non_text_in = super::add(audio_in, image_in, "prompt token details")?;
     if non_text_in > prompt {
-        return Err(over(&format!("{}.audio_tokens + image_tokens", names[2]), non_text_in, names[0], prompt));
+        return Err(over(
+            &format!("{}.audio_tokens + image_tokens", names[2]),
+            non_text_in,
+            names[0],
+            prompt,
+        ));
     }
     // Reasoning is inside completion_tokens: a larger count means a different convention.
     if reasoning > completion {
@@ -216,7 +248,12 @@ pub(crate) fn response<'a>(line: &Line<'a>, usage: &UsageBlock, mode: Mode, batc
     }
     let non_text_out = super::add(audio_out, image_out, "completion token details")?;
     if non_text_out > completion {
-        return Err(over(&format!("{}.audio_tokens + image_tokens", names[3]), non_text_out, names[1], completion));
+        return Err(over(
+            &format!("{}.audio_tokens + image_tokens", names[3]),
+            non_text_out,
+            names[1],
+            completion,
+        ));
     }
     let mut u = Usage {
         input_text: prompt - non_text_in,
@@ -232,13 +269,22 @@ pub(crate) fn response<'a>(line: &Line<'a>, usage: &UsageBlock, mode: Mode, batc
     if line.output.0 > 0 {
         u.calls.insert("search".to_string(), line.output.0);
     }
-    let shape = batch.unwrap_or(if chat { Shape::OpenAiChat } else { Shape::OpenAiResponses });
+    let shape = batch.unwrap_or(if chat {
+        Shape::OpenAiChat
+    } else {
+        Shape::OpenAiResponses
+    });
     record(line, shape, u, tier_mode(line, mode), None)
 }
 
 /// A Batch API output line.
 pub(crate) fn batch<'a>(line: &Line<'a>) -> Result<Parsed<'a>, LineError> {
-    let fail = |reason: Cow<'static, str>| Ok(Parsed::Failed { shape: Shape::OpenAiBatch, reason });
+    let fail = |reason: Cow<'static, str>| {
+        Ok(Parsed::Failed {
+            shape: Shape::OpenAiBatch,
+            reason,
+        })
+    };
     if line.error.0 {
         return fail(Cow::Borrowed("openai batch: error"));
     }
@@ -247,10 +293,15 @@ pub(crate) fn batch<'a>(line: &Line<'a>) -> Result<Parsed<'a>, LineError> {
     };
     match resp.status_code.get() {
         Some(200) | None => {}
-        Some(code) => return fail(Cow::Owned(format!("openai batch: status {code}"))),
+        // HTTP codes only: an arbitrary number must not grow the map of failure reasons.
+        Some(code @ 100..=599) => return fail(Cow::Owned(format!("openai batch: status {code}"))),
+        Some(_) => return fail(Cow::Borrowed("openai batch: status other")),
     }
     let Some(body) = &resp.body else {
-        return Err(LineError::new(RejectKind::NoUsage, "openai batch line without response.body"));
+        return Err(LineError::new(
+            RejectKind::NoUsage,
+            "openai batch line without response.body",
+        ));
     };
     if body.error.0 {
         return fail(Cow::Borrowed("openai batch: error"));
@@ -259,7 +310,10 @@ pub(crate) fn batch<'a>(line: &Line<'a>) -> Result<Parsed<'a>, LineError> {
         return fail(Cow::Borrowed("openai batch: failed"));
     }
     let Some(usage) = &body.usage else {
-        return Err(LineError::new(RejectKind::NoUsage, "openai batch line without response.body.usage"));
+        return Err(LineError::new(
+            RejectKind::NoUsage,
+            "openai batch line without response.body.usage",
+        ));
     };
     response(body, usage, Mode::Batch, Some(Shape::OpenAiBatch))
 }
