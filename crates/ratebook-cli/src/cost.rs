@@ -127,9 +127,9 @@ impl Progress {
         let mut err = io::stderr().lock();
         let _ = write!(
             err,
-            "\r{bar}{file}: {} lines ({:.0} lines/s)   ",
+            "\r{bar}{file}: {} lines ({} lines/s)   ",
             format_count(lines),
-            rate
+            format_count(rate as u64)
         );
         let _ = err.flush();
     }
