@@ -397,8 +397,15 @@ fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: &str) -> Val
 fn summary_table(s: &Summary) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "{:<28} {:<10} {:>9} {:>15} {:>15} {:>13} {:>14}\n",
-        "model", "provider", "records", "input tokens", "cached", "output tokens", "total"
+        "{:<28} {:<10} {:>9} {:>15} {:>15} {:>13} {:>14}   {}\n",
+        "model",
+        "provider",
+        "records",
+        "input tokens",
+        "cached",
+        "output tokens",
+        "total",
+        "records by mode"
     ));
     let c = |n: u128| group_thousands(&n.to_string());
     for m in &s.by_model {
