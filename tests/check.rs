@@ -268,3 +268,96 @@ fn the_repository_book_passes_check() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn the_reader_accepts_exactly_the_keys_the_schema_lists() {
+    use ratebook::read::keys;
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(ratebook_tests::root().join("pricing/schema.json")).unwrap(),
+    )
+    .unwrap();
+    let props = |def: &serde_json::Value| -> Vec<String> {
+        let mut v: Vec<String> = def["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        v.sort();
+        v
+    };
+    let sorted = |parts: &[&[&str]]| -> Vec<String> {
+        let mut v: Vec<String> = parts
+            .iter()
+            .flat_map(|p| p.iter().map(|s| s.to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    let defs = &schema["$defs"];
+    assert_eq!(props(&schema), sorted(&[keys::FILE]));
+    assert_eq!(props(&defs["ProviderInfo"]), sorted(&[keys::PROVIDER]));
+    assert_eq!(props(&defs["Billing"]), sorted(&[keys::BILLING]));
+    assert_eq!(props(&defs["ModelSpec"]), sorted(&[keys::MODEL]));
+    assert_eq!(
+        props(&defs["PriceEntry"]),
+        sorted(&[keys::ENTRY_OTHER, keys::RATES])
+    );
+    assert_eq!(props(&defs["ModeSpec"]), sorted(&[keys::MODE]));
+    assert_eq!(
+        props(&defs["TierSpec"]),
+        sorted(&[keys::TIER_OTHER, keys::RATES])
+    );
+    assert_eq!(props(&defs["Fee"]), sorted(&[keys::FEE]));
+    let variants = defs["ImageScheme"]["oneOf"].as_array().unwrap();
+    assert_eq!(variants.len(), keys::SCHEME_KINDS.len());
+    for v in variants {
+        let kind = v["properties"]["kind"]["const"].as_str().unwrap();
+        let (_, fields) = keys::SCHEME_KINDS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .expect("kind known to the reader");
+        assert_eq!(props(v), sorted(&[&["kind"], fields]), "{kind}");
+    }
+}
+
+#[test]
+fn every_structural_problem_of_a_file_is_reported_at_once() {
+    // Two unknown keys and a bare float in one file: three located errors, not just the first.
+    let text = BASE
+        .replace("output = \"4.00\"", "outptu = \"4.00\"")
+        .replace("input = \"1.00\"", "input = 1.0")
+        .replace("name = \"Acme 1\"", "name = \"Acme 1\"\ncolour = \"blue\"");
+    let loaded = load(&[SourceFile::new("acme.toml", text)]);
+    let msgs: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(msgs.len(), 3, "{msgs:#?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with("acme.toml:15:1: unknown field `colour`")),
+        "{msgs:#?}"
+    );
+    assert!(msgs.iter().any(|m| m.contains("bare float")), "{msgs:#?}");
+    assert!(msgs.iter().any(|m| m.contains("`outptu`")), "{msgs:#?}");
+}
+
+#[test]
+fn wrong_types_and_missing_fields_are_located() {
+    let (kind, at, msg) = first_error(&BASE.replace("threshold = 200000", "threshold = \"lots\""));
+    assert_eq!(kind, ErrorKind::InvalidValue);
+    assert_eq!(at, "28:13");
+    assert!(
+        msg.contains("expected a whole number, found a string"),
+        "{msg}"
+    );
+    let (_, _, msg) = first_error(&BASE.replace("effective = \"2026-01-01\"\n", ""));
+    assert!(
+        msg.contains("missing field `effective`") && msg.contains("prices[0].effective"),
+        "{msg}"
+    );
+    // A bare TOML date is read as the date it says.
+    let loaded = load(&[SourceFile::new(
+        "acme.toml",
+        BASE.replace("effective = \"2026-01-01\"", "effective = 2026-01-01"),
+    )]);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+}

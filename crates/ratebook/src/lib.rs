@@ -60,6 +60,7 @@ pub mod ingest;
 pub mod load;
 pub mod money;
 pub mod raw;
+pub mod read;
 pub mod resolve;
 pub mod scenario;
 pub mod usage;

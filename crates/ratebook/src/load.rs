@@ -1,9 +1,9 @@
 //! From pricing-file text to a validated [`RateBook`], with every problem located.
 //!
-//! Loading happens in two passes. Serde reads each file into the [`crate::raw`] types (syntax
-//! errors, unknown keys, bare floats and wrong types stop that file at the first problem, with
-//! its line, column and key path). Then the rules of the book are checked on the spanned values
-//! and every violation is collected, so `ratebook check` can report all of them at once.
+//! Loading happens in two passes. [`crate::read`] walks the parse tree into the [`crate::raw`]
+//! types (syntax errors, unknown keys, bare floats, wrong types and missing fields, each with
+//! its line, column and key path). Then the rules of the book are checked on the spanned values.
+//! Both passes collect every problem, so `ratebook check` can report all of them at once.
 //! A file with any error is left out of the book; the other files still load, so one broken
 //! provider never takes the others down.
 
@@ -134,7 +134,7 @@ impl RateBook {
 
 /// Reads and validates one file.
 pub fn load_file(file: &SourceFile) -> Result<(Provider, Vec<Model>), Vec<Error>> {
-    let parsed: raw::PricingFile = parse(file)?;
+    let parsed: raw::PricingFile = crate::read::read(file)?;
     let mut cx = Cx {
         file,
         errors: Vec::new(),
@@ -145,15 +145,6 @@ pub fn load_file(file: &SourceFile) -> Result<(Provider, Vec<Model>), Vec<Error>
     } else {
         Err(cx.errors)
     }
-}
-
-fn parse(file: &SourceFile) -> Result<raw::PricingFile, Vec<Error>> {
-    let de =
-        toml::de::Deserializer::parse(&file.text).map_err(|e| vec![toml_error(file, &e, None)])?;
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let key = key_path(e.path());
-        vec![toml_error(file, e.inner(), key)]
-    })
 }
 
 /// A TOML key as written in a dotted path: bare when it can be, quoted otherwise.
@@ -167,42 +158,6 @@ pub fn quote_key(key: &str) -> String {
     } else {
         format!("{key:?}")
     }
-}
-
-/// Renders serde's path as a TOML key path (`models."gpt-4o".prices[0].input`), skipping the
-/// span wrappers' internal fields.
-fn key_path(path: &serde_path_to_error::Path) -> Option<String> {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for seg in path.iter() {
-        match seg {
-            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                if key.starts_with("$__serde_spanned") {
-                    continue;
-                }
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(&quote_key(key));
-            }
-            Segment::Unknown => {}
-        }
-    }
-    (!out.is_empty()).then_some(out)
-}
-
-fn toml_error(file: &SourceFile, e: &toml::de::Error, key: Option<String>) -> Error {
-    let message = e.message().trim().to_string();
-    let kind = if message.starts_with("unknown field") || message.starts_with("unknown variant") {
-        ErrorKind::UnknownKey
-    } else if key.is_some() {
-        ErrorKind::InvalidValue
-    } else {
-        ErrorKind::Syntax
-    };
-    let offset = e.span().map_or(0, |s| s.start);
-    Error::new(kind, message).at(Location::from_offset(&file.name, &file.text, offset, key))
 }
 
 /// Conversion context: the file being read and the errors found so far.

@@ -5,14 +5,12 @@
 //! enforces that; [`format_usd`] and [`format_rate`] are the only places that round, and they
 //! round copies for people to read.
 
-use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::de::{self, Deserializer, Visitor};
 
-/// A decimal read from a quoted string in a pricing file. A bare float or integer is refused
-/// with a message that shows the quoted form to write instead.
+/// A decimal read from a quoted string in a pricing file (see [`crate::read`], which refuses a
+/// bare float or integer with a message that shows the quoted form to write instead).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Amount(pub Decimal);
 
@@ -29,35 +27,6 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
         Decimal::from_str_exact(t).map_err(|e| e.to_string())
     };
     parsed.map_err(|e| format!("`{s}` is not an exact decimal number ({e})"))
-}
-
-impl<'de> serde::Deserialize<'de> for Amount {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Amount;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a decimal number in quotes, like \"0.50\"")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Amount, E> {
-                parse_decimal(s).map(Amount).map_err(E::custom)
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
-                Err(E::custom(format!(
-                    "bare float {v} is not exact; write the price as a quoted string: \"{v}\""
-                )))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
-                Err(E::custom(format!(
-                    "bare number {v}: write prices as quoted strings, like \"{v}\""
-                )))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
-                self.visit_i64(v.min(i64::MAX as u64) as i64)
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 #[cfg(feature = "schema")]

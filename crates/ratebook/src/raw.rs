@@ -1,39 +1,38 @@
 //! The pricing file format, exactly as written in TOML.
 //!
-//! These types mirror the files one to one (with `deny_unknown_fields`, so a typo is an error,
-//! not a silently ignored price). They are converted into the validated domain types of
-//! [`crate::book`] by [`crate::load`]; nothing else in the crate reads them. The JSON Schema
-//! published for editors is derived from these types (feature `schema`).
+//! These types mirror the files one to one. [`crate::read`] fills them from toml's spanned
+//! parse tree (unknown keys are errors, not silently ignored prices) and [`crate::load`] turns
+//! them into the validated domain types of [`crate::book`]; nothing else reads them. The JSON
+//! Schema published for editors is derived from these types (feature `schema`), and a test
+//! checks that the keys the reader accepts are exactly the keys the schema lists.
 
 use std::collections::BTreeMap;
-
-use serde::Deserialize;
 
 use crate::money::Amount;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 
-/// A value with its byte span in the file, so validation can point at it. A thin wrapper over
-/// `toml::Spanned` that also describes itself as plain `T` in the JSON Schema.
+/// A value with its byte span in the file, so validation can point at it. It describes itself
+/// as plain `T` in the JSON Schema.
 #[derive(Debug, Clone)]
-pub struct Spanned<T>(toml::Spanned<T>);
-
-impl<T> Spanned<T> {
-    pub fn span(&self) -> std::ops::Range<usize> {
-        self.0.span()
-    }
-    pub fn get_ref(&self) -> &T {
-        self.0.get_ref()
-    }
-    pub fn into_inner(self) -> T {
-        self.0.into_inner()
-    }
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: std::ops::Range<usize>,
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        toml::Spanned::<T>::deserialize(d).map(Spanned)
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: std::ops::Range<usize>) -> Spanned<T> {
+        Spanned { value, span }
+    }
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.span.clone()
+    }
+    pub fn get_ref(&self) -> &T {
+        &self.value
+    }
+    pub fn into_inner(self) -> T {
+        self.value
     }
 }
 
@@ -51,24 +50,24 @@ impl<T: JsonSchema> JsonSchema for Spanned<T> {
 }
 
 /// One pricing file: one provider (or one gateway's card).
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", serde(deny_unknown_fields))]
 pub struct PricingFile {
     /// Format version; currently 1.
     pub schema_version: Option<u32>,
     pub provider: ProviderInfo,
     /// Named image-input token schemes, referenced by models' `image_input`.
-    #[serde(default)]
+    #[cfg_attr(feature = "schema", serde(default))]
     pub image_schemes: BTreeMap<String, Spanned<ImageScheme>>,
     /// Models keyed by canonical id.
-    #[serde(default)]
+    #[cfg_attr(feature = "schema", serde(default))]
     pub models: BTreeMap<String, Spanned<ModelSpec>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", serde(deny_unknown_fields))]
 pub struct ProviderInfo {
     /// Short stable id: `google`, `openai`, `anthropic`.
     pub id: Spanned<String>,
@@ -81,9 +80,9 @@ pub struct ProviderInfo {
 }
 
 /// Billing granularity: gateways may bill in a minimum unit.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", serde(deny_unknown_fields))]
 pub struct Billing {
     /// The smallest billed amount in USD, e.g. "0.000001".
     pub unit: Spanned<Amount>,
@@ -92,9 +91,12 @@ pub struct Billing {
 }
 
 /// An image-input token scheme. `kind` selects the formula; the other fields are its parameters.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(
+    feature = "schema",
+    serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)
+)]
 pub enum ImageScheme {
     /// Gemini 2.x: both sides <= `small_max` px → `small_tokens`; otherwise crop unit
     /// `floor(min(w,h) / crop_divisor)` and `tile_tokens` per tile, tiles rounded up per axis.
@@ -134,14 +136,14 @@ pub enum ImageScheme {
     },
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", serde(deny_unknown_fields))]
 pub struct ModelSpec {
     /// Display name.
     pub name: String,
     /// Other ids that resolve to this model (preview ids, marketing names, snapshot ids).
-    #[serde(default)]
+    #[cfg_attr(feature = "schema", serde(default))]
     pub aliases: Vec<Spanned<String>>,
     /// Name of an entry in `image_schemes` used to estimate input-image tokens.
     pub image_input: Option<Spanned<String>>,
@@ -155,9 +157,9 @@ pub struct ModelSpec {
 }
 
 /// One dated price entry. Rates are USD per 1M tokens unless the field says otherwise.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", serde(deny_unknown_fields))]
 pub struct PriceEntry {
     /// First day these prices apply (inclusive); in force until the next entry's date.
     pub effective: Spanned<String>,
@@ -203,9 +205,9 @@ pub struct PriceEntry {
 
 /// A service mode as a multiplier over standard rates, with stacking rules and optional
 /// explicit rates where the provider publishes numbers that are not a clean multiple.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", serde(deny_unknown_fields))]
 pub struct ModeSpec {
     /// Multiplier over the standard rate, e.g. "0.5" for batch.
     pub multiplier: Spanned<Amount>,
@@ -214,18 +216,18 @@ pub struct ModeSpec {
     /// Does it apply to cache writes? Default: same as `cache_read`.
     pub cache_write: Option<bool>,
     /// Does it apply to cache storage? Default: false.
-    #[serde(default)]
+    #[cfg_attr(feature = "schema", serde(default))]
     pub cache_storage: bool,
     /// Explicit per-meter rates for this mode (keys as in a price entry: `input`, `output`,
     /// `cache_read`, …); they replace multiplier × standard for the base tier.
-    #[serde(default)]
+    #[cfg_attr(feature = "schema", serde(default))]
     pub rates: BTreeMap<String, Spanned<Amount>>,
 }
 
 /// A long-context tier.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", serde(deny_unknown_fields))]
 pub struct TierSpec {
     /// Token count the prompt is compared with.
     pub threshold: u64,
@@ -253,9 +255,9 @@ pub struct TierSpec {
 }
 
 /// A per-call fee.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", serde(deny_unknown_fields))]
 pub struct Fee {
     pub description: String,
     /// USD per `per` calls.
@@ -263,7 +265,7 @@ pub struct Fee {
     /// Calls the price is quoted for (1 or 1000).
     pub per: u64,
     /// Free calls per `free_period`.
-    #[serde(default)]
+    #[cfg_attr(feature = "schema", serde(default))]
     pub free: u64,
     /// `day` or `month`.
     pub free_period: Option<String>,

@@ -525,6 +525,7 @@ pub struct ScenarioSpec {
 
 impl ScenarioSpec {
     /// Reads a scenario file. `name` is used in messages.
+    #[cfg(feature = "scenario-files")]
     pub fn from_toml(name: &str, text: &str) -> Result<ScenarioSpec, Error> {
         toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();

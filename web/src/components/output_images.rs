@@ -31,9 +31,11 @@ pub fn output_images(p: &OutputImagesProps) -> Html {
     let Ok(entry) = model.price_at(date) else {
         return html! {};
     };
-    let mut resolutions: Vec<(String, String)> = entry
-        .output_image_tokens
-        .iter()
+    // Smallest images first (by tokens), not alphabetically (`512px` after `4K`).
+    let mut by_size: Vec<(&String, &u64)> = entry.output_image_tokens.iter().collect();
+    by_size.sort_by_key(|(_, tokens)| **tokens);
+    let mut resolutions: Vec<(String, String)> = by_size
+        .into_iter()
         .map(|(res, tokens)| {
             let price = entry
                 .rates

@@ -1,0 +1,757 @@
+//! Reads a pricing file's text into the [`crate::raw`] types, walking toml's spanned parse tree
+//! by hand.
+//!
+//! Walking the tree instead of deriving serde keeps the browser download small (the derived
+//! deserializers were most of the WASM binary) and lets one pass report every structural problem
+//! of a file — unknown keys, bare floats, wrong types, missing fields — each with its byte span
+//! and TOML key path, instead of stopping at the first.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+
+use crate::error::{Error, ErrorKind, Location};
+use crate::load::{SourceFile, quote_key};
+use crate::money::{Amount, parse_decimal};
+use crate::raw::{self, Spanned};
+
+type Value<'i> = toml::Spanned<DeValue<'i>>;
+
+/// Keys of each table, in the order the schema lists them. `tests` compare these with
+/// `pricing/schema.json`, so the reader and the schema cannot drift apart.
+pub mod keys {
+    pub const FILE: &[&str] = &["schema_version", "provider", "image_schemes", "models"];
+    pub const PROVIDER: &[&str] = &["id", "name", "pricing_url", "billing"];
+    pub const BILLING: &[&str] = &["unit", "rounding"];
+    pub const MODEL: &[&str] = &[
+        "name",
+        "aliases",
+        "image_input",
+        "context_window",
+        "max_output_tokens",
+        "notes",
+        "prices",
+    ];
+    pub const RATES: &[&str] = &[
+        "input",
+        "input_image",
+        "input_audio",
+        "input_video",
+        "cache_read",
+        "cache_read_audio",
+        "cache_write_5m",
+        "cache_write_1h",
+        "cache_storage",
+        "output",
+        "output_image",
+        "output_audio",
+    ];
+    pub const ENTRY_OTHER: &[&str] = &[
+        "effective",
+        "source",
+        "checked",
+        "note",
+        "output_image_tokens",
+        "output_image_fees",
+        "residency_multiplier",
+        "fees",
+        "batch",
+        "flex",
+        "priority",
+        "long_context",
+    ];
+    pub const MODE: &[&str] = &[
+        "multiplier",
+        "cache_read",
+        "cache_write",
+        "cache_storage",
+        "rates",
+    ];
+    pub const TIER_OTHER: &[&str] = &["threshold", "comparison", "counts", "application"];
+    pub const FEE: &[&str] = &["description", "price", "per", "free", "free_period"];
+    pub const SCHEME_KINDS: &[(&str, &[&str])] = &[
+        (
+            "gemini_tiles",
+            &["small_max", "small_tokens", "crop_divisor", "tile_tokens"],
+        ),
+        ("fixed_levels", &["levels", "default"]),
+        (
+            "openai_tiles",
+            &["base", "per_tile", "fit", "short_side", "tile"],
+        ),
+        ("openai_patches", &["patch", "max_patches", "multiplier"]),
+        (
+            "anthropic_patches",
+            &["patch", "max_long_edge", "max_tokens"],
+        ),
+    ];
+}
+
+/// Parses `file` into the raw types, or returns every structural error found.
+pub fn read(file: &SourceFile) -> Result<raw::PricingFile, Vec<Error>> {
+    let root = match DeTable::parse(&file.text) {
+        Ok(t) => t,
+        Err(e) => {
+            let offset = e.span().map_or(0, |s| s.start);
+            let loc = Location::from_offset(&file.name, &file.text, offset, None);
+            return Err(vec![
+                Error::new(ErrorKind::Syntax, e.message().trim()).at(loc),
+            ]);
+        }
+    };
+    let mut r = Reader {
+        file,
+        errors: Vec::new(),
+    };
+    let parsed = r.file(root.get_ref(), root.span());
+    match parsed {
+        Some(f) if r.errors.is_empty() => Ok(f),
+        _ => Err(r.errors),
+    }
+}
+
+/// A table being read: checks its keys once, then hands out values by name.
+struct Table<'t, 'i> {
+    table: &'t DeTable<'i>,
+    path: String,
+    span: Range<usize>,
+}
+
+impl<'t, 'i> Table<'t, 'i> {
+    fn get(&self, key: &str) -> Option<&'t Value<'i>> {
+        self.table.get(key)
+    }
+    fn key(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            quote_key(key)
+        } else {
+            format!("{}.{}", self.path, quote_key(key))
+        }
+    }
+}
+
+struct Reader<'f> {
+    file: &'f SourceFile,
+    errors: Vec<Error>,
+}
+
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+impl Reader<'_> {
+    fn push(&mut self, kind: ErrorKind, span: Range<usize>, key: &str, message: impl Into<String>) {
+        let key = (!key.is_empty()).then(|| key.to_string());
+        let loc = Location::from_offset(&self.file.name, &self.file.text, span.start, key);
+        self.errors.push(Error::new(kind, message).at(loc));
+    }
+
+    fn wrong_type(&mut self, v: &Value<'_>, key: &str, expected: &str) {
+        let found = type_name(v.get_ref());
+        self.push(
+            ErrorKind::InvalidValue,
+            v.span(),
+            key,
+            format!("expected {expected}, found {found}"),
+        );
+    }
+
+    /// Opens a table value, reporting unknown keys (`allowed`) and giving the table's reader.
+    fn table<'t, 'i>(
+        &mut self,
+        v: &'t Value<'i>,
+        path: &str,
+        allowed: &[&str],
+    ) -> Option<Table<'t, 'i>> {
+        let Some(t) = v.get_ref().as_table() else {
+            self.wrong_type(v, path, "a table");
+            return None;
+        };
+        let table = Table {
+            table: t,
+            path: path.to_string(),
+            span: v.span(),
+        };
+        self.check_keys(&table, allowed);
+        Some(table)
+    }
+
+    fn check_keys(&mut self, t: &Table<'_, '_>, allowed: &[&str]) {
+        for (k, _) in t.table.iter() {
+            let name: &str = k.get_ref();
+            if !allowed.contains(&name) {
+                let expected: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+                self.push(
+                    ErrorKind::UnknownKey,
+                    k.span(),
+                    &t.key(name),
+                    format!(
+                        "unknown field `{name}`, expected one of {}",
+                        expected.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    fn required<'t, 'i>(&mut self, t: &Table<'t, 'i>, key: &str) -> Option<&'t Value<'i>> {
+        let v = t.get(key);
+        if v.is_none() {
+            self.push(
+                ErrorKind::InvalidValue,
+                t.span.clone(),
+                &t.key(key),
+                format!("missing field `{key}`"),
+            );
+        }
+        v
+    }
+
+    fn string(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<String>> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(Spanned::new(s.to_string(), v.span())),
+            // A bare TOML date (`effective = 2026-03-13`) reads as its text.
+            DeValue::Datetime(d) => Some(Spanned::new(d.to_string(), v.span())),
+            _ => {
+                self.wrong_type(v, key, "a string");
+                None
+            }
+        }
+    }
+
+    fn amount(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<Amount>> {
+        match v.get_ref() {
+            DeValue::String(s) => match parse_decimal(s) {
+                Ok(d) => Some(Spanned::new(Amount(d), v.span())),
+                Err(e) => {
+                    self.push(ErrorKind::InvalidValue, v.span(), key, e);
+                    None
+                }
+            },
+            DeValue::Float(f) => {
+                let text = f.as_str();
+                let msg = format!(
+                    "bare float {text} is not exact; write the price as a quoted string: \"{text}\""
+                );
+                self.push(ErrorKind::InvalidValue, v.span(), key, msg);
+                None
+            }
+            DeValue::Integer(i) => {
+                let text = i.as_str();
+                let msg =
+                    format!("bare number {text}: write prices as quoted strings, like \"{text}\"");
+                self.push(ErrorKind::InvalidValue, v.span(), key, msg);
+                None
+            }
+            _ => {
+                self.wrong_type(v, key, "a decimal number in quotes, like \"0.50\"");
+                None
+            }
+        }
+    }
+
+    fn uint(&mut self, v: &Value<'_>, key: &str, max: u64) -> Option<u64> {
+        let parsed = match v.get_ref() {
+            DeValue::Integer(i) => {
+                let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
+                let digits = digits.strip_prefix('+').unwrap_or(&digits);
+                let (body, radix) = match i.radix() {
+                    16 | 8 | 2 => (digits.get(2..).unwrap_or(""), i.radix()),
+                    _ => (digits, 10),
+                };
+                u64::from_str_radix(body, radix).ok()
+            }
+            _ => {
+                self.wrong_type(v, key, "a whole number");
+                return None;
+            }
+        };
+        match parsed {
+            Some(n) if n <= max => Some(n),
+            _ => {
+                self.push(
+                    ErrorKind::InvalidValue,
+                    v.span(),
+                    key,
+                    format!("expected a whole number from 0 to {max}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, v: &Value<'_>, key: &str) -> Option<bool> {
+        let b = v.get_ref().as_bool();
+        if b.is_none() {
+            self.wrong_type(v, key, "true or false");
+        }
+        b
+    }
+
+    fn array<'t, 'i>(&mut self, v: &'t Value<'i>, key: &str) -> Option<&'t [Value<'i>]> {
+        match v.get_ref().as_array() {
+            Some(a) => Some(a),
+            None => {
+                self.wrong_type(v, key, "an array");
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, v: &Value<'_>, key: &str) -> Option<Vec<Spanned<String>>> {
+        let items = self.array(v, key)?;
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            out.push(self.string(item, &format!("{key}[{i}]"))?);
+        }
+        Some(out)
+    }
+
+    /// A table of `name → T`, every entry read by `each`.
+    fn map<T>(
+        &mut self,
+        v: &Value<'_>,
+        key: &str,
+        mut each: impl FnMut(&mut Self, &Value<'_>, &str) -> Option<T>,
+    ) -> Option<BTreeMap<String, T>> {
+        let Some(t) = v.get_ref().as_table() else {
+            self.wrong_type(v, key, "a table");
+            return None;
+        };
+        let mut out = BTreeMap::new();
+        let mut ok = true;
+        for (k, item) in t.iter() {
+            let name: &str = k.get_ref();
+            match each(self, item, &format!("{key}.{}", quote_key(name))) {
+                Some(x) => {
+                    out.insert(name.to_string(), x);
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn opt<T>(
+        &mut self,
+        t: &Table<'_, '_>,
+        key: &str,
+        read: impl FnOnce(&mut Self, &Value<'_>, &str) -> Option<T>,
+    ) -> Result<Option<T>, ()> {
+        match t.get(key) {
+            None => Ok(None),
+            Some(v) => read(self, v, &t.key(key)).map(Some).ok_or(()),
+        }
+    }
+
+    fn file(&mut self, root: &DeTable<'_>, span: Range<usize>) -> Option<raw::PricingFile> {
+        let t = Table {
+            table: root,
+            path: String::new(),
+            span,
+        };
+        self.check_keys(&t, keys::FILE);
+        let schema_version = self.opt(&t, "schema_version", |r, v, k| {
+            r.uint(v, k, u64::from(u32::MAX)).map(|n| n as u32)
+        });
+        let provider = self.required(&t, "provider").and_then(|v| self.provider(v));
+        let image_schemes = match t.get("image_schemes") {
+            Some(v) => self.map(v, "image_schemes", |r, v, k| r.scheme(v, k)),
+            None => Some(BTreeMap::new()),
+        };
+        let models = match t.get("models") {
+            Some(v) => self.map(v, "models", |r, v, k| r.model(v, k)),
+            None => Some(BTreeMap::new()),
+        };
+        Some(raw::PricingFile {
+            schema_version: schema_version.ok()?,
+            provider: provider?,
+            image_schemes: image_schemes?,
+            models: models?,
+        })
+    }
+
+    fn provider(&mut self, v: &Value<'_>) -> Option<raw::ProviderInfo> {
+        let t = self.table(v, "provider", keys::PROVIDER)?;
+        let id = self
+            .required(&t, "id")
+            .and_then(|v| self.string(v, "provider.id"));
+        let name = self
+            .required(&t, "name")
+            .and_then(|v| self.string(v, "provider.name"));
+        let pricing_url = self.opt(&t, "pricing_url", |r, v, k| {
+            r.string(v, k).map(Spanned::into_inner)
+        });
+        let billing = self.opt(&t, "billing", |r, v, k| {
+            let b = r.table(v, k, keys::BILLING)?;
+            let unit = r
+                .required(&b, "unit")
+                .and_then(|v| r.amount(v, &b.key("unit")));
+            let rounding = r
+                .required(&b, "rounding")
+                .and_then(|v| r.string(v, &b.key("rounding")));
+            Some(raw::Billing {
+                unit: unit?,
+                rounding: rounding?,
+            })
+        });
+        Some(raw::ProviderInfo {
+            id: id?,
+            name: name?.into_inner(),
+            pricing_url: pricing_url.ok()?,
+            billing: billing.ok()?,
+        })
+    }
+
+    fn scheme(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::ImageScheme>> {
+        let Some(t) = v.get_ref().as_table() else {
+            self.wrong_type(v, key, "a table");
+            return None;
+        };
+        let table = Table {
+            table: t,
+            path: key.to_string(),
+            span: v.span(),
+        };
+        let kind = self
+            .required(&table, "kind")
+            .and_then(|k| self.string(k, &table.key("kind")))?;
+        let Some((_, fields)) = keys::SCHEME_KINDS
+            .iter()
+            .find(|(name, _)| *name == kind.get_ref())
+        else {
+            let names: Vec<String> = keys::SCHEME_KINDS
+                .iter()
+                .map(|(n, _)| format!("`{n}`"))
+                .collect();
+            self.push(
+                ErrorKind::UnknownKey,
+                kind.span(),
+                &table.key("kind"),
+                format!(
+                    "unknown variant `{}`, expected one of {}",
+                    kind.get_ref(),
+                    names.join(", ")
+                ),
+            );
+            return None;
+        };
+        let mut allowed = vec!["kind"];
+        allowed.extend_from_slice(fields);
+        self.check_keys(&table, &allowed);
+        let u = |r: &mut Self, name: &str, max: u64| {
+            r.required(&table, name)
+                .and_then(|v| r.uint(v, &table.key(name), max))
+        };
+        let small = u64::from(u32::MAX);
+        let scheme = match kind.get_ref().as_str() {
+            "gemini_tiles" => {
+                let small_max = u(self, "small_max", small);
+                let small_tokens = u(self, "small_tokens", u64::MAX);
+                let divisor = self
+                    .required(&table, "crop_divisor")
+                    .and_then(|v| self.amount(v, &table.key("crop_divisor")));
+                let tile_tokens = u(self, "tile_tokens", u64::MAX);
+                raw::ImageScheme::GeminiTiles {
+                    small_max: small_max? as u32,
+                    small_tokens: small_tokens?,
+                    crop_divisor: divisor?.into_inner(),
+                    tile_tokens: tile_tokens?,
+                }
+            }
+            "fixed_levels" => {
+                let levels = self.required(&table, "levels").and_then(|v| {
+                    self.map(v, &table.key("levels"), |r, v, k| r.uint(v, k, u64::MAX))
+                });
+                let default = self
+                    .required(&table, "default")
+                    .and_then(|v| self.string(v, &table.key("default")));
+                raw::ImageScheme::FixedLevels {
+                    levels: levels?,
+                    default: default?.into_inner(),
+                }
+            }
+            "openai_tiles" => {
+                let base = u(self, "base", u64::MAX);
+                let per_tile = u(self, "per_tile", u64::MAX);
+                let fit = u(self, "fit", small);
+                let short_side = u(self, "short_side", small);
+                let tile = u(self, "tile", small);
+                raw::ImageScheme::OpenaiTiles {
+                    base: base?,
+                    per_tile: per_tile?,
+                    fit: fit? as u32,
+                    short_side: short_side? as u32,
+                    tile: tile? as u32,
+                }
+            }
+            "openai_patches" => {
+                let patch = u(self, "patch", small);
+                let max_patches = u(self, "max_patches", u64::MAX);
+                let multiplier = self
+                    .required(&table, "multiplier")
+                    .and_then(|v| self.amount(v, &table.key("multiplier")));
+                raw::ImageScheme::OpenaiPatches {
+                    patch: patch? as u32,
+                    max_patches: max_patches?,
+                    multiplier: multiplier?.into_inner(),
+                }
+            }
+            _ => {
+                let patch = u(self, "patch", small);
+                let max_long_edge = u(self, "max_long_edge", small);
+                let max_tokens = u(self, "max_tokens", u64::MAX);
+                raw::ImageScheme::AnthropicPatches {
+                    patch: patch? as u32,
+                    max_long_edge: max_long_edge? as u32,
+                    max_tokens: max_tokens?,
+                }
+            }
+        };
+        Some(Spanned::new(scheme, v.span()))
+    }
+
+    fn model(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::ModelSpec>> {
+        let t = self.table(v, key, keys::MODEL)?;
+        let name = self
+            .required(&t, "name")
+            .and_then(|v| self.string(v, &t.key("name")));
+        let aliases = self.opt(&t, "aliases", |r, v, k| r.strings(v, k));
+        let image_input = self.opt(&t, "image_input", |r, v, k| r.string(v, k));
+        let context_window = self.opt(&t, "context_window", |r, v, k| r.uint(v, k, u64::MAX));
+        let max_output_tokens = self.opt(&t, "max_output_tokens", |r, v, k| r.uint(v, k, u64::MAX));
+        let notes = self.opt(&t, "notes", |r, v, k| {
+            r.string(v, k).map(Spanned::into_inner)
+        });
+        let prices = self.required(&t, "prices").and_then(|v| {
+            let k = t.key("prices");
+            let items = self.array(v, &k)?;
+            let mut out = Vec::new();
+            let mut ok = true;
+            for (i, item) in items.iter().enumerate() {
+                match self.entry(item, &format!("{k}[{i}]")) {
+                    Some(e) => out.push(e),
+                    None => ok = false,
+                }
+            }
+            ok.then_some(out)
+        });
+        let spec = raw::ModelSpec {
+            name: name?.into_inner(),
+            aliases: aliases.ok()?.unwrap_or_default(),
+            image_input: image_input.ok()?,
+            context_window: context_window.ok()?,
+            max_output_tokens: max_output_tokens.ok()?,
+            notes: notes.ok()?,
+            prices: prices?,
+        };
+        Some(Spanned::new(spec, v.span()))
+    }
+
+    /// Reads the twelve rate keys of a price entry or a tier.
+    fn rates(&mut self, t: &Table<'_, '_>) -> Option<[Option<Spanned<Amount>>; 12]> {
+        let mut out: [Option<Spanned<Amount>>; 12] = Default::default();
+        let mut ok = true;
+        for (slot, name) in out.iter_mut().zip(keys::RATES) {
+            match self.opt(t, name, |r, v, k| r.amount(v, k)) {
+                Ok(x) => *slot = x,
+                Err(()) => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn entry(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::PriceEntry>> {
+        let allowed: Vec<&str> = keys::ENTRY_OTHER
+            .iter()
+            .chain(keys::RATES)
+            .copied()
+            .collect();
+        let t = self.table(v, key, &allowed)?;
+        let effective = self
+            .required(&t, "effective")
+            .and_then(|v| self.string(v, &t.key("effective")));
+        let source = self.opt(&t, "source", |r, v, k| r.string(v, k));
+        let checked = self.opt(&t, "checked", |r, v, k| r.string(v, k));
+        let note = self.opt(&t, "note", |r, v, k| {
+            r.string(v, k).map(Spanned::into_inner)
+        });
+        let rates = self.rates(&t);
+        let image_tokens = self.opt(&t, "output_image_tokens", |r, v, k| {
+            r.map(v, k, |r, v, k| {
+                r.uint(v, k, u64::MAX).map(|n| Spanned::new(n, v.span()))
+            })
+        });
+        let image_fees = self.opt(&t, "output_image_fees", |r, v, k| {
+            r.map(v, k, |r, v, k| r.amount(v, k))
+        });
+        let residency = self.opt(&t, "residency_multiplier", |r, v, k| r.amount(v, k));
+        let fees = self.opt(&t, "fees", |r, v, k| r.map(v, k, |r, v, k| r.fee(v, k)));
+        let batch = self.opt(&t, "batch", |r, v, k| r.mode(v, k));
+        let flex = self.opt(&t, "flex", |r, v, k| r.mode(v, k));
+        let priority = self.opt(&t, "priority", |r, v, k| r.mode(v, k));
+        let long_context = self.opt(&t, "long_context", |r, v, k| {
+            let items = r.array(v, k)?;
+            let mut out = Vec::new();
+            let mut ok = true;
+            for (i, item) in items.iter().enumerate() {
+                match r.tier(item, &format!("{k}[{i}]")) {
+                    Some(x) => out.push(x),
+                    None => ok = false,
+                }
+            }
+            ok.then_some(out)
+        });
+        let [
+            input,
+            input_image,
+            input_audio,
+            input_video,
+            cache_read,
+            cache_read_audio,
+            cache_write_5m,
+            cache_write_1h,
+            cache_storage,
+            output,
+            output_image,
+            output_audio,
+        ] = rates?;
+        let entry = raw::PriceEntry {
+            effective: effective?,
+            source: source.ok()?,
+            checked: checked.ok()?,
+            note: note.ok()?,
+            input,
+            input_image,
+            input_audio,
+            input_video,
+            cache_read,
+            cache_read_audio,
+            cache_write_5m,
+            cache_write_1h,
+            cache_storage,
+            output,
+            output_image,
+            output_audio,
+            output_image_tokens: image_tokens.ok()?,
+            output_image_fees: image_fees.ok()?,
+            residency_multiplier: residency.ok()?,
+            fees: fees.ok()?,
+            batch: batch.ok()?,
+            flex: flex.ok()?,
+            priority: priority.ok()?,
+            long_context: long_context.ok()?,
+        };
+        Some(Spanned::new(entry, v.span()))
+    }
+
+    fn mode(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::ModeSpec>> {
+        let t = self.table(v, key, keys::MODE)?;
+        let multiplier = self
+            .required(&t, "multiplier")
+            .and_then(|v| self.amount(v, &t.key("multiplier")));
+        let cache_read = self
+            .required(&t, "cache_read")
+            .and_then(|v| self.boolean(v, &t.key("cache_read")));
+        let cache_write = self.opt(&t, "cache_write", |r, v, k| r.boolean(v, k));
+        let cache_storage = self.opt(&t, "cache_storage", |r, v, k| r.boolean(v, k));
+        let rates = self.opt(&t, "rates", |r, v, k| r.map(v, k, |r, v, k| r.amount(v, k)));
+        let spec = raw::ModeSpec {
+            multiplier: multiplier?,
+            cache_read: cache_read?,
+            cache_write: cache_write.ok()?,
+            cache_storage: cache_storage.ok()?.unwrap_or(false),
+            rates: rates.ok()?.unwrap_or_default(),
+        };
+        Some(Spanned::new(spec, v.span()))
+    }
+
+    fn tier(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::TierSpec>> {
+        let allowed: Vec<&str> = keys::TIER_OTHER
+            .iter()
+            .chain(keys::RATES)
+            .copied()
+            .collect();
+        let t = self.table(v, key, &allowed)?;
+        let threshold = self
+            .required(&t, "threshold")
+            .and_then(|v| self.uint(v, &t.key("threshold"), u64::MAX));
+        let comparison = self
+            .required(&t, "comparison")
+            .and_then(|v| self.string(v, &t.key("comparison")));
+        let counts = self
+            .required(&t, "counts")
+            .and_then(|v| self.strings(v, &t.key("counts")));
+        let application = self
+            .required(&t, "application")
+            .and_then(|v| self.string(v, &t.key("application")));
+        let rates = self.rates(&t);
+        let [
+            input,
+            input_image,
+            input_audio,
+            input_video,
+            cache_read,
+            cache_read_audio,
+            cache_write_5m,
+            cache_write_1h,
+            cache_storage,
+            output,
+            output_image,
+            output_audio,
+        ] = rates?;
+        let spec = raw::TierSpec {
+            threshold: threshold?,
+            comparison: comparison?,
+            counts: counts?,
+            application: application?,
+            input,
+            input_image,
+            input_audio,
+            input_video,
+            cache_read,
+            cache_read_audio,
+            cache_write_5m,
+            cache_write_1h,
+            cache_storage,
+            output,
+            output_image,
+            output_audio,
+        };
+        Some(Spanned::new(spec, v.span()))
+    }
+
+    fn fee(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::Fee>> {
+        let t = self.table(v, key, keys::FEE)?;
+        let description = self
+            .required(&t, "description")
+            .and_then(|v| self.string(v, &t.key("description")));
+        let price = self
+            .required(&t, "price")
+            .and_then(|v| self.amount(v, &t.key("price")));
+        let per = self
+            .required(&t, "per")
+            .and_then(|v| self.uint(v, &t.key("per"), u64::MAX));
+        let free = self.opt(&t, "free", |r, v, k| r.uint(v, k, u64::MAX));
+        let free_period = self.opt(&t, "free_period", |r, v, k| {
+            r.string(v, k).map(Spanned::into_inner)
+        });
+        let fee = raw::Fee {
+            description: description?.into_inner(),
+            price: price?,
+            per: per?,
+            free: free.ok()?.unwrap_or(0),
+            free_period: free_period.ok()?,
+        };
+        Some(Spanned::new(fee, v.span()))
+    }
+}
