@@ -131,7 +131,9 @@ pub fn test() -> Result {
             "warnings",
         ]))
     });
+    // Both as dependents get it (default features) and as the page uses it (none).
     timed(&mut steps, "core builds for wasm32", || {
+        run(cargo().args(["build", "-p", "ratebook", "--target", WASM_TARGET]))?;
         run(cargo().args([
             "build",
             "-p",
