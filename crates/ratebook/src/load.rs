@@ -749,7 +749,7 @@ impl Cx<'_> {
         }
         let mut rates = Rates::default();
         for m in Meter::ALL {
-            if let Some(v) = raw_tier_rate(t, m) {
+            if let Some(v) = t.rates.get(m) {
                 let k = format!("{key}.{}", m.key());
                 let r = self.rate(v, &k);
                 let b = base
@@ -791,37 +791,7 @@ impl Cx<'_> {
 }
 
 fn raw_rate(e: &raw::PriceEntry, m: Meter) -> Option<&Spanned<Amount>> {
-    match m {
-        Meter::InputText => e.input.as_ref(),
-        Meter::InputImage => e.input_image.as_ref(),
-        Meter::InputAudio => e.input_audio.as_ref(),
-        Meter::InputVideo => e.input_video.as_ref(),
-        Meter::CacheRead => e.cache_read.as_ref(),
-        Meter::CacheReadAudio => e.cache_read_audio.as_ref(),
-        Meter::CacheWrite5m => e.cache_write_5m.as_ref(),
-        Meter::CacheWrite1h => e.cache_write_1h.as_ref(),
-        Meter::CacheStorage => e.cache_storage.as_ref(),
-        Meter::OutputText => e.output.as_ref(),
-        Meter::OutputImage => e.output_image.as_ref(),
-        Meter::OutputAudio => e.output_audio.as_ref(),
-    }
-}
-
-fn raw_tier_rate(t: &raw::TierSpec, m: Meter) -> Option<&Spanned<Amount>> {
-    match m {
-        Meter::InputText => t.input.as_ref(),
-        Meter::InputImage => t.input_image.as_ref(),
-        Meter::InputAudio => t.input_audio.as_ref(),
-        Meter::InputVideo => t.input_video.as_ref(),
-        Meter::CacheRead => t.cache_read.as_ref(),
-        Meter::CacheReadAudio => t.cache_read_audio.as_ref(),
-        Meter::CacheWrite5m => t.cache_write_5m.as_ref(),
-        Meter::CacheWrite1h => t.cache_write_1h.as_ref(),
-        Meter::CacheStorage => t.cache_storage.as_ref(),
-        Meter::OutputText => t.output.as_ref(),
-        Meter::OutputImage => t.output_image.as_ref(),
-        Meter::OutputAudio => t.output_audio.as_ref(),
-    }
+    e.rates.get(m)
 }
 
 fn convert_scheme(s: &raw::ImageScheme) -> ImageScheme {

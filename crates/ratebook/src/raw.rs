@@ -169,24 +169,9 @@ pub struct PriceEntry {
     pub checked: Option<Spanned<String>>,
     pub note: Option<String>,
 
-    /// Text input (and the default for every other input modality).
-    pub input: Option<Spanned<Amount>>,
-    pub input_image: Option<Spanned<Amount>>,
-    pub input_audio: Option<Spanned<Amount>>,
-    pub input_video: Option<Spanned<Amount>>,
-    /// Cached input (cache read).
-    pub cache_read: Option<Spanned<Amount>>,
-    /// Cached audio input, where it is priced apart.
-    pub cache_read_audio: Option<Spanned<Amount>>,
-    /// Cache writes with a 5-minute and a 1-hour time to live.
-    pub cache_write_5m: Option<Spanned<Amount>>,
-    pub cache_write_1h: Option<Spanned<Amount>>,
-    /// Cache storage, USD per 1M tokens per hour.
-    pub cache_storage: Option<Spanned<Amount>>,
-    /// Text output, including reasoning/thinking tokens.
-    pub output: Option<Spanned<Amount>>,
-    pub output_image: Option<Spanned<Amount>>,
-    pub output_audio: Option<Spanned<Amount>>,
+    /// The per-1M rates of this entry.
+    #[cfg_attr(feature = "schema", serde(flatten))]
+    pub rates: RateFields,
     /// Tokens per generated image by resolution, billed at `output_image`.
     pub output_image_tokens: Option<BTreeMap<String, Spanned<u64>>>,
     /// Flat USD fee per generated image by resolution/quality.
@@ -240,18 +225,8 @@ pub struct TierSpec {
     /// tokens past the threshold).
     pub application: Spanned<String>,
     /// Tier rates, same keys as a price entry; meters not set keep their base rate.
-    pub input: Option<Spanned<Amount>>,
-    pub input_image: Option<Spanned<Amount>>,
-    pub input_audio: Option<Spanned<Amount>>,
-    pub input_video: Option<Spanned<Amount>>,
-    pub cache_read: Option<Spanned<Amount>>,
-    pub cache_read_audio: Option<Spanned<Amount>>,
-    pub cache_write_5m: Option<Spanned<Amount>>,
-    pub cache_write_1h: Option<Spanned<Amount>>,
-    pub cache_storage: Option<Spanned<Amount>>,
-    pub output: Option<Spanned<Amount>>,
-    pub output_image: Option<Spanned<Amount>>,
-    pub output_audio: Option<Spanned<Amount>>,
+    #[cfg_attr(feature = "schema", serde(flatten))]
+    pub rates: RateFields,
 }
 
 /// A per-call fee.
@@ -269,4 +244,50 @@ pub struct Fee {
     pub free: u64,
     /// `day` or `month`.
     pub free_period: Option<String>,
+}
+
+/// The twelve per-1M rates a price entry or a tier can set (USD per 1M tokens; cache storage per
+/// 1M tokens per hour).
+#[derive(Debug, Default)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct RateFields {
+    /// Text input (and the default for every other input modality).
+    pub input: Option<Spanned<Amount>>,
+    pub input_image: Option<Spanned<Amount>>,
+    pub input_audio: Option<Spanned<Amount>>,
+    pub input_video: Option<Spanned<Amount>>,
+    /// Cached input (cache read).
+    pub cache_read: Option<Spanned<Amount>>,
+    /// Cached audio input, where it is priced apart.
+    pub cache_read_audio: Option<Spanned<Amount>>,
+    /// Cache writes with a 5-minute and a 1-hour time to live.
+    pub cache_write_5m: Option<Spanned<Amount>>,
+    pub cache_write_1h: Option<Spanned<Amount>>,
+    /// Cache storage, USD per 1M tokens per hour.
+    pub cache_storage: Option<Spanned<Amount>>,
+    /// Text output, including reasoning/thinking tokens.
+    pub output: Option<Spanned<Amount>>,
+    pub output_image: Option<Spanned<Amount>>,
+    pub output_audio: Option<Spanned<Amount>>,
+}
+
+impl RateFields {
+    /// The field for `meter`.
+    pub fn get(&self, meter: crate::book::Meter) -> Option<&Spanned<Amount>> {
+        use crate::book::Meter;
+        match meter {
+            Meter::InputText => self.input.as_ref(),
+            Meter::InputImage => self.input_image.as_ref(),
+            Meter::InputAudio => self.input_audio.as_ref(),
+            Meter::InputVideo => self.input_video.as_ref(),
+            Meter::CacheRead => self.cache_read.as_ref(),
+            Meter::CacheReadAudio => self.cache_read_audio.as_ref(),
+            Meter::CacheWrite5m => self.cache_write_5m.as_ref(),
+            Meter::CacheWrite1h => self.cache_write_1h.as_ref(),
+            Meter::CacheStorage => self.cache_storage.as_ref(),
+            Meter::OutputText => self.output.as_ref(),
+            Meter::OutputImage => self.output_image.as_ref(),
+            Meter::OutputAudio => self.output_audio.as_ref(),
+        }
+    }
 }

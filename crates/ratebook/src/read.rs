@@ -558,16 +558,43 @@ impl Reader<'_> {
     }
 
     /// Reads the twelve rate keys of a price entry or a tier.
-    fn rates(&mut self, t: &Table<'_, '_>) -> Option<[Option<Spanned<Amount>>; 12]> {
-        let mut out: [Option<Spanned<Amount>>; 12] = Default::default();
+    fn rates(&mut self, t: &Table<'_, '_>) -> Option<raw::RateFields> {
+        let mut values: [Option<Spanned<Amount>>; 12] = Default::default();
         let mut ok = true;
-        for (slot, name) in out.iter_mut().zip(keys::RATES) {
+        for (slot, name) in values.iter_mut().zip(keys::RATES) {
             match self.opt(t, name, |r, v, k| r.amount(v, k)) {
                 Ok(x) => *slot = x,
                 Err(()) => ok = false,
             }
         }
-        ok.then_some(out)
+        let [
+            input,
+            input_image,
+            input_audio,
+            input_video,
+            cache_read,
+            cache_read_audio,
+            cache_write_5m,
+            cache_write_1h,
+            cache_storage,
+            output,
+            output_image,
+            output_audio,
+        ] = values;
+        ok.then_some(raw::RateFields {
+            input,
+            input_image,
+            input_audio,
+            input_video,
+            cache_read,
+            cache_read_audio,
+            cache_write_5m,
+            cache_write_1h,
+            cache_storage,
+            output,
+            output_image,
+            output_audio,
+        })
     }
 
     fn entry(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::PriceEntry>> {
@@ -611,37 +638,12 @@ impl Reader<'_> {
             }
             ok.then_some(out)
         });
-        let [
-            input,
-            input_image,
-            input_audio,
-            input_video,
-            cache_read,
-            cache_read_audio,
-            cache_write_5m,
-            cache_write_1h,
-            cache_storage,
-            output,
-            output_image,
-            output_audio,
-        ] = rates?;
         let entry = raw::PriceEntry {
             effective: effective?,
             source: source.ok()?,
             checked: checked.ok()?,
             note: note.ok()?,
-            input,
-            input_image,
-            input_audio,
-            input_video,
-            cache_read,
-            cache_read_audio,
-            cache_write_5m,
-            cache_write_1h,
-            cache_storage,
-            output,
-            output_image,
-            output_audio,
+            rates: rates?,
             output_image_tokens: image_tokens.ok()?,
             output_image_fees: image_fees.ok()?,
             residency_multiplier: residency.ok()?,
@@ -695,37 +697,12 @@ impl Reader<'_> {
             .required(&t, "application")
             .and_then(|v| self.string(v, &t.key("application")));
         let rates = self.rates(&t);
-        let [
-            input,
-            input_image,
-            input_audio,
-            input_video,
-            cache_read,
-            cache_read_audio,
-            cache_write_5m,
-            cache_write_1h,
-            cache_storage,
-            output,
-            output_image,
-            output_audio,
-        ] = rates?;
         let spec = raw::TierSpec {
             threshold: threshold?,
             comparison: comparison?,
             counts: counts?,
             application: application?,
-            input,
-            input_image,
-            input_audio,
-            input_video,
-            cache_read,
-            cache_read_audio,
-            cache_write_5m,
-            cache_write_1h,
-            cache_storage,
-            output,
-            output_image,
-            output_audio,
+            rates: rates?,
         };
         Some(Spanned::new(spec, v.span()))
     }
