@@ -308,12 +308,7 @@ impl Reader<'_> {
     }
 
     fn strings(&mut self, v: &Value<'_>, key: &str) -> Option<Vec<Spanned<String>>> {
-        let items = self.array(v, key)?;
-        let mut out = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            out.push(self.string(item, &format!("{key}[{i}]"))?);
-        }
-        Some(out)
+        self.list(v, key, |r, v, k| r.string(v, k))
     }
 
     /// A table of `name → T`, every entry read by `each`.
@@ -335,6 +330,37 @@ impl Reader<'_> {
                 Some(x) => {
                     out.insert(name.to_string(), x);
                 }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// A required key, read by `read`; a missing key is reported at its table.
+    fn req<T>(
+        &mut self,
+        t: &Table<'_, '_>,
+        key: &str,
+        read: impl FnOnce(&mut Self, &Value<'_>, &str) -> Option<T>,
+    ) -> Option<T> {
+        let v = self.required(t, key)?;
+        read(self, v, &t.key(key))
+    }
+
+    /// An array whose items are all read by `each` (every item is read, so every bad item is
+    /// reported, not just the first).
+    fn list<T>(
+        &mut self,
+        v: &Value<'_>,
+        key: &str,
+        mut each: impl FnMut(&mut Self, &Value<'_>, &str) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let items = self.array(v, key)?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            match each(self, item, &format!("{key}[{i}]")) {
+                Some(x) => out.push(x),
                 None => ok = false,
             }
         }
@@ -382,23 +408,15 @@ impl Reader<'_> {
 
     fn provider(&mut self, v: &Value<'_>) -> Option<raw::ProviderInfo> {
         let t = self.table(v, "provider", keys::PROVIDER)?;
-        let id = self
-            .required(&t, "id")
-            .and_then(|v| self.string(v, "provider.id"));
-        let name = self
-            .required(&t, "name")
-            .and_then(|v| self.string(v, "provider.name"));
+        let id = self.req(&t, "id", |r, v, k| r.string(v, k));
+        let name = self.req(&t, "name", |r, v, k| r.string(v, k));
         let pricing_url = self.opt(&t, "pricing_url", |r, v, k| {
             r.string(v, k).map(Spanned::into_inner)
         });
         let billing = self.opt(&t, "billing", |r, v, k| {
             let b = r.table(v, k, keys::BILLING)?;
-            let unit = r
-                .required(&b, "unit")
-                .and_then(|v| r.amount(v, &b.key("unit")));
-            let rounding = r
-                .required(&b, "rounding")
-                .and_then(|v| r.string(v, &b.key("rounding")));
+            let unit = r.req(&b, "unit", |r, v, k| r.amount(v, k));
+            let rounding = r.req(&b, "rounding", |r, v, k| r.string(v, k));
             Some(raw::Billing {
                 unit: unit?,
                 rounding: rounding?,
@@ -422,9 +440,7 @@ impl Reader<'_> {
             path: key.to_string(),
             span: v.span(),
         };
-        let kind = self
-            .required(&table, "kind")
-            .and_then(|k| self.string(k, &table.key("kind")))?;
+        let kind = self.req(&table, "kind", |r, v, k| r.string(v, k))?;
         let Some((_, fields)) = keys::SCHEME_KINDS
             .iter()
             .find(|(name, _)| *name == kind.get_ref())
@@ -448,18 +464,14 @@ impl Reader<'_> {
         let mut allowed = vec!["kind"];
         allowed.extend_from_slice(fields);
         self.check_keys(&table, &allowed);
-        let u = |r: &mut Self, name: &str, max: u64| {
-            r.required(&table, name)
-                .and_then(|v| r.uint(v, &table.key(name), max))
-        };
+        let u =
+            |r: &mut Self, name: &str, max: u64| r.req(&table, name, |r, v, k| r.uint(v, k, max));
         let small = u64::from(u32::MAX);
         let scheme = match kind.get_ref().as_str() {
             "gemini_tiles" => {
                 let small_max = u(self, "small_max", small);
                 let small_tokens = u(self, "small_tokens", u64::MAX);
-                let divisor = self
-                    .required(&table, "crop_divisor")
-                    .and_then(|v| self.amount(v, &table.key("crop_divisor")));
+                let divisor = self.req(&table, "crop_divisor", |r, v, k| r.amount(v, k));
                 let tile_tokens = u(self, "tile_tokens", u64::MAX);
                 raw::ImageScheme::GeminiTiles {
                     small_max: small_max? as u32,
@@ -469,12 +481,10 @@ impl Reader<'_> {
                 }
             }
             "fixed_levels" => {
-                let levels = self.required(&table, "levels").and_then(|v| {
-                    self.map(v, &table.key("levels"), |r, v, k| r.uint(v, k, u64::MAX))
+                let levels = self.req(&table, "levels", |r, v, k| {
+                    r.map(v, k, |r, v, k| r.uint(v, k, u64::MAX))
                 });
-                let default = self
-                    .required(&table, "default")
-                    .and_then(|v| self.string(v, &table.key("default")));
+                let default = self.req(&table, "default", |r, v, k| r.string(v, k));
                 raw::ImageScheme::FixedLevels {
                     levels: levels?,
                     default: default?.into_inner(),
@@ -497,9 +507,7 @@ impl Reader<'_> {
             "openai_patches" => {
                 let patch = u(self, "patch", small);
                 let max_patches = u(self, "max_patches", u64::MAX);
-                let multiplier = self
-                    .required(&table, "multiplier")
-                    .and_then(|v| self.amount(v, &table.key("multiplier")));
+                let multiplier = self.req(&table, "multiplier", |r, v, k| r.amount(v, k));
                 raw::ImageScheme::OpenaiPatches {
                     patch: patch? as u32,
                     max_patches: max_patches?,
@@ -522,9 +530,7 @@ impl Reader<'_> {
 
     fn model(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::ModelSpec>> {
         let t = self.table(v, key, keys::MODEL)?;
-        let name = self
-            .required(&t, "name")
-            .and_then(|v| self.string(v, &t.key("name")));
+        let name = self.req(&t, "name", |r, v, k| r.string(v, k));
         let aliases = self.opt(&t, "aliases", |r, v, k| r.strings(v, k));
         let image_input = self.opt(&t, "image_input", |r, v, k| r.string(v, k));
         let context_window = self.opt(&t, "context_window", |r, v, k| r.uint(v, k, u64::MAX));
@@ -532,18 +538,8 @@ impl Reader<'_> {
         let notes = self.opt(&t, "notes", |r, v, k| {
             r.string(v, k).map(Spanned::into_inner)
         });
-        let prices = self.required(&t, "prices").and_then(|v| {
-            let k = t.key("prices");
-            let items = self.array(v, &k)?;
-            let mut out = Vec::new();
-            let mut ok = true;
-            for (i, item) in items.iter().enumerate() {
-                match self.entry(item, &format!("{k}[{i}]")) {
-                    Some(e) => out.push(e),
-                    None => ok = false,
-                }
-            }
-            ok.then_some(out)
+        let prices = self.req(&t, "prices", |r, v, k| {
+            r.list(v, k, |r, v, k| r.entry(v, k))
         });
         let spec = raw::ModelSpec {
             name: name?.into_inner(),
@@ -604,9 +600,7 @@ impl Reader<'_> {
             .copied()
             .collect();
         let t = self.table(v, key, &allowed)?;
-        let effective = self
-            .required(&t, "effective")
-            .and_then(|v| self.string(v, &t.key("effective")));
+        let effective = self.req(&t, "effective", |r, v, k| r.string(v, k));
         let source = self.opt(&t, "source", |r, v, k| r.string(v, k));
         let checked = self.opt(&t, "checked", |r, v, k| r.string(v, k));
         let note = self.opt(&t, "note", |r, v, k| {
@@ -627,16 +621,7 @@ impl Reader<'_> {
         let flex = self.opt(&t, "flex", |r, v, k| r.mode(v, k));
         let priority = self.opt(&t, "priority", |r, v, k| r.mode(v, k));
         let long_context = self.opt(&t, "long_context", |r, v, k| {
-            let items = r.array(v, k)?;
-            let mut out = Vec::new();
-            let mut ok = true;
-            for (i, item) in items.iter().enumerate() {
-                match r.tier(item, &format!("{k}[{i}]")) {
-                    Some(x) => out.push(x),
-                    None => ok = false,
-                }
-            }
-            ok.then_some(out)
+            r.list(v, k, |r, v, k| r.tier(v, k))
         });
         let entry = raw::PriceEntry {
             effective: effective?,
@@ -658,12 +643,8 @@ impl Reader<'_> {
 
     fn mode(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::ModeSpec>> {
         let t = self.table(v, key, keys::MODE)?;
-        let multiplier = self
-            .required(&t, "multiplier")
-            .and_then(|v| self.amount(v, &t.key("multiplier")));
-        let cache_read = self
-            .required(&t, "cache_read")
-            .and_then(|v| self.boolean(v, &t.key("cache_read")));
+        let multiplier = self.req(&t, "multiplier", |r, v, k| r.amount(v, k));
+        let cache_read = self.req(&t, "cache_read", |r, v, k| r.boolean(v, k));
         let cache_write = self.opt(&t, "cache_write", |r, v, k| r.boolean(v, k));
         let cache_storage = self.opt(&t, "cache_storage", |r, v, k| r.boolean(v, k));
         let rates = self.opt(&t, "rates", |r, v, k| r.map(v, k, |r, v, k| r.amount(v, k)));
@@ -684,18 +665,10 @@ impl Reader<'_> {
             .copied()
             .collect();
         let t = self.table(v, key, &allowed)?;
-        let threshold = self
-            .required(&t, "threshold")
-            .and_then(|v| self.uint(v, &t.key("threshold"), u64::MAX));
-        let comparison = self
-            .required(&t, "comparison")
-            .and_then(|v| self.string(v, &t.key("comparison")));
-        let counts = self
-            .required(&t, "counts")
-            .and_then(|v| self.strings(v, &t.key("counts")));
-        let application = self
-            .required(&t, "application")
-            .and_then(|v| self.string(v, &t.key("application")));
+        let threshold = self.req(&t, "threshold", |r, v, k| r.uint(v, k, u64::MAX));
+        let comparison = self.req(&t, "comparison", |r, v, k| r.string(v, k));
+        let counts = self.req(&t, "counts", |r, v, k| r.strings(v, k));
+        let application = self.req(&t, "application", |r, v, k| r.string(v, k));
         let rates = self.rates(&t);
         let spec = raw::TierSpec {
             threshold: threshold?,
@@ -709,15 +682,9 @@ impl Reader<'_> {
 
     fn fee(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::Fee>> {
         let t = self.table(v, key, keys::FEE)?;
-        let description = self
-            .required(&t, "description")
-            .and_then(|v| self.string(v, &t.key("description")));
-        let price = self
-            .required(&t, "price")
-            .and_then(|v| self.amount(v, &t.key("price")));
-        let per = self
-            .required(&t, "per")
-            .and_then(|v| self.uint(v, &t.key("per"), u64::MAX));
+        let description = self.req(&t, "description", |r, v, k| r.string(v, k));
+        let price = self.req(&t, "price", |r, v, k| r.amount(v, k));
+        let per = self.req(&t, "per", |r, v, k| r.uint(v, k, u64::MAX));
         let free = self.opt(&t, "free", |r, v, k| r.uint(v, k, u64::MAX));
         let free_period = self.opt(&t, "free_period", |r, v, k| {
             r.string(v, k).map(Spanned::into_inner)
