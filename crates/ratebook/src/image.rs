@@ -12,23 +12,37 @@ use rust_decimal::prelude::*;
 
 use crate::error::{Error, ErrorKind};
 
+#[cfg(feature = "schema")]
+use schemars::JsonSchema;
+
 /// The largest side accepted for an input image (no provider accepts more; it also keeps the
 /// arithmetic far from overflow).
 pub const MAX_IMAGE_SIDE: u32 = 100_000;
 
-/// An image-token formula and its parameters.
+/// An image-input token scheme. `kind` selects the formula; the other fields are its parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)
+)]
 pub enum ImageScheme {
+    /// Gemini 2.x: both sides <= `small_max` px → `small_tokens`; otherwise crop unit
+    /// `floor(min(w,h) / crop_divisor)` and `tile_tokens` per tile, tiles rounded up per axis.
     GeminiTiles {
         small_max: u32,
         small_tokens: u64,
+        #[cfg_attr(feature = "schema", schemars(with = "crate::money::Amount"))]
         crop_divisor: Decimal,
         tile_tokens: u64,
     },
+    /// A fixed token budget per detail level (Gemini 3 `media_resolution`).
     FixedLevels {
         levels: BTreeMap<String, u64>,
         default: String,
     },
+    /// OpenAI tiles: fit inside `fit`², shrink the short side to `short_side`, count `tile`-px
+    /// tiles; tokens = base + per_tile × tiles. Level `low` is `base` only.
     OpenaiTiles {
         base: u64,
         per_tile: u64,
@@ -36,11 +50,16 @@ pub enum ImageScheme {
         short_side: u32,
         tile: u32,
     },
+    /// OpenAI patches: `patch`-px patches after shrinking to at most `max_patches`;
+    /// tokens = ceil(patches × multiplier).
     OpenaiPatches {
         patch: u32,
         max_patches: u64,
+        #[cfg_attr(feature = "schema", schemars(with = "crate::money::Amount"))]
         multiplier: Decimal,
     },
+    /// Anthropic: resize to a long edge <= `max_long_edge` and at most `max_tokens` patches,
+    /// then `ceil(w/patch) × ceil(h/patch)`.
     AnthropicPatches {
         patch: u32,
         max_long_edge: u32,

@@ -260,7 +260,7 @@ impl Cx<'_> {
 
         let mut schemes = BTreeMap::new();
         for (name, spec) in &f.image_schemes {
-            let scheme = convert_scheme(spec.get_ref());
+            let scheme = spec.get_ref().clone();
             for problem in scheme.problems() {
                 self.err(
                     spec.span(),
@@ -792,55 +792,4 @@ impl Cx<'_> {
 
 fn raw_rate(e: &raw::PriceEntry, m: Meter) -> Option<&Spanned<Amount>> {
     e.rates.get(m)
-}
-
-fn convert_scheme(s: &raw::ImageScheme) -> ImageScheme {
-    match s {
-        raw::ImageScheme::GeminiTiles {
-            small_max,
-            small_tokens,
-            crop_divisor,
-            tile_tokens,
-        } => ImageScheme::GeminiTiles {
-            small_max: *small_max,
-            small_tokens: *small_tokens,
-            crop_divisor: crop_divisor.0,
-            tile_tokens: *tile_tokens,
-        },
-        raw::ImageScheme::FixedLevels { levels, default } => ImageScheme::FixedLevels {
-            levels: levels.clone(),
-            default: default.clone(),
-        },
-        raw::ImageScheme::OpenaiTiles {
-            base,
-            per_tile,
-            fit,
-            short_side,
-            tile,
-        } => ImageScheme::OpenaiTiles {
-            base: *base,
-            per_tile: *per_tile,
-            fit: *fit,
-            short_side: *short_side,
-            tile: *tile,
-        },
-        raw::ImageScheme::OpenaiPatches {
-            patch,
-            max_patches,
-            multiplier,
-        } => ImageScheme::OpenaiPatches {
-            patch: *patch,
-            max_patches: *max_patches,
-            multiplier: multiplier.0,
-        },
-        raw::ImageScheme::AnthropicPatches {
-            patch,
-            max_long_edge,
-            max_tokens,
-        } => ImageScheme::AnthropicPatches {
-            patch: *patch,
-            max_long_edge: *max_long_edge,
-            max_tokens: *max_tokens,
-        },
-    }
 }

@@ -90,51 +90,8 @@ pub struct Billing {
     pub rounding: Spanned<String>,
 }
 
-/// An image-input token scheme. `kind` selects the formula; the other fields are its parameters.
-#[derive(Debug)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[cfg_attr(
-    feature = "schema",
-    serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)
-)]
-pub enum ImageScheme {
-    /// Gemini 2.x: both sides <= `small_max` px → `small_tokens`; otherwise crop unit
-    /// `floor(min(w,h) / crop_divisor)` and `tile_tokens` per tile, tiles rounded up per axis.
-    GeminiTiles {
-        small_max: u32,
-        small_tokens: u64,
-        crop_divisor: Amount,
-        tile_tokens: u64,
-    },
-    /// A fixed token budget per detail level (Gemini 3 `media_resolution`).
-    FixedLevels {
-        levels: BTreeMap<String, u64>,
-        default: String,
-    },
-    /// OpenAI tiles: fit inside `fit`², shrink the short side to `short_side`, count `tile`-px
-    /// tiles; tokens = base + per_tile × tiles. Level `low` is `base` only.
-    OpenaiTiles {
-        base: u64,
-        per_tile: u64,
-        fit: u32,
-        short_side: u32,
-        tile: u32,
-    },
-    /// OpenAI patches: `patch`-px patches after shrinking to at most `max_patches`;
-    /// tokens = ceil(patches × multiplier).
-    OpenaiPatches {
-        patch: u32,
-        max_patches: u64,
-        multiplier: Amount,
-    },
-    /// Anthropic: resize to a long edge <= `max_long_edge` and at most `max_tokens` patches,
-    /// then `ceil(w/patch) × ceil(h/patch)`.
-    AnthropicPatches {
-        patch: u32,
-        max_long_edge: u32,
-        max_tokens: u64,
-    },
-}
+/// An image-input token scheme: the domain type is the file format (see [`crate::image`]).
+pub use crate::image::ImageScheme;
 
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]

@@ -12,6 +12,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 use crate::error::{Error, ErrorKind, Location};
+use crate::image::ImageScheme;
 use crate::load::{SourceFile, quote_key};
 use crate::money::{Amount, parse_decimal};
 use crate::raw::{self, Spanned};
@@ -430,7 +431,7 @@ impl Reader<'_> {
         })
     }
 
-    fn scheme(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::ImageScheme>> {
+    fn scheme(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<ImageScheme>> {
         let Some(t) = v.get_ref().as_table() else {
             self.wrong_type(v, key, "a table");
             return None;
@@ -473,10 +474,10 @@ impl Reader<'_> {
                 let small_tokens = u(self, "small_tokens", u64::MAX);
                 let divisor = self.req(&table, "crop_divisor", |r, v, k| r.amount(v, k));
                 let tile_tokens = u(self, "tile_tokens", u64::MAX);
-                raw::ImageScheme::GeminiTiles {
+                ImageScheme::GeminiTiles {
                     small_max: small_max? as u32,
                     small_tokens: small_tokens?,
-                    crop_divisor: divisor?.into_inner(),
+                    crop_divisor: divisor?.into_inner().0,
                     tile_tokens: tile_tokens?,
                 }
             }
@@ -485,7 +486,7 @@ impl Reader<'_> {
                     r.map(v, k, |r, v, k| r.uint(v, k, u64::MAX))
                 });
                 let default = self.req(&table, "default", |r, v, k| r.string(v, k));
-                raw::ImageScheme::FixedLevels {
+                ImageScheme::FixedLevels {
                     levels: levels?,
                     default: default?.into_inner(),
                 }
@@ -496,7 +497,7 @@ impl Reader<'_> {
                 let fit = u(self, "fit", small);
                 let short_side = u(self, "short_side", small);
                 let tile = u(self, "tile", small);
-                raw::ImageScheme::OpenaiTiles {
+                ImageScheme::OpenaiTiles {
                     base: base?,
                     per_tile: per_tile?,
                     fit: fit? as u32,
@@ -508,17 +509,17 @@ impl Reader<'_> {
                 let patch = u(self, "patch", small);
                 let max_patches = u(self, "max_patches", u64::MAX);
                 let multiplier = self.req(&table, "multiplier", |r, v, k| r.amount(v, k));
-                raw::ImageScheme::OpenaiPatches {
+                ImageScheme::OpenaiPatches {
                     patch: patch? as u32,
                     max_patches: max_patches?,
-                    multiplier: multiplier?.into_inner(),
+                    multiplier: multiplier?.into_inner().0,
                 }
             }
             _ => {
                 let patch = u(self, "patch", small);
                 let max_long_edge = u(self, "max_long_edge", small);
                 let max_tokens = u(self, "max_tokens", u64::MAX);
-                raw::ImageScheme::AnthropicPatches {
+                ImageScheme::AnthropicPatches {
                     patch: patch? as u32,
                     max_long_edge: max_long_edge? as u32,
                     max_tokens: max_tokens?,
