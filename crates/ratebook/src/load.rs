@@ -428,9 +428,11 @@ impl Cx<'_> {
             // cached rate is caught too; the error points at whichever of the two is set here.
             if let (Some(input), Some(c)) = (input, rates.get(cached)) {
                 if c > input {
-                    let at = raw_rate(e, cached)
-                        .or_else(|| raw_rate(e, meter))
-                        .or_else(|| raw_rate(e, Meter::InputText))
+                    let at = e
+                        .rates
+                        .get(cached)
+                        .or_else(|| e.rates.get(meter))
+                        .or_else(|| e.rates.get(Meter::InputText))
                         .map_or(span.clone(), |s| s.span());
                     self.err(
                         at,
@@ -592,7 +594,7 @@ impl Cx<'_> {
     fn rates_of(&mut self, e: &raw::PriceEntry, key: &str) -> Rates {
         let mut rates = Rates::default();
         for m in Meter::ALL {
-            if let Some(v) = raw_rate(e, m) {
+            if let Some(v) = e.rates.get(m) {
                 let r = self.rate(v, &format!("{key}.{}", m.key()));
                 rates.set(m, Some(r));
             }
@@ -788,8 +790,4 @@ impl Cx<'_> {
             rates,
         }
     }
-}
-
-fn raw_rate(e: &raw::PriceEntry, m: Meter) -> Option<&Spanned<Amount>> {
-    e.rates.get(m)
 }
