@@ -187,7 +187,7 @@ pub fn parse(search: &str, today: Date) -> (Form, Vec<String>) {
         }
     }
     if !unknown.is_empty() {
-        unknown.sort();
+        ratebook::order::sort(&mut unknown);
         unknown.dedup();
         notes.push(format!(
             "Ignored unknown link parameters: {}.",

@@ -252,6 +252,16 @@ pub enum TierApplication {
     Marginal,
 }
 
+impl TierApplication {
+    /// The value as written in a pricing file: `whole_request` or `marginal`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TierApplication::WholeRequest => "whole_request",
+            TierApplication::Marginal => "marginal",
+        }
+    }
+}
+
 /// A long-context tier: past `threshold` (by `>` or `>=`) of the counted tokens, the request is
 /// billed at `rates`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -63,7 +63,7 @@ pub fn fields(entry: &PriceEntry) -> BTreeMap<String, String> {
         f.insert(format!("{name}.counts"), t.describe());
         f.insert(
             format!("{name}.application"),
-            format!("{:?}", t.application).to_ascii_lowercase(),
+            t.application.as_str().to_string(),
         );
         for (m, r) in t.rates.iter() {
             f.insert(format!("{name}.{}", m.key()), r.normalize().to_string());

@@ -550,7 +550,7 @@ pub fn estimate_model(
     quantities.push((Meter::OutputImage, usage.output_image));
     quantities.push((Meter::OutputAudio, usage.output_audio));
     // Bill order puts text input first, then the other modalities.
-    quantities.sort_by_key(|(m, _)| *m);
+    crate::order::sort_by_key(&mut quantities, |(m, _)| *m);
 
     // Marginal tier: the last `over` counted prompt tokens are billed at the tier's rates.
     let mut marginal_over: Vec<(Meter, u64)> = Vec::new();

@@ -59,6 +59,7 @@ pub mod image;
 pub mod ingest;
 pub mod load;
 pub mod money;
+pub mod order;
 pub mod raw;
 pub mod read;
 pub mod resolve;

@@ -156,7 +156,21 @@ pub fn quote_key(key: &str) -> String {
     {
         key.to_string()
     } else {
-        format!("{key:?}")
+        // A TOML basic string: quotes, backslashes and control characters escaped.
+        let mut out = String::with_capacity(key.len() + 2);
+        out.push('"');
+        for c in key.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
     }
 }
 
@@ -444,9 +458,9 @@ impl Cx<'_> {
         }
 
         let output_image_tokens = match &e.output_image_tokens {
-            Some(map) => map
-                .iter()
-                .map(|(k, v)| {
+            Some(map) => {
+                let mut out = BTreeMap::new();
+                for (k, v) in map {
                     if *v.get_ref() == 0 {
                         self.err(
                             v.span(),
@@ -454,9 +468,10 @@ impl Cx<'_> {
                             "tokens per image must be positive",
                         );
                     }
-                    (k.clone(), *v.get_ref())
-                })
-                .collect(),
+                    out.insert(k.clone(), *v.get_ref());
+                }
+                out
+            }
             None => prev
                 .map(|p| p.output_image_tokens.clone())
                 .unwrap_or_default(),
@@ -469,9 +484,9 @@ impl Cx<'_> {
             );
         }
         let output_image_fees = match &e.output_image_fees {
-            Some(map) => map
-                .iter()
-                .map(|(k, v)| {
+            Some(map) => {
+                let mut out = BTreeMap::new();
+                for (k, v) in map {
                     let r = v.get_ref().0;
                     if r.is_sign_negative() {
                         self.err(
@@ -480,9 +495,10 @@ impl Cx<'_> {
                             "fee must not be negative",
                         );
                     }
-                    (k.clone(), r)
-                })
-                .collect(),
+                    out.insert(k.clone(), r);
+                }
+                out
+            }
             None => prev
                 .map(|p| p.output_image_fees.clone())
                 .unwrap_or_default(),
@@ -502,9 +518,9 @@ impl Cx<'_> {
             None => prev.and_then(|p| p.residency_multiplier),
         };
         let fees = match &e.fees {
-            Some(map) => map
-                .iter()
-                .map(|(id, f)| {
+            Some(map) => {
+                let mut out = BTreeMap::new();
+                for (id, f) in map {
                     let fr = f.get_ref();
                     let k = format!("{key}.fees.{id}");
                     if fr.per == 0 {
@@ -526,7 +542,7 @@ impl Cx<'_> {
                             );
                         }
                     }
-                    (
+                    out.insert(
                         id.clone(),
                         FeeRule {
                             id: id.clone(),
@@ -536,9 +552,10 @@ impl Cx<'_> {
                             free: fr.free,
                             free_period: fr.free_period.clone(),
                         },
-                    )
-                })
-                .collect(),
+                    );
+                }
+                out
+            }
             None => prev.map(|p| p.fees.clone()).unwrap_or_default(),
         };
 
@@ -789,5 +806,19 @@ impl Cx<'_> {
             application,
             rates,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_key;
+
+    #[test]
+    fn quote_key_writes_toml_keys() {
+        assert_eq!(quote_key("gpt-4o_mini"), "gpt-4o_mini");
+        assert_eq!(quote_key("gemini-2.5-pro"), "\"gemini-2.5-pro\"");
+        assert_eq!(quote_key(""), "\"\"");
+        assert_eq!(quote_key("a\"b\\c\nd\u{7}"), "\"a\\\"b\\\\c\\nd\\u0007\"");
+        assert_eq!(quote_key("größe"), "\"größe\"");
     }
 }

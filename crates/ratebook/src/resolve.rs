@@ -58,7 +58,7 @@ impl RateBook {
                 (d, m.id.clone())
             })
             .collect();
-        scored.sort();
+        crate::order::sort(&mut scored);
         let limit = (needle.chars().count() / 2).max(3);
         let mut out: Vec<String> = Vec::new();
         for (d, name) in scored {

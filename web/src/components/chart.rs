@@ -57,7 +57,7 @@ pub fn slices(items: &[LineItem], total: Decimal) -> Vec<Slice> {
             opacity: "1",
         })
         .collect();
-    out.sort_by_key(|s| std::cmp::Reverse(s.amount));
+    ratebook::order::sort_by_key(&mut out, |s| std::cmp::Reverse(s.amount));
     const SHADES: [&str; 4] = ["1", "0.65", "0.45", "0.3"];
     let mut seen: Vec<&'static str> = Vec::new();
     for s in &mut out {

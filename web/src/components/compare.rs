@@ -48,7 +48,7 @@ pub fn view<'a>(
         (Err(_), Ok(_)) => Ordering::Greater,
         (Err(_), Err(_)) => Ordering::Equal,
     };
-    out.sort_by(|a, b| {
+    ratebook::order::sort_by(&mut out, |a, b| {
         let o = match v.sort {
             SortKey::Model => a
                 .name
@@ -63,7 +63,7 @@ pub fn view<'a>(
     });
     if v.sort == SortKey::Total && v.descending {
         // Unpriced rows stay last whichever way the prices run.
-        out.sort_by_key(|r| r.total.is_err());
+        ratebook::order::sort_by_key(&mut out, |r| r.total.is_err());
     }
     out
 }

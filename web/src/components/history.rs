@@ -28,7 +28,7 @@ pub fn change_dates(book: &RateBook) -> Vec<Date> {
         .iter()
         .flat_map(|m| m.prices.iter().skip(1).map(|p| p.effective))
         .collect();
-    dates.sort();
+    ratebook::order::sort(&mut dates);
     dates.dedup();
     dates.reverse();
     dates

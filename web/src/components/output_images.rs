@@ -33,7 +33,7 @@ pub fn output_images(p: &OutputImagesProps) -> Html {
     };
     // Smallest images first (by tokens), not alphabetically (`512px` after `4K`).
     let mut by_size: Vec<(&String, &u64)> = entry.output_image_tokens.iter().collect();
-    by_size.sort_by_key(|(_, tokens)| **tokens);
+    ratebook::order::sort_by_key(&mut by_size, |(_, tokens)| **tokens);
     let mut resolutions: Vec<(String, String)> = by_size
         .into_iter()
         .map(|(res, tokens)| {
