@@ -6,7 +6,6 @@
 //! of a file — unknown keys, bare floats, wrong types, missing fields — each with its byte span
 //! and TOML key path, instead of stopping at the first.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
@@ -318,23 +317,21 @@ impl Reader<'_> {
         v: &Value<'_>,
         key: &str,
         mut each: impl FnMut(&mut Self, &Value<'_>, &str) -> Option<T>,
-    ) -> Option<BTreeMap<String, T>> {
+    ) -> Option<raw::Entries<T>> {
         let Some(t) = v.get_ref().as_table() else {
             self.wrong_type(v, key, "a table");
             return None;
         };
-        let mut out = BTreeMap::new();
+        let mut out = Vec::with_capacity(t.len());
         let mut ok = true;
         for (k, item) in t.iter() {
             let name: &str = k.get_ref();
             match each(self, item, &format!("{key}.{}", quote_key(name))) {
-                Some(x) => {
-                    out.insert(name.to_string(), x);
-                }
+                Some(x) => out.push((name.to_string(), x)),
                 None => ok = false,
             }
         }
-        ok.then_some(out)
+        ok.then_some(raw::Entries(out))
     }
 
     /// A required key, read by `read`; a missing key is reported at its table.
@@ -393,11 +390,11 @@ impl Reader<'_> {
         let provider = self.required(&t, "provider").and_then(|v| self.provider(v));
         let image_schemes = match t.get("image_schemes") {
             Some(v) => self.map(v, "image_schemes", |r, v, k| r.scheme(v, k)),
-            None => Some(BTreeMap::new()),
+            None => Some(raw::Entries::default()),
         };
         let models = match t.get("models") {
             Some(v) => self.map(v, "models", |r, v, k| r.model(v, k)),
-            None => Some(BTreeMap::new()),
+            None => Some(raw::Entries::default()),
         };
         Some(raw::PricingFile {
             schema_version: schema_version.ok()?,
@@ -486,8 +483,12 @@ impl Reader<'_> {
                     r.map(v, k, |r, v, k| r.uint(v, k, u64::MAX))
                 });
                 let default = self.req(&table, "default", |r, v, k| r.string(v, k));
+                let mut by_name = std::collections::BTreeMap::new();
+                for (name, tokens) in levels? {
+                    by_name.insert(name, tokens);
+                }
                 ImageScheme::FixedLevels {
-                    levels: levels?,
+                    levels: by_name,
                     default: default?.into_inner(),
                 }
             }
