@@ -6,7 +6,7 @@
 //! loaded book (unknown model, a mode or image resolution the model does not offer) and says
 //! what it changed, so a stale or hand-edited link degrades into notices, never into a panic.
 
-use std::collections::BTreeMap;
+use ratebook::map::Map;
 
 use ratebook::{Date, Mode, Model, RateBook, format_count};
 
@@ -150,7 +150,7 @@ pub struct Form {
     pub cache_storage: String,
     pub output_tokens: String,
     /// Generated images: resolution → count, as typed.
-    pub output_images: BTreeMap<String, String>,
+    pub output_images: Map<String, String>,
     pub input_images: Vec<ImageRow>,
     pub requests_per_day: String,
     /// Empty means "the model's own output limit".
@@ -170,7 +170,7 @@ impl Form {
             cache_ttl: CacheTtl::FiveMinutes,
             cache_storage: String::new(),
             output_tokens: String::new(),
-            output_images: BTreeMap::new(),
+            output_images: Map::new(),
             input_images: Vec::new(),
             requests_per_day: DEFAULT_REQUESTS_PER_DAY.to_string(),
             max_tokens: String::new(),

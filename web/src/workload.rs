@@ -3,7 +3,7 @@
 //!
 //! All of it is pure and runs natively in unit tests; the components only render [`Derived`].
 
-use std::collections::BTreeMap;
+use ratebook::map::Map;
 
 use ratebook::{Date, Decimal, Estimate, EstimateOptions, ImageCount, InputImage, RateBook, Usage};
 
@@ -21,7 +21,7 @@ pub struct Workload {
 }
 
 /// Problems with the form, keyed by the element id of the field they belong to.
-pub type FieldErrors = BTreeMap<String, String>;
+pub type FieldErrors = Map<String, String>;
 
 /// The element id of input image `i`'s `part` (`width`, `height`, `detail`).
 pub fn image_field_id(i: usize, part: &str) -> String {
@@ -49,7 +49,7 @@ pub fn build(form: &Form) -> Result<Workload, FieldErrors> {
             }
         }
     }
-    let mut n = BTreeMap::new();
+    let mut n = Map::new();
     for field in Field::ALL {
         n.insert(
             field,
@@ -75,9 +75,9 @@ pub fn build(form: &Form) -> Result<Workload, FieldErrors> {
         let h = count(&mut errors, image_field_id(i, "height"), &row.height);
         if w == 0 || h == 0 {
             let id = image_field_id(i, if w == 0 { "width" } else { "height" });
-            errors
-                .entry(id)
-                .or_insert_with(|| "an image needs a width and a height".into());
+            if !errors.contains_key(&id) {
+                errors.insert(id, "an image needs a width and a height".into());
+            }
             continue;
         }
         match (u32::try_from(w), u32::try_from(h)) {

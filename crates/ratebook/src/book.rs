@@ -4,7 +4,9 @@
 //! about a particular provider: Anthropic's stacking, Google's tiers and OpenAI's image tiles are
 //! all values in these types, read from the pricing files.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+use crate::map::Map;
 use std::fmt;
 use std::str::FromStr;
 
@@ -328,11 +330,11 @@ pub struct PriceEntry {
     pub checked: Date,
     pub note: Option<String>,
     pub rates: Rates,
-    pub output_image_tokens: BTreeMap<String, u64>,
-    pub output_image_fees: BTreeMap<String, Decimal>,
+    pub output_image_tokens: Map<String, u64>,
+    pub output_image_fees: Map<String, Decimal>,
     pub residency_multiplier: Option<Decimal>,
-    pub fees: BTreeMap<String, FeeRule>,
-    pub modes: BTreeMap<Mode, ModeRule>,
+    pub fees: Map<String, FeeRule>,
+    pub modes: Map<Mode, ModeRule>,
     /// Ordered by threshold, lowest first.
     pub tiers: Vec<LongContextTier>,
 }

@@ -5,7 +5,7 @@
 //! `long_context[>200,000].output`, `output_image_tokens.1K`, `fees.search.price`), so a reviewer
 //! can find the line in the TOML. Values are exact decimals as strings.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 use crate::book::{Meter, Model, PriceEntry, RateBook};
 use crate::date::Date;
@@ -25,8 +25,8 @@ pub struct RateChange {
 }
 
 /// Flattens a price entry into `field → value` pairs named after the file's keys.
-pub fn fields(entry: &PriceEntry) -> BTreeMap<String, String> {
-    let mut f = BTreeMap::new();
+pub fn fields(entry: &PriceEntry) -> Map<String, String> {
+    let mut f = Map::new();
     for (m, r) in entry.rates.iter() {
         f.insert(m.key().to_string(), r.normalize().to_string());
     }

@@ -5,7 +5,7 @@
 //! token. Every scheme's parameters are validated when the book is loaded (no zero patch size,
 //! no divisor below one), so the functions here only guard against hostile image sizes.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 use rust_decimal::MathematicalOps;
 use rust_decimal::prelude::*;
@@ -38,7 +38,7 @@ pub enum ImageScheme {
     },
     /// A fixed token budget per detail level (Gemini 3 `media_resolution`).
     FixedLevels {
-        levels: BTreeMap<String, u64>,
+        levels: Map<String, u64>,
         default: String,
     },
     /// OpenAI tiles: fit inside `fit`², shrink the short side to `short_side`, count `tile`-px

@@ -58,6 +58,7 @@ pub mod image;
 #[cfg(feature = "ingest")]
 pub mod ingest;
 pub mod load;
+pub mod map;
 pub mod money;
 pub mod order;
 pub mod raw;

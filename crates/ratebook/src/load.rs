@@ -7,7 +7,9 @@
 //! A file with any error is left out of the book; the other files still load, so one broken
 //! provider never takes the others down.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+use crate::map::Map;
 use std::ops::Range;
 
 use rust_decimal::Decimal;
@@ -272,7 +274,7 @@ impl Cx<'_> {
             file: self.file.name.clone(),
         };
 
-        let mut schemes = BTreeMap::new();
+        let mut schemes = Map::new();
         for (name, spec) in &f.image_schemes {
             let scheme = spec.get_ref().clone();
             for problem in scheme.problems() {
@@ -306,7 +308,7 @@ impl Cx<'_> {
         id: &str,
         span: Range<usize>,
         spec: raw::ModelSpec,
-        schemes: &BTreeMap<String, ImageScheme>,
+        schemes: &Map<String, ImageScheme>,
         key: &str,
     ) -> Option<Model> {
         let location = self.loc(span.clone(), key);
@@ -462,7 +464,7 @@ impl Cx<'_> {
 
         let output_image_tokens = match &e.output_image_tokens {
             Some(map) => {
-                let mut out = BTreeMap::new();
+                let mut out = Map::new();
                 for (k, v) in map {
                     if *v.get_ref() == 0 {
                         self.err(
@@ -488,7 +490,7 @@ impl Cx<'_> {
         }
         let output_image_fees = match &e.output_image_fees {
             Some(map) => {
-                let mut out = BTreeMap::new();
+                let mut out = Map::new();
                 for (k, v) in map {
                     let r = v.get_ref().0;
                     if r.is_sign_negative() {
@@ -522,7 +524,7 @@ impl Cx<'_> {
         };
         let fees = match &e.fees {
             Some(map) => {
-                let mut out = BTreeMap::new();
+                let mut out = Map::new();
                 for (id, f) in map {
                     let fr = f.get_ref();
                     let k = format!("{key}.fees.{id}");

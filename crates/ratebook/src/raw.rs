@@ -68,7 +68,9 @@ impl<T> Entries<T> {
     }
     /// The value of `name`, if the table has it.
     pub fn get(&self, name: &str) -> Option<&T> {
-        self.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+        self.iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v)
     }
     pub fn len(&self) -> usize {
         self.0.len()

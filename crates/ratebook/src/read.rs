@@ -483,7 +483,7 @@ impl Reader<'_> {
                     r.map(v, k, |r, v, k| r.uint(v, k, u64::MAX))
                 });
                 let default = self.req(&table, "default", |r, v, k| r.string(v, k));
-                let mut by_name = std::collections::BTreeMap::new();
+                let mut by_name = crate::map::Map::new();
                 for (name, tokens) in levels? {
                     by_name.insert(name, tokens);
                 }

@@ -5,7 +5,7 @@
 //! Gemini's convention; Anthropic usage is converted on the way in). `cached` and the cache
 //! writes are subsets of them.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 /// Generated images at one resolution (`1K`, `4K`, `1024x1024:high`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +48,7 @@ pub struct Usage {
     /// Input images to estimate; their tokens are added to image input.
     pub input_images: Vec<InputImage>,
     /// Per-call fees by fee id (`search`), in calls.
-    pub calls: BTreeMap<String, u64>,
+    pub calls: Map<String, u64>,
 }
 
 impl Usage {
