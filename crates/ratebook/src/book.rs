@@ -4,8 +4,6 @@
 //! about a particular provider: Anthropic's stacking, Google's tiers and OpenAI's image tiles are
 //! all values in these types, read from the pricing files.
 
-use std::collections::HashMap;
-
 use crate::map::Map;
 use std::fmt;
 use std::str::FromStr;
@@ -427,7 +425,7 @@ pub struct RateBook {
     pub(crate) providers: Vec<Provider>,
     pub(crate) models: Vec<Model>,
     /// Lower-cased id or alias → index into `models`.
-    pub(crate) index: HashMap<String, usize>,
+    pub(crate) index: Map<String, usize>,
 }
 
 impl RateBook {

@@ -7,8 +7,6 @@
 //! A file with any error is left out of the book; the other files still load, so one broken
 //! provider never takes the others down.
 
-use std::collections::HashMap;
-
 use crate::map::Map;
 use std::ops::Range;
 
@@ -57,7 +55,6 @@ pub const MAX_SANE_RATE: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
 /// `rejected_files`); ids and aliases must be unique across all files.
 pub fn load(files: &[SourceFile]) -> Loaded {
     let mut out = Loaded::default();
-    let mut seen: HashMap<String, Location> = HashMap::new();
     for file in files {
         match load_file(file) {
             Ok((provider, models)) => {
@@ -66,8 +63,14 @@ pub fn load(files: &[SourceFile]) -> Loaded {
                 for m in &models {
                     for name in std::iter::once(&m.id).chain(&m.aliases) {
                         let key = name.to_ascii_lowercase();
-                        if let Some(first) = seen
+                        // Names of files already loaded are in the book's index.
+                        let loaded = out
+                            .book
+                            .index
                             .get(&key)
+                            .and_then(|&i| out.book.models.get(i));
+                        if let Some(first) = loaded
+                            .map(|m| &m.location)
                             .or_else(|| names.iter().find(|(k, _)| *k == key).map(|(_, l)| l))
                         {
                             errors.push(
@@ -97,9 +100,6 @@ pub fn load(files: &[SourceFile]) -> Loaded {
                     );
                 }
                 if errors.is_empty() {
-                    for (k, l) in names {
-                        seen.insert(k, l);
-                    }
                     out.book.providers.push(provider);
                     for m in models {
                         let i = out.book.models.len();
