@@ -4,7 +4,7 @@
 //! web/dist/
 //!   index.html  style.css  favicon.svg
 //!   ratebook_web.js          wasm-bindgen --target web glue
-//!   ratebook_web_bg.wasm     wasm-opt -Oz
+//!   ratebook_web_bg.wasm     wasm-opt --flatten --rereloop -Oz -Oz
 //!   pricing/*.toml           copied from pricing/
 //!   pricing/index.json       the list the page fetches first
 //! ```
@@ -122,9 +122,11 @@ pub fn build() -> Result<Sizes> {
     }
     io(dist.display(), fs::create_dir_all(dist.join("pricing")))?;
 
-    step("optimizing the module (wasm-opt -Oz)");
+    step("optimizing the module (wasm-opt --flatten --rereloop -Oz -Oz)");
     run(Command::new(&tools.wasm_opt)
-        .arg("-Oz")
+        // Flattening and re-building the control flow before two size passes finds about 1%
+        // more to remove than `-Oz` alone (measured: 264.2 -> 261.4 KB gzipped on one build).
+        .args(["--flatten", "--rereloop", "-Oz", "-Oz"])
         // wasm-bindgen drops the target_features section, so tell wasm-opt what rustc's
         // wasm32-unknown-unknown enables by default (every current browser has them).
         .args(WASM_FEATURES)

@@ -2,8 +2,8 @@
 //! scripts (the cargo-xtask pattern; the alias lives in `.cargo/config.toml`).
 //!
 //! - `cargo xtask build` — the static site in `web/dist/`: WASM built with the `wasm-release`
-//!   profile, `wasm-bindgen --target web`, `wasm-opt -Oz`, the HTML/CSS and the pricing files
-//!   with their `index.json`.
+//!   profile, `wasm-bindgen --target web`, `wasm-opt` for size, the HTML/CSS and the pricing
+//!   files with their `index.json`.
 //! - `cargo xtask serve [--port 8080]` — builds, then serves `web/dist` on 127.0.0.1.
 //! - `cargo xtask test` — the project's one test command: formatting, clippy, the core built
 //!   for wasm32, the site, and `cargo test --workspace` with the browser tests switched on.
