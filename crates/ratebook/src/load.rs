@@ -287,11 +287,8 @@ impl Cx<'_> {
             schemes.insert(name.clone(), scheme);
         }
 
-        // Models in id order, whatever order the file lists them in.
-        let mut specs = f.models.0;
-        crate::order::sort_by(&mut specs, |a, b| a.0.cmp(&b.0));
         let mut models = Vec::new();
-        for (id, spec) in specs {
+        for (id, spec) in f.models {
             let key = format!("models.{}", quote_key(&id));
             let span = spec.span();
             if let Some(m) = self.model(&provider_id, &id, span, spec.into_inner(), &schemes, &key)

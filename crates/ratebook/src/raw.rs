@@ -6,6 +6,7 @@
 //! Schema published for editors is derived from these types (feature `schema`), and a test
 //! checks that the keys the reader accepts are exactly the keys the schema lists.
 
+use crate::map::Map;
 use crate::money::Amount;
 
 #[cfg(feature = "schema")]
@@ -47,71 +48,6 @@ impl<T: JsonSchema> JsonSchema for Spanned<T> {
     }
 }
 
-/// A TOML table of `name → T`, in file order. TOML forbids a key twice, so names are unique.
-///
-/// A list rather than a `BTreeMap`: nothing looks names up here ([`crate::load`] builds the
-/// domain maps), and every map type costs the browser download its own copy of the B-tree.
-/// It describes itself as a map in the JSON Schema.
-#[derive(Debug, Clone)]
-pub struct Entries<T>(pub Vec<(String, T)>);
-
-impl<T> Default for Entries<T> {
-    fn default() -> Entries<T> {
-        Entries(Vec::new())
-    }
-}
-
-impl<T> Entries<T> {
-    /// `(name, value)` pairs in file order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &T)> {
-        self.0.iter().map(|(k, v)| (k, v))
-    }
-    /// The value of `name`, if the table has it.
-    pub fn get(&self, name: &str) -> Option<&T> {
-        self.iter()
-            .find(|(k, _)| k.as_str() == name)
-            .map(|(_, v)| v)
-    }
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl<T> IntoIterator for Entries<T> {
-    type Item = (String, T);
-    type IntoIter = std::vec::IntoIter<(String, T)>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
-    }
-}
-
-impl<'a, T> IntoIterator for &'a Entries<T> {
-    type Item = &'a (String, T);
-    type IntoIter = std::slice::Iter<'a, (String, T)>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
-    }
-}
-
-#[cfg(feature = "schema")]
-impl<T: JsonSchema> JsonSchema for Entries<T> {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        <std::collections::BTreeMap<String, T>>::schema_name()
-    }
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        <std::collections::BTreeMap<String, T>>::schema_id()
-    }
-    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        <std::collections::BTreeMap<String, T>>::json_schema(g)
-    }
-    fn inline_schema() -> bool {
-        <std::collections::BTreeMap<String, T>>::inline_schema()
-    }
-}
-
 /// One pricing file: one provider (or one gateway's card).
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
@@ -122,10 +58,10 @@ pub struct PricingFile {
     pub provider: ProviderInfo,
     /// Named image-input token schemes, referenced by models' `image_input`.
     #[cfg_attr(feature = "schema", serde(default))]
-    pub image_schemes: Entries<Spanned<ImageScheme>>,
+    pub image_schemes: Map<String, Spanned<ImageScheme>>,
     /// Models keyed by canonical id.
     #[cfg_attr(feature = "schema", serde(default))]
-    pub models: Entries<Spanned<ModelSpec>>,
+    pub models: Map<String, Spanned<ModelSpec>>,
 }
 
 #[derive(Debug)]
@@ -193,13 +129,13 @@ pub struct PriceEntry {
     #[cfg_attr(feature = "schema", serde(flatten))]
     pub rates: RateFields,
     /// Tokens per generated image by resolution, billed at `output_image`.
-    pub output_image_tokens: Option<Entries<Spanned<u64>>>,
+    pub output_image_tokens: Option<Map<String, Spanned<u64>>>,
     /// Flat USD fee per generated image by resolution/quality.
-    pub output_image_fees: Option<Entries<Spanned<Amount>>>,
+    pub output_image_fees: Option<Map<String, Spanned<Amount>>>,
     /// Multiplier on every token rate when data residency is requested (e.g. "1.1").
     pub residency_multiplier: Option<Spanned<Amount>>,
     /// Per-call fees (search grounding, web search) keyed by a short id.
-    pub fees: Option<Entries<Spanned<Fee>>>,
+    pub fees: Option<Map<String, Spanned<Fee>>>,
     /// Service modes other than standard. Setting one replaces the inherited one.
     pub batch: Option<Spanned<ModeSpec>>,
     pub flex: Option<Spanned<ModeSpec>>,
@@ -226,7 +162,7 @@ pub struct ModeSpec {
     /// Explicit per-meter rates for this mode (keys as in a price entry: `input`, `output`,
     /// `cache_read`, …); they replace multiplier × standard for the base tier.
     #[cfg_attr(feature = "schema", serde(default))]
-    pub rates: Entries<Spanned<Amount>>,
+    pub rates: Map<String, Spanned<Amount>>,
 }
 
 /// A long-context tier.

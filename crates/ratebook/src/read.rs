@@ -13,6 +13,7 @@ use toml::de::{DeTable, DeValue};
 use crate::error::{Error, ErrorKind, Location};
 use crate::image::ImageScheme;
 use crate::load::{SourceFile, quote_key};
+use crate::map::Map;
 use crate::money::{Amount, parse_decimal};
 use crate::raw::{self, Spanned};
 
@@ -317,21 +318,23 @@ impl Reader<'_> {
         v: &Value<'_>,
         key: &str,
         mut each: impl FnMut(&mut Self, &Value<'_>, &str) -> Option<T>,
-    ) -> Option<raw::Entries<T>> {
+    ) -> Option<Map<String, T>> {
         let Some(t) = v.get_ref().as_table() else {
             self.wrong_type(v, key, "a table");
             return None;
         };
-        let mut out = Vec::with_capacity(t.len());
+        let mut out = Map::new();
         let mut ok = true;
         for (k, item) in t.iter() {
             let name: &str = k.get_ref();
             match each(self, item, &format!("{key}.{}", quote_key(name))) {
-                Some(x) => out.push((name.to_string(), x)),
+                Some(x) => {
+                    out.insert(name.to_string(), x);
+                }
                 None => ok = false,
             }
         }
-        ok.then_some(raw::Entries(out))
+        ok.then_some(out)
     }
 
     /// A required key, read by `read`; a missing key is reported at its table.
@@ -390,11 +393,11 @@ impl Reader<'_> {
         let provider = self.required(&t, "provider").and_then(|v| self.provider(v));
         let image_schemes = match t.get("image_schemes") {
             Some(v) => self.map(v, "image_schemes", |r, v, k| r.scheme(v, k)),
-            None => Some(raw::Entries::default()),
+            None => Some(Map::new()),
         };
         let models = match t.get("models") {
             Some(v) => self.map(v, "models", |r, v, k| r.model(v, k)),
-            None => Some(raw::Entries::default()),
+            None => Some(Map::new()),
         };
         Some(raw::PricingFile {
             schema_version: schema_version.ok()?,
@@ -483,12 +486,8 @@ impl Reader<'_> {
                     r.map(v, k, |r, v, k| r.uint(v, k, u64::MAX))
                 });
                 let default = self.req(&table, "default", |r, v, k| r.string(v, k));
-                let mut by_name = crate::map::Map::new();
-                for (name, tokens) in levels? {
-                    by_name.insert(name, tokens);
-                }
                 ImageScheme::FixedLevels {
-                    levels: by_name,
+                    levels: levels?,
                     default: default?.into_inner(),
                 }
             }
