@@ -228,6 +228,24 @@ pub struct RateFields {
 }
 
 impl RateFields {
+    /// Every field, to fill in place, in the order of [`crate::read::keys::RATES`].
+    pub fn slots_mut(&mut self) -> [&mut Option<Spanned<Amount>>; 12] {
+        [
+            &mut self.input,
+            &mut self.input_image,
+            &mut self.input_audio,
+            &mut self.input_video,
+            &mut self.cache_read,
+            &mut self.cache_read_audio,
+            &mut self.cache_write_5m,
+            &mut self.cache_write_1h,
+            &mut self.cache_storage,
+            &mut self.output,
+            &mut self.output_image,
+            &mut self.output_audio,
+        ]
+    }
+
     /// The field for `meter`.
     pub fn get(&self, meter: crate::book::Meter) -> Option<&Spanned<Amount>> {
         use crate::book::Meter;
@@ -244,6 +262,27 @@ impl RateFields {
             Meter::OutputText => self.output.as_ref(),
             Meter::OutputImage => self.output_image.as_ref(),
             Meter::OutputAudio => self.output_audio.as_ref(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::Meter;
+
+    /// `slots_mut` fills the field that `get` reads for the meter of each key in `keys::RATES`.
+    #[test]
+    fn slots_follow_the_rate_keys() {
+        for (i, name) in crate::read::keys::RATES.iter().enumerate() {
+            let mut r = RateFields::default();
+            if let Some(slot) = r.slots_mut().into_iter().nth(i) {
+                *slot = Some(Spanned::new(Amount(rust_decimal::Decimal::ONE), i..i + 1));
+            }
+            let meter = Meter::from_key(name).expect("every rate key is a meter");
+            assert_eq!(r.get(meter).map(Spanned::span), Some(i..i + 1), "{name}");
+            let set = Meter::ALL.iter().filter(|m| r.get(**m).is_some()).count();
+            assert_eq!(set, 1, "{name} filled one field");
         }
     }
 }

@@ -556,42 +556,15 @@ impl Reader<'_> {
 
     /// Reads the twelve rate keys of a price entry or a tier.
     fn rates(&mut self, t: &Table<'_, '_>) -> Option<raw::RateFields> {
-        let mut values: [Option<Spanned<Amount>>; 12] = Default::default();
+        let mut out = raw::RateFields::default();
         let mut ok = true;
-        for (slot, name) in values.iter_mut().zip(keys::RATES) {
+        for (slot, name) in out.slots_mut().into_iter().zip(keys::RATES) {
             match self.opt(t, name, |r, v, k| r.amount(v, k)) {
                 Ok(x) => *slot = x,
                 Err(()) => ok = false,
             }
         }
-        let [
-            input,
-            input_image,
-            input_audio,
-            input_video,
-            cache_read,
-            cache_read_audio,
-            cache_write_5m,
-            cache_write_1h,
-            cache_storage,
-            output,
-            output_image,
-            output_audio,
-        ] = values;
-        ok.then_some(raw::RateFields {
-            input,
-            input_image,
-            input_audio,
-            input_video,
-            cache_read,
-            cache_read_audio,
-            cache_write_5m,
-            cache_write_1h,
-            cache_storage,
-            output,
-            output_image,
-            output_audio,
-        })
+        ok.then_some(out)
     }
 
     fn entry(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::PriceEntry>> {
