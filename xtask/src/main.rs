@@ -9,12 +9,16 @@
 //!   for wasm32, the site, and `cargo test --workspace` with the browser tests switched on.
 //! - `cargo xtask bench-web` — the site's download size and, from headless Chromium, the time
 //!   to the first total and to recompute the comparison of every model.
+//! - `cargo xtask crosscheck [--json]` — a maintainer's report, not part of `test`: the rate
+//!   book against genai-prices and LiteLLM (installed from PyPI into a throwaway virtual
+//!   environment): rates that disagree, their models we lack, entries checked long ago.
 //!
 //! On a fresh machine it installs what it needs (the wasm32 target, the pinned
 //! `wasm-bindgen-cli`, npm's `binaryen`), and says clearly what it can't install (Chromium).
 
 mod bench;
 mod build;
+mod crosscheck;
 mod serve;
 mod test;
 mod tools;
@@ -32,7 +36,10 @@ commands:
   serve [--port N]    build, then serve web/dist on http://127.0.0.1:N (default 8080)
         [--no-build]  serve what is already built
   test                fmt, clippy, core for wasm32, site, and every test incl. the browser tests
-  bench-web           site size and page timings in headless Chromium";
+  bench-web           site size and page timings in headless Chromium
+  crosscheck [--json] pricing/ vs genai-prices and LiteLLM from PyPI: disagreeing rates,
+        [--date D]    their models we lack, entries checked over 90 days ago (a report:
+                      exits 0 unless the databases cannot be installed or read)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +48,7 @@ fn main() -> ExitCode {
         Some("serve") => serve_command(&args[1..]),
         Some("test") => test::test(),
         Some("bench-web") => bench::bench_web(),
+        Some("crosscheck") => crosscheck::crosscheck(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
