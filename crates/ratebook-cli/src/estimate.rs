@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use ratebook::usage::VideoSeconds;
 use ratebook::{EstimateOptions, ImageCount, InputImage, Mode, Usage, format_rate};
 use serde_json::json;
 
@@ -65,9 +66,24 @@ pub struct WorkloadArgs {
     /// Audio output tokens.
     #[arg(long, default_value_t = 0)]
     output_audio_tokens: u64,
+    /// Of the cached tokens, those that were image input (models that price them apart).
+    #[arg(long, default_value_t = 0)]
+    cached_image_tokens: u64,
+    /// Input audio billed by duration (transcription), in seconds.
+    #[arg(long, default_value_t = 0)]
+    audio_seconds: u64,
+    /// Input billed by characters (speech), in characters.
+    #[arg(long, default_value_t = 0)]
+    input_characters: u64,
+    /// Generated video as SECONDS@RES (8@720p); repeatable.
+    #[arg(long, value_name = "SECONDS@RES")]
+    output_video: Vec<String>,
     /// Search / grounding calls billed per call.
     #[arg(long, default_value_t = 0)]
     search_calls: u64,
+    /// Calls of any per-call fee the card lists, as ID=N (`song=3`); repeatable.
+    #[arg(long = "calls", value_name = "ID=N")]
+    calls: Vec<String>,
     /// Apply the data-residency uplift.
     #[arg(long)]
     residency: bool,
@@ -83,8 +99,15 @@ impl WorkloadArgs {
             cache_storage_token_hours: self.cache_storage_token_hours,
             output_text: self.output_tokens,
             output_audio: self.output_audio_tokens,
+            cached_image: self.cached_image_tokens,
+            input_audio_seconds: self.audio_seconds,
+            input_characters: self.input_characters,
             ..Usage::default()
         };
+        for s in &self.output_video {
+            u.output_video
+                .push(VideoSeconds::parse(s).with_context(|| "--output-video")?);
+        }
         if self.cache_ttl == "1h" {
             u.cache_write_1h = self.cache_write_tokens;
         } else {
@@ -100,6 +123,18 @@ impl WorkloadArgs {
         }
         if self.search_calls > 0 {
             u.calls.insert("search".into(), self.search_calls);
+        }
+        for c in &self.calls {
+            let Some((id, n)) = c.split_once('=') else {
+                bail!("--calls `{c}`: expected ID=N, like song=3");
+            };
+            let n: u64 = n
+                .trim()
+                .parse()
+                .with_context(|| format!("--calls `{c}`: `{n}` is not a whole number"))?;
+            let id = id.trim().to_string();
+            let total = u.calls.get(&id).copied().unwrap_or(0).saturating_add(n);
+            u.calls.insert(id, total);
         }
         Ok(u)
     }
@@ -203,27 +238,59 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
                     "input_usd_per_m": p.and_then(|p| p.rates.get(ratebook::Meter::InputText)).map(|d| d.to_string()),
                     "output_usd_per_m": p.and_then(|p| p.rates.get(ratebook::Meter::OutputText)).map(|d| d.to_string()),
                     "price_effective": p.map(|p| p.effective.to_string()),
+                    "checked": p.map(|p| p.checked.to_string()),
+                    "status": m.status(date).as_str(),
+                    "deprecated": m.lifecycle.deprecated.map(|d| d.to_string()),
+                    "shutdown": m.lifecycle.shutdown.map(|d| d.to_string()),
+                    "replaced_by": m.lifecycle.replaced_by,
+                    "snapshots": m.snapshots,
                 })
             })
             .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&json!({ "date": date.to_string(), "models": models }))?
+            serde_json::to_string_pretty(&json!({
+                "date": date.to_string(),
+                "models": models,
+                "clouds": book.clouds().iter().map(|c| json!({
+                    "id": c.provider,
+                    "name": c.name,
+                    "scopes": c.scopes.iter().map(|s| json!({
+                        "id": s.id,
+                        "prefixes": s.prefixes,
+                        "multiplier": s.multiplier.normalize().to_string(),
+                    })).collect::<Vec<_>>(),
+                    "offers": c.offers.iter().map(|o| json!({
+                        "id": o.id,
+                        "aliases": o.aliases,
+                        "model": o.model,
+                    })).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            }))?
         );
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<28} {:<10} {:>10} {:>10} {:>10}  modes",
-        "model", "provider", "input/M", "cached/M", "output/M"
+        "{:<36} {:<10} {:<10} {:>10} {:>10} {:>10}  modes",
+        "model", "provider", "status", "input/M", "cached/M", "output/M"
     );
     for m in book.models() {
+        let status = match (m.status(date), m.lifecycle.shutdown) {
+            (ratebook::book::ModelStatus::Active, _) => "active".to_string(),
+            (s, Some(d)) if s == ratebook::book::ModelStatus::Retired => {
+                format!("retired {d}")
+            }
+            (_, Some(d)) => format!("ends {d}"),
+            (s, None) => s.as_str().to_string(),
+        };
         match m.price_at(date) {
             Ok(p) => {
                 let modes: Vec<&str> = p.offered_modes().iter().map(|m| m.as_str()).collect();
                 println!(
-                    "{:<28} {:<10} {:>10} {:>10} {:>10}  {}",
+                    "{:<36} {:<10} {:<10} {:>10} {:>10} {:>10}  {}",
                     m.id,
                     m.provider,
+                    status,
                     rate(p.rates.get(ratebook::Meter::InputText)),
                     rate(p.rates.get(ratebook::Meter::CacheRead)),
                     rate(p.rates.get(ratebook::Meter::OutputText)),
@@ -231,10 +298,24 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
                 );
             }
             Err(_) => println!(
-                "{:<28} {:<10} (no price in force on {date})",
-                m.id, m.provider
+                "{:<36} {:<10} {:<10} (no price in force on {date})",
+                m.id, m.provider, status
             ),
         }
+    }
+    for c in book.clouds() {
+        let scopes: Vec<String> = c
+            .scopes
+            .iter()
+            .map(|s| format!("{} ×{}", s.id, s.multiplier.normalize()))
+            .collect();
+        println!(
+            "cloud {} ({}): {} offers; scopes {}",
+            c.provider,
+            c.name,
+            c.offers.len(),
+            scopes.join(", ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -16,6 +16,9 @@ pub fn estimate_json(e: &Estimate) -> Value {
         "total_usd": e.total.normalize().to_string(),
         "total_display": format_usd(e.total),
         "tier": e.tier,
+        "resolution": e.resolution,
+        "resolution_text": e.resolution.describe(&e.model),
+        "lifecycle": e.lifecycle,
         "price_entry": {
             "effective": e.price.effective.to_string(),
             "until": e.price.until.map(|d| d.to_string()),
@@ -42,6 +45,10 @@ pub fn estimate_table(e: &Estimate) -> String {
         "{} ({}) · {} mode · priced at {} · prices from {} (source checked {})\n",
         e.model, e.provider, e.mode, e.date, e.price.effective, e.price.checked
     ));
+    out.push_str(&format!("model id: {}\n", e.resolution.describe(&e.model)));
+    if let Some(l) = &e.lifecycle {
+        out.push_str(&format!("lifecycle: {}\n", l.message));
+    }
     if let Some(t) = &e.tier {
         out.push_str(&format!("long-context tier reached: {t}\n"));
     }

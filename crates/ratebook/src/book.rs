@@ -23,12 +23,17 @@ pub enum Meter {
     InputVideo,
     CacheRead,
     CacheReadAudio,
+    CacheReadImage,
     CacheWrite5m,
     CacheWrite1h,
     CacheStorage,
     OutputText,
     OutputImage,
     OutputAudio,
+    /// Input audio billed by duration: the rate is USD per minute, the quantity seconds.
+    InputAudioMinute,
+    /// Input billed by characters (speech): the rate is USD per 1M characters.
+    InputCharacters,
 }
 
 /// Which family of rules a meter follows for mode stacking and long-context tiers.
@@ -42,19 +47,22 @@ pub enum MeterGroup {
 }
 
 impl Meter {
-    pub const ALL: [Meter; 12] = [
+    pub const ALL: [Meter; 15] = [
         Meter::InputText,
         Meter::InputImage,
         Meter::InputAudio,
         Meter::InputVideo,
         Meter::CacheRead,
         Meter::CacheReadAudio,
+        Meter::CacheReadImage,
         Meter::CacheWrite5m,
         Meter::CacheWrite1h,
         Meter::CacheStorage,
         Meter::OutputText,
         Meter::OutputImage,
         Meter::OutputAudio,
+        Meter::InputAudioMinute,
+        Meter::InputCharacters,
     ];
 
     /// The key used in pricing files (`input`, `output_image`, …).
@@ -66,12 +74,15 @@ impl Meter {
             Meter::InputVideo => "input_video",
             Meter::CacheRead => "cache_read",
             Meter::CacheReadAudio => "cache_read_audio",
+            Meter::CacheReadImage => "cache_read_image",
             Meter::CacheWrite5m => "cache_write_5m",
             Meter::CacheWrite1h => "cache_write_1h",
             Meter::CacheStorage => "cache_storage",
             Meter::OutputText => "output",
             Meter::OutputImage => "output_image",
             Meter::OutputAudio => "output_audio",
+            Meter::InputAudioMinute => "input_audio_minute",
+            Meter::InputCharacters => "input_characters",
         }
     }
 
@@ -93,12 +104,26 @@ impl Meter {
             Meter::InputVideo => "video input",
             Meter::CacheRead => "cached input",
             Meter::CacheReadAudio => "cached audio input",
+            Meter::CacheReadImage => "cached image input",
             Meter::CacheWrite5m => "cache write (5m)",
             Meter::CacheWrite1h => "cache write (1h)",
             Meter::CacheStorage => "cache storage",
             Meter::OutputText => "text output",
             Meter::OutputImage => "image output",
             Meter::OutputAudio => "audio output",
+            Meter::InputAudioMinute => "audio input (by duration)",
+            Meter::InputCharacters => "character input",
+        }
+    }
+
+    /// How the rate is quoted: per 1M tokens for most meters; per minute of audio (quantity in
+    /// seconds) and per 1M characters for the unit meters.
+    pub fn unit(self) -> MeterUnit {
+        match self {
+            Meter::InputAudioMinute => MeterUnit::Minute,
+            Meter::InputCharacters => MeterUnit::MillionCharacters,
+            Meter::CacheStorage => MeterUnit::MillionTokenHours,
+            _ => MeterUnit::MillionTokens,
         }
     }
 
@@ -111,10 +136,15 @@ impl Meter {
             Meter::InputText | Meter::InputImage | Meter::InputAudio | Meter::InputVideo => {
                 MeterGroup::Input
             }
-            Meter::CacheRead | Meter::CacheReadAudio => MeterGroup::CacheRead,
+            Meter::CacheRead | Meter::CacheReadAudio | Meter::CacheReadImage => {
+                MeterGroup::CacheRead
+            }
             Meter::CacheWrite5m | Meter::CacheWrite1h => MeterGroup::CacheWrite,
             Meter::CacheStorage => MeterGroup::CacheStorage,
             Meter::OutputText | Meter::OutputImage | Meter::OutputAudio => MeterGroup::Output,
+            // Billed by duration or characters, these are input and follow input's mode rules;
+            // they are not tokens, so they never count toward a long-context threshold.
+            Meter::InputAudioMinute | Meter::InputCharacters => MeterGroup::Input,
         }
     }
 
@@ -123,7 +153,7 @@ impl Meter {
     pub fn fallback(self) -> Option<Meter> {
         match self {
             Meter::InputImage | Meter::InputAudio | Meter::InputVideo => Some(Meter::InputText),
-            Meter::CacheReadAudio => Some(Meter::CacheRead),
+            Meter::CacheReadAudio | Meter::CacheReadImage => Some(Meter::CacheRead),
             _ => None,
         }
     }
@@ -133,9 +163,50 @@ impl Meter {
     }
 }
 
+/// The unit a meter's rate is quoted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeterUnit {
+    /// USD per 1M tokens.
+    MillionTokens,
+    /// USD per 1M token-hours (cache storage).
+    MillionTokenHours,
+    /// USD per minute; quantities are seconds.
+    Minute,
+    /// USD per 1M characters.
+    MillionCharacters,
+}
+
+impl MeterUnit {
+    /// The quantity that one rate buys: 1,000,000 tokens, or 60 seconds.
+    pub fn divisor(self) -> Decimal {
+        match self {
+            MeterUnit::Minute => Decimal::from(60),
+            _ => Decimal::from(1_000_000),
+        }
+    }
+    /// The rate's suffix for people: `/M`, `/min`, `/M chars`.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            MeterUnit::MillionTokens => "/M",
+            MeterUnit::MillionTokenHours => "/M token-hours",
+            MeterUnit::Minute => "/min",
+            MeterUnit::MillionCharacters => "/M chars",
+        }
+    }
+    /// What a quantity counts: `tokens`, `seconds`, `characters`.
+    pub fn quantity_name(self) -> &'static str {
+        match self {
+            MeterUnit::MillionTokens => "tokens",
+            MeterUnit::MillionTokenHours => "token-hours",
+            MeterUnit::Minute => "seconds",
+            MeterUnit::MillionCharacters => "characters",
+        }
+    }
+}
+
 /// A rate per meter, each optional. Lookups follow [`Meter::fallback`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Rates([Option<Decimal>; 12]);
+pub struct Rates([Option<Decimal>; 15]);
 
 impl Rates {
     pub fn get(&self, meter: Meter) -> Option<Decimal> {
@@ -330,6 +401,8 @@ pub struct PriceEntry {
     pub rates: Rates,
     pub output_image_tokens: Map<String, u64>,
     pub output_image_fees: Map<String, Decimal>,
+    /// USD per second of generated video, by resolution key.
+    pub output_video_seconds: Map<String, Decimal>,
     pub residency_multiplier: Option<Decimal>,
     pub fees: Map<String, FeeRule>,
     pub modes: Map<Mode, ModeRule>,
@@ -393,13 +466,62 @@ pub struct Model {
     pub context_window: Option<u64>,
     pub max_output_tokens: Option<u64>,
     pub notes: Option<String>,
+    /// Do unlisted dated snapshot ids of this model (`<id>-2025-01-01`, `<id>-20250101`, …)
+    /// bill its price? Only when the provider priced every snapshot of the model the same.
+    pub snapshots: bool,
+    /// Deprecation, shutdown and rerouting, as the provider announced them.
+    pub lifecycle: Lifecycle,
     /// Oldest first, contiguous: each entry's `until` is the next one's `effective`.
     pub prices: Vec<PriceEntry>,
     /// Where the model is defined.
     pub location: Location,
 }
 
+/// A model's lifecycle: when the provider announced its retirement, when calls stopped being
+/// served, and where the provider reroutes calls after that (billed at the target's rates).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lifecycle {
+    pub deprecated: Option<Date>,
+    /// First day the API no longer serves the model.
+    pub shutdown: Option<Date>,
+    /// The model id calls are rerouted to after `shutdown`.
+    pub replaced_by: Option<String>,
+}
+
+/// Where a model stands on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelStatus {
+    /// Served, with no retirement announced.
+    Active,
+    /// Served, with a retirement announced.
+    Deprecated,
+    /// No longer served (calls fail or are rerouted).
+    Retired,
+}
+
+impl ModelStatus {
+    /// `active`, `deprecated` or `retired`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelStatus::Active => "active",
+            ModelStatus::Deprecated => "deprecated",
+            ModelStatus::Retired => "retired",
+        }
+    }
+}
+
 impl Model {
+    /// The model's status on `date`.
+    pub fn status(&self, date: Date) -> ModelStatus {
+        match (self.lifecycle.deprecated, self.lifecycle.shutdown) {
+            (_, Some(s)) if date >= s => ModelStatus::Retired,
+            (Some(d), _) if date >= d => ModelStatus::Deprecated,
+            (_, Some(_)) => ModelStatus::Deprecated,
+            _ => ModelStatus::Active,
+        }
+    }
+
     /// The entry in force at `date`.
     pub fn price_at(&self, date: Date) -> Result<&PriceEntry, Error> {
         self.prices.iter().find(|p| p.covers(date)).ok_or_else(|| {
@@ -419,11 +541,64 @@ impl Model {
     }
 }
 
+/// A deployment scope of a cloud (Bedrock's `global.` / `us.` / in-region, Vertex's global or
+/// regional endpoint, Azure's global / data-zone / regional deployment), recognised by an id
+/// prefix, with the multiplier it bills over the first-party rates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub id: String,
+    pub description: String,
+    /// Id prefixes that select this scope (`""` matches ids with no prefix).
+    pub prefixes: Vec<String>,
+    pub multiplier: Decimal,
+    pub source: String,
+    /// When the premium was last checked (always set in a loaded book).
+    pub checked: Option<Date>,
+}
+
+/// A cloud's offer of a first-party model under its own id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    /// The id the cloud uses, without a scope prefix.
+    pub id: String,
+    pub aliases: Vec<String>,
+    /// The first-party model id it bills as.
+    pub model: String,
+    /// Per-scope multipliers that replace the scope's own for this offer.
+    pub multipliers: Map<String, Decimal>,
+    pub notes: Option<String>,
+    /// Where the offer is defined.
+    pub location: Location,
+}
+
+/// A cloud that resells first-party models (a deployment card): scopes and offers, no rates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cloud {
+    /// The provider id of the card (`aws-bedrock`).
+    pub provider: String,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    pub offers: Vec<Offer>,
+    /// Lower-cased offer id or alias → index into `offers`.
+    pub(crate) index: Map<String, usize>,
+}
+
+impl Cloud {
+    /// The offer with this id or alias (case-insensitive).
+    pub fn offer(&self, id: &str) -> Option<&Offer> {
+        self.index
+            .get(&id.to_ascii_lowercase())
+            .and_then(|&i| self.offers.get(i))
+    }
+}
+
 /// The whole book: every provider's models, with an index of ids and aliases.
 #[derive(Debug, Clone, Default)]
 pub struct RateBook {
     pub(crate) providers: Vec<Provider>,
     pub(crate) models: Vec<Model>,
+    /// Deployment cards of clouds that resell the models.
+    pub(crate) clouds: Vec<Cloud>,
     /// Lower-cased id or alias → index into `models`.
     pub(crate) index: Map<String, usize>,
 }
@@ -436,6 +611,11 @@ impl RateBook {
     /// Models in file order (providers in the order their files were given).
     pub fn models(&self) -> &[Model] {
         &self.models
+    }
+
+    /// The clouds' deployment cards, in file order.
+    pub fn clouds(&self) -> &[Cloud] {
+        &self.clouds
     }
 
     pub fn provider(&self, id: &str) -> Option<&Provider> {

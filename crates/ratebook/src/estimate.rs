@@ -11,15 +11,14 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 
 use crate::book::{
-    Meter, MeterGroup, Mode, ModeRule, Model, PriceEntry, RateBook, Rates, Rounding,
+    Meter, MeterGroup, Mode, ModeRule, Model, ModelStatus, PriceEntry, RateBook, Rates, Rounding,
     TierApplication,
 };
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
 use crate::money::{format_count, format_rate, format_usd};
+use crate::resolve::{Resolution, Resolved, ResolvedBy};
 use crate::usage::Usage;
-
-const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 
 /// How to price: at which date, in which mode, with or without data residency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +55,8 @@ pub enum LineKind {
     },
     /// Generated images billed at a flat fee each.
     ImageFee { resolution: String },
+    /// Generated video billed per second at one resolution.
+    Video { resolution: String },
     /// Calls billed per `per` calls.
     Fee {
         id: String,
@@ -100,6 +101,8 @@ pub struct LineItem {
     /// For marginal tiers: this line is the part past the threshold.
     pub marginal: bool,
     pub residency: Option<Decimal>,
+    /// A cloud deployment's multiplier over the first-party rate.
+    pub deployment: Option<Decimal>,
     /// Cache tokens billed at the input rate because the card has no cache price.
     pub billed_as_input: bool,
     pub price_effective: Date,
@@ -128,6 +131,7 @@ impl LineItem {
             tier: None,
             marginal: false,
             residency: None,
+            deployment: None,
             billed_as_input: false,
             price_effective: effective,
         }
@@ -139,6 +143,7 @@ impl LineItem {
             LineKind::Meter(m) => m.id().to_string(),
             LineKind::GeneratedImages { .. } => "output_image".into(),
             LineKind::ImageFee { .. } => "image_fee".into(),
+            LineKind::Video { .. } => "output_video".into(),
             LineKind::Fee { id, .. } => format!("fee:{id}"),
             LineKind::BillingAdjustment { .. } => "billing_adjustment".into(),
         }
@@ -159,6 +164,7 @@ impl LineItem {
                 )
             }
             LineKind::ImageFee { resolution } => format!("generated images at {resolution}"),
+            LineKind::Video { resolution } => format!("generated video at {resolution}"),
             LineKind::Fee { description, .. } => description.clone(),
             LineKind::BillingAdjustment {
                 rounding: Rounding::Carry,
@@ -172,20 +178,24 @@ impl LineItem {
     pub fn sentence(&self) -> String {
         let amount = format_usd(self.amount);
         match &self.kind {
-            LineKind::Meter(Meter::CacheStorage) => format!(
-                "{}: {} token-hours × {}/M = {amount}",
-                self.label(),
-                format_count(self.quantity),
-                format_rate(self.rate)
-            ),
-            LineKind::Meter(_) => {
+            LineKind::Meter(m) => {
+                let unit = m.unit();
                 format!(
-                    "{}: {} tokens × {}/M = {amount}",
+                    "{}: {} {} × {}{} = {amount}",
                     self.label(),
                     format_count(self.quantity),
-                    format_rate(self.rate)
+                    unit.quantity_name(),
+                    format_rate(self.rate),
+                    unit.suffix()
                 )
             }
+            LineKind::Video { .. } => format!(
+                "{}: {} second{} × {}/s = {amount}",
+                self.label(),
+                format_count(self.quantity),
+                plural(self.quantity),
+                format_rate(self.rate)
+            ),
             LineKind::GeneratedImages {
                 tokens_per_image,
                 images,
@@ -254,6 +264,9 @@ impl LineItem {
         if let Some(r) = self.residency {
             parts.push(format!("data residency ×{}", r.normalize()));
         }
+        if let Some(r) = self.deployment {
+            parts.push(format!("cloud deployment ×{}", r.normalize()));
+        }
         if let LineKind::Fee {
             free,
             free_period: Some(p),
@@ -294,11 +307,33 @@ pub struct PriceRef {
     pub checked: Date,
 }
 
+/// What the estimate says about a model past (or near) its retirement.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LifecycleNote {
+    /// The requested model's status at the estimate's date.
+    pub status: ModelStatus,
+    /// The requested model's id.
+    pub model: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shutdown: Option<Date>,
+    /// Where the provider reroutes calls; the estimate is billed at that model's rates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rerouted_to: Option<String>,
+    /// The note in words.
+    pub message: String,
+}
+
 /// A priced request: line items that add up exactly to `total`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Estimate {
-    /// The canonical model id (after alias resolution).
+    /// The canonical id of the model billed (after alias resolution and any rerouting).
     pub model: String,
+    /// How the requested id was resolved.
+    pub resolution: Resolution,
+    /// Retirement: set when the model is deprecated or retired at the date.
+    pub lifecycle: Option<LifecycleNote>,
     pub provider: String,
     pub date: Date,
     pub mode: Mode,
@@ -334,6 +369,7 @@ struct Pricer<'a> {
     rule: ModeRule,
     options: EstimateOptions,
     residency: Option<Decimal>,
+    deployment: Option<Decimal>,
 }
 
 impl Pricer<'_> {
@@ -398,9 +434,12 @@ impl Pricer<'_> {
         if let Some(r) = self.residency {
             rate = rate.checked_mul(r).ok_or_else(|| Error::overflow("rate"))?;
         }
+        if let Some(r) = self.deployment {
+            rate = rate.checked_mul(r).ok_or_else(|| Error::overflow("rate"))?;
+        }
         let amount = Decimal::from(quantity)
             .checked_mul(rate)
-            .and_then(|x| x.checked_div(MILLION))
+            .and_then(|x| x.checked_div(meter.unit().divisor()))
             .ok_or_else(|| Error::overflow("amount"))?;
         Ok(LineItem {
             kind: LineKind::Meter(meter),
@@ -413,6 +452,7 @@ impl Pricer<'_> {
             tier: tier.map(|(d, _)| d.to_string()),
             marginal,
             residency: self.residency,
+            deployment: self.deployment,
             billed_as_input: billed_as != meter,
             price_effective: self.entry.effective,
         })
@@ -427,18 +467,78 @@ impl RateBook {
         usage: &Usage,
         options: EstimateOptions,
     ) -> Result<Estimate, Error> {
-        let model = self.resolve(model_id)?;
-        estimate_model(self, model, usage, options)
+        let resolved = self.resolve_with(model_id)?;
+        estimate_resolved(self, &resolved, usage, options)
     }
 }
 
-/// Prices `usage` on an already-resolved model.
+/// Prices `usage` on a model taken as named by its own id.
 pub fn estimate_model(
     book: &RateBook,
     model: &Model,
     usage: &Usage,
     options: EstimateOptions,
 ) -> Result<Estimate, Error> {
+    let resolved = Resolved {
+        model,
+        resolution: Resolution {
+            requested: model.id.clone(),
+            by: ResolvedBy::Exact,
+            matched: model.id.to_ascii_lowercase(),
+            prefix: None,
+            stripped: None,
+            deployment: None,
+        },
+    };
+    estimate_resolved(book, &resolved, usage, options)
+}
+
+/// The model that bills a request on `date`: the resolved one, or where the provider reroutes
+/// calls after its shutdown; with the note to show.
+fn billed_model<'b>(
+    book: &'b RateBook,
+    model: &'b Model,
+    date: Date,
+) -> (&'b Model, Option<LifecycleNote>) {
+    let lc = &model.lifecycle;
+    let status = model.status(date);
+    let target = lc
+        .replaced_by
+        .as_deref()
+        .filter(|_| status == ModelStatus::Retired)
+        .and_then(|t| book.get(t));
+    let message = match (status, lc.shutdown, target) {
+        (ModelStatus::Active, ..) => return (model, None),
+        (ModelStatus::Retired, Some(s), Some(t)) => format!(
+            "{} was retired on {s}; the provider reroutes its calls to {}, billed at {}'s rates",
+            model.id, t.id, t.id
+        ),
+        (ModelStatus::Retired, Some(s), None) => format!(
+            "{} was retired on {s}: the provider no longer serves it; priced at its last rates",
+            model.id
+        ),
+        (_, Some(s), _) => format!("{} is deprecated; it shuts down on {s}", model.id),
+        (_, None, _) => format!("{} is deprecated", model.id),
+    };
+    let note = LifecycleNote {
+        status,
+        model: model.id.clone(),
+        deprecated: lc.deprecated,
+        shutdown: lc.shutdown,
+        rerouted_to: target.map(|t| t.id.clone()),
+        message,
+    };
+    (target.unwrap_or(model), Some(note))
+}
+
+/// Prices `usage` on a resolved model: the one rule set every caller goes through.
+pub fn estimate_resolved(
+    book: &RateBook,
+    resolved: &Resolved<'_>,
+    usage: &Usage,
+    options: EstimateOptions,
+) -> Result<Estimate, Error> {
+    let (model, lifecycle) = billed_model(book, resolved.model, options.date);
     let entry = model.price_at(options.date)?;
     let rule = entry.mode_rule(options.mode).ok_or_else(|| {
         let offered: Vec<&str> = entry.offered_modes().iter().map(|m| m.as_str()).collect();
@@ -468,6 +568,7 @@ pub fn estimate_model(
         rule,
         options,
         residency,
+        deployment: resolved.multiplier(),
     };
 
     // Input images become image-input tokens.
@@ -497,6 +598,15 @@ pub fn estimate_model(
             usage.cached_audio, usage.cached, usage.input_audio
         )));
     }
+    if add(usage.cached_audio, usage.cached_image)? > usage.cached
+        || usage.cached_image > input_image
+    {
+        return Err(invalid(format!(
+            "cached image tokens ({}) exceed cached tokens not already audio ({}) or image input ({input_image})",
+            usage.cached_image,
+            usage.cached - usage.cached_audio
+        )));
+    }
     let from_cache_and_writes = add(usage.cached, writes)?;
     if from_cache_and_writes > prompt {
         return Err(invalid(format!(
@@ -506,11 +616,11 @@ pub fn estimate_model(
     }
     let mut uncached = [
         (Meter::InputText, usage.input_text),
-        (Meter::InputImage, input_image),
+        (Meter::InputImage, input_image - usage.cached_image),
         (Meter::InputVideo, usage.input_video),
         (Meter::InputAudio, usage.input_audio - usage.cached_audio),
     ];
-    let mut to_remove = from_cache_and_writes - usage.cached_audio;
+    let mut to_remove = from_cache_and_writes - usage.cached_audio - usage.cached_image;
     for (_, q) in uncached.iter_mut() {
         let take = (*q).min(to_remove);
         *q -= take;
@@ -541,14 +651,20 @@ pub fn estimate_model(
 
     // Quantities per meter, in bill order.
     let mut quantities: Vec<(Meter, u64)> = uncached.to_vec();
-    quantities.push((Meter::CacheRead, usage.cached - usage.cached_audio));
+    quantities.push((
+        Meter::CacheRead,
+        usage.cached - usage.cached_audio - usage.cached_image,
+    ));
     quantities.push((Meter::CacheReadAudio, usage.cached_audio));
+    quantities.push((Meter::CacheReadImage, usage.cached_image));
     quantities.push((Meter::CacheWrite5m, usage.cache_write_5m));
     quantities.push((Meter::CacheWrite1h, usage.cache_write_1h));
     quantities.push((Meter::CacheStorage, usage.cache_storage_token_hours));
     quantities.push((Meter::OutputText, usage.output_text));
     quantities.push((Meter::OutputImage, usage.output_image));
     quantities.push((Meter::OutputAudio, usage.output_audio));
+    quantities.push((Meter::InputAudioMinute, usage.input_audio_seconds));
+    quantities.push((Meter::InputCharacters, usage.input_characters));
     // Bill order puts text input first, then the other modalities.
     crate::order::sort_by_key(&mut quantities, |(m, _)| *m);
 
@@ -652,6 +768,58 @@ pub fn estimate_model(
         }
     }
 
+    // Generated video: USD per second at the resolution, with the mode's multiplier.
+    for v in &usage.output_video {
+        if v.seconds == 0 {
+            continue;
+        }
+        let Some(&per_second) = entry.output_video_seconds.get(&v.resolution) else {
+            let known: Vec<&str> = entry
+                .output_video_seconds
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let list = if known.is_empty() {
+                "none: it does not generate video".to_string()
+            } else {
+                known.join(", ")
+            };
+            return Err(invalid(format!(
+                "{} has no video resolution `{}` (resolutions: {list})",
+                model.id, v.resolution
+            )));
+        };
+        let (mut rate, mode_effect) = if options.mode == Mode::Standard {
+            (per_second, ModeEffect::None)
+        } else {
+            (
+                per_second
+                    .checked_mul(pricer.rule.multiplier)
+                    .ok_or_else(|| Error::overflow("rate"))?,
+                ModeEffect::Multiplied(pricer.rule.multiplier),
+            )
+        };
+        if let Some(d) = pricer.deployment {
+            rate = rate.checked_mul(d).ok_or_else(|| Error::overflow("rate"))?;
+        }
+        let amount = Decimal::from(v.seconds)
+            .checked_mul(rate)
+            .ok_or_else(|| Error::overflow("amount"))?;
+        let mut line = LineItem::flat(
+            LineKind::Video {
+                resolution: v.resolution.clone(),
+            },
+            v.seconds,
+            rate,
+            per_second,
+            amount,
+            (options.mode, mode_effect),
+            entry.effective,
+        );
+        line.deployment = pricer.deployment;
+        lines.push(line);
+    }
+
     // Per-call fees.
     for (id, &calls) in &usage.calls {
         if calls == 0 {
@@ -727,6 +895,8 @@ pub fn estimate_model(
 
     Ok(Estimate {
         model: model.id.clone(),
+        resolution: resolved.resolution.clone(),
+        lifecycle,
         provider: model.provider.clone(),
         date: options.date,
         mode: options.mode,

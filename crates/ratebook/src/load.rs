@@ -13,8 +13,8 @@ use std::ops::Range;
 use rust_decimal::Decimal;
 
 use crate::book::{
-    Billing, FeeRule, LongContextTier, Meter, Mode, ModeRule, Model, PriceEntry, Provider,
-    RateBook, Rates, Rounding, TierApplication,
+    Billing, Cloud, FeeRule, Lifecycle, LongContextTier, Meter, Mode, ModeRule, Model, Offer,
+    PriceEntry, Provider, RateBook, Rates, Rounding, Scope, TierApplication,
 };
 use crate::date::Date;
 use crate::error::{Error, ErrorKind, Location};
@@ -57,7 +57,7 @@ pub fn load(files: &[SourceFile]) -> Loaded {
     let mut out = Loaded::default();
     for file in files {
         match load_file(file) {
-            Ok((provider, models)) => {
+            Ok((provider, models, cloud)) => {
                 let mut errors = Vec::new();
                 let mut names = Vec::new();
                 for m in &models {
@@ -85,11 +85,20 @@ pub fn load(files: &[SourceFile]) -> Loaded {
                         }
                     }
                 }
-                if out.book.providers.iter().any(|p| p.id == provider.id) {
+                // A provider's card may be split over several files (`openai.toml`,
+                // `openai-media.toml`) as long as each says the same thing about the provider.
+                let same = out.book.providers.iter().find(|p| p.id == provider.id);
+                let split_card = same.is_some_and(|p| {
+                    p.name == provider.name && p.billing == provider.billing && cloud.is_none()
+                });
+                if same.is_some() && !split_card {
                     errors.push(
                         Error::new(
                             ErrorKind::Validation,
-                            format!("duplicate provider id `{}`", provider.id),
+                            format!(
+                                "duplicate provider id `{}` with a different [provider] table (a card split over files must repeat it exactly)",
+                                provider.id
+                            ),
                         )
                         .at(Location {
                             file: file.name.clone(),
@@ -100,7 +109,12 @@ pub fn load(files: &[SourceFile]) -> Loaded {
                     );
                 }
                 if errors.is_empty() {
-                    out.book.providers.push(provider);
+                    if let Some(c) = cloud {
+                        out.book.clouds.push(c);
+                    }
+                    if !split_card {
+                        out.book.providers.push(provider);
+                    }
                     for m in models {
                         let i = out.book.models.len();
                         out.book.index.insert(m.id.to_ascii_lowercase(), i);
@@ -120,7 +134,94 @@ pub fn load(files: &[SourceFile]) -> Loaded {
             }
         }
     }
+    check_links(&mut out);
     out
+}
+
+/// Checks what links files together once every file is in: each `replaced_by` names a model
+/// of the book, and each cloud offer names a first-party model. A file with a broken link is
+/// left out like a file with any other error.
+fn check_links(out: &mut Loaded) {
+    let mut bad_files: Vec<String> = Vec::new();
+    for m in &out.book.models {
+        if let Some(target) = &m.lifecycle.replaced_by {
+            let problem = match out.book.get(target) {
+                None => Some(format!(
+                    "`replaced_by` names `{target}`, which is not a model of the book"
+                )),
+                Some(t) if t.id == m.id => Some("a model cannot be replaced by itself".into()),
+                Some(t) if t.lifecycle.replaced_by.is_some() => Some(format!(
+                    "`replaced_by` names `{}`, which is itself rerouted; name the final model",
+                    t.id
+                )),
+                Some(_) => None,
+            };
+            if let Some(msg) = problem {
+                let mut loc = m.location.clone();
+                loc.key = loc.key.map(|k| format!("{k}.replaced_by"));
+                out.errors
+                    .push(Error::new(ErrorKind::Validation, msg).at(loc));
+                bad_files.push(m.location.file.clone());
+            }
+        }
+    }
+    for c in &out.book.clouds {
+        for o in &c.offers {
+            let file = o.location.file.clone();
+            if out.book.get(&o.model).is_none() {
+                let mut e = Error::new(
+                    ErrorKind::Validation,
+                    format!(
+                        "offer `{}` bills as `{}`, which is not a first-party model of the book",
+                        o.id, o.model
+                    ),
+                )
+                .at(o.location.clone());
+                e.suggestions = out.book.suggest(&o.model, 3);
+                out.errors.push(e);
+                bad_files.push(file);
+            }
+        }
+    }
+    if bad_files.is_empty() {
+        return;
+    }
+    // Rebuild the book without the files that failed.
+    let old = std::mem::take(&mut out.book);
+    let mut book = RateBook::default();
+    let cloud_files: Vec<(String, String)> = old
+        .providers
+        .iter()
+        .map(|p| (p.id.clone(), p.file.clone()))
+        .collect();
+    for p in old.providers {
+        if !bad_files.contains(&p.file) {
+            book.providers.push(p);
+        }
+    }
+    for c in old.clouds {
+        let file = cloud_files.iter().find(|(id, _)| *id == c.provider);
+        if file.is_none_or(|(_, f)| !bad_files.contains(f)) {
+            book.clouds.push(c);
+        }
+    }
+    for m in old.models {
+        if !bad_files.contains(&m.location.file) {
+            let i = book.models.len();
+            book.index.insert(m.id.to_ascii_lowercase(), i);
+            for a in &m.aliases {
+                book.index.insert(a.to_ascii_lowercase(), i);
+            }
+            book.models.push(m);
+        }
+    }
+    bad_files.dedup();
+    for f in bad_files {
+        if !out.rejected_files.contains(&f) {
+            out.rejected_files.push(f);
+        }
+    }
+    out.book = book;
 }
 
 impl RateBook {
@@ -134,8 +235,9 @@ impl RateBook {
     }
 }
 
-/// Reads and validates one file.
-pub fn load_file(file: &SourceFile) -> Result<(Provider, Vec<Model>), Vec<Error>> {
+/// Reads and validates one file: its provider, its models, and its deployment card if it is a
+/// cloud's.
+pub fn load_file(file: &SourceFile) -> Result<(Provider, Vec<Model>, Option<Cloud>), Vec<Error>> {
     let parsed: raw::PricingFile = crate::read::read(file)?;
     let mut cx = Cx {
         file,
@@ -222,7 +324,7 @@ impl Cx<'_> {
         r
     }
 
-    fn convert(&mut self, f: raw::PricingFile) -> (Provider, Vec<Model>) {
+    fn convert(&mut self, f: raw::PricingFile) -> (Provider, Vec<Model>, Option<Cloud>) {
         if let Some(v) = f.schema_version {
             if v != 1 {
                 self.err(
@@ -296,7 +398,156 @@ impl Cx<'_> {
                 models.push(m);
             }
         }
-        (provider, models)
+        let cloud = self.cloud(&provider, &f.scopes, f.offers);
+        (provider, models, cloud)
+    }
+
+    /// A cloud's deployment card: scopes and offers (none when the file has neither).
+    fn cloud(
+        &mut self,
+        provider: &Provider,
+        scopes: &[Spanned<raw::ScopeSpec>],
+        offers: Map<String, Spanned<raw::OfferSpec>>,
+    ) -> Option<Cloud> {
+        if scopes.is_empty() && offers.is_empty() {
+            return None;
+        }
+        if scopes.is_empty() {
+            self.err(
+                0..0,
+                "scopes",
+                "a file with `offers` needs at least one `[[scopes]]` entry",
+            );
+        }
+        let mut out_scopes: Vec<Scope> = Vec::new();
+        let mut seen_prefixes: Vec<String> = Vec::new();
+        for (i, s) in scopes.iter().enumerate() {
+            let spec = s.get_ref();
+            let key = format!("scopes[{i}]");
+            let id = spec.id.get_ref().trim().to_string();
+            if id.is_empty() || out_scopes.iter().any(|x| x.id == id) {
+                self.err(
+                    spec.id.span(),
+                    &format!("{key}.id"),
+                    format!("scope id `{id}` must be a non-empty word, unique in the file"),
+                );
+            }
+            let multiplier = spec.multiplier.get_ref().0;
+            if multiplier < Decimal::ONE || multiplier > Decimal::TWO {
+                self.err(
+                    spec.multiplier.span(),
+                    &format!("{key}.multiplier"),
+                    format!("scope multiplier {multiplier} is outside 1..=2"),
+                );
+            }
+            if spec.prefixes.is_empty() {
+                self.err(
+                    s.span(),
+                    &format!("{key}.prefixes"),
+                    "a scope needs at least one prefix (`\"\"` for ids with none)",
+                );
+            }
+            let mut prefixes = Vec::new();
+            for p in &spec.prefixes {
+                let lower = p.get_ref().to_ascii_lowercase();
+                if seen_prefixes.contains(&lower) {
+                    self.err(
+                        p.span(),
+                        &format!("{key}.prefixes"),
+                        format!("prefix `{lower}` selects two scopes"),
+                    );
+                }
+                seen_prefixes.push(lower.clone());
+                prefixes.push(lower);
+            }
+            let source = match &spec.source {
+                Some(x) if !x.get_ref().trim().is_empty() => x.get_ref().trim().to_string(),
+                _ => {
+                    self.err(
+                        s.span(),
+                        &format!("{key}.source"),
+                        "scope has no `source` (where its premium is published)",
+                    );
+                    String::new()
+                }
+            };
+            let checked = match &spec.checked {
+                Some(c) => self.date(c, &format!("{key}.checked")),
+                None => {
+                    self.err(
+                        s.span(),
+                        &format!("{key}.checked"),
+                        "scope has no `checked` date",
+                    );
+                    None
+                }
+            };
+            out_scopes.push(Scope {
+                id,
+                description: spec.description.clone().unwrap_or_default(),
+                prefixes,
+                multiplier,
+                source,
+                checked,
+            });
+        }
+        let mut out_offers = Vec::new();
+        let mut index = Map::new();
+        for (id, spec) in offers {
+            let key = format!("offers.{}", quote_key(&id));
+            let o = spec.get_ref();
+            let mut multipliers = Map::new();
+            for (scope, m) in &o.multipliers {
+                let v = m.get_ref().0;
+                if !out_scopes.iter().any(|s| &s.id == scope) {
+                    self.err(
+                        m.span(),
+                        &format!("{key}.multipliers.{}", quote_key(scope)),
+                        format!("no scope `{scope}` in this file"),
+                    );
+                } else if v < Decimal::ONE || v > Decimal::TWO {
+                    self.err(
+                        m.span(),
+                        &format!("{key}.multipliers.{}", quote_key(scope)),
+                        format!("scope multiplier {v} is outside 1..=2"),
+                    );
+                }
+                multipliers.insert(scope.clone(), v);
+            }
+            let i = out_offers.len();
+            let mut aliases = Vec::new();
+            for name in
+                std::iter::once(id.as_str()).chain(o.aliases.iter().map(|a| a.get_ref().as_str()))
+            {
+                let lower = name.trim().to_ascii_lowercase();
+                if lower.is_empty() || index.contains_key(&lower) {
+                    self.err(
+                        spec.span(),
+                        &key,
+                        format!("offer id or alias `{name}` is empty or defined twice"),
+                    );
+                }
+                index.insert(lower, i);
+                if name != id {
+                    aliases.push(name.trim().to_string());
+                }
+            }
+            out_offers.push(Offer {
+                id: id.clone(),
+                aliases,
+                model: o.model.get_ref().trim().to_string(),
+                multipliers,
+                notes: o.notes.clone(),
+                location: self.loc(o.model.span(), &format!("{key}.model")),
+            });
+        }
+        Some(Cloud {
+            provider: provider.id.clone(),
+            name: provider.name.clone(),
+            scopes: out_scopes,
+            offers: out_offers,
+            index,
+        })
     }
 
     fn model(
@@ -368,6 +619,34 @@ impl Cx<'_> {
                 prices.push(p);
             }
         }
+        let deprecated = spec
+            .deprecated
+            .as_ref()
+            .and_then(|d| self.date(d, &format!("{key}.deprecated")));
+        let shutdown = spec
+            .shutdown
+            .as_ref()
+            .and_then(|d| self.date(d, &format!("{key}.shutdown")));
+        if let (Some(d), Some(s)) = (deprecated, shutdown) {
+            if d > s {
+                self.err(
+                    span.clone(),
+                    &format!("{key}.deprecated"),
+                    format!("deprecated {d} is after shutdown {s}"),
+                );
+            }
+        }
+        let replaced_by = spec
+            .replaced_by
+            .as_ref()
+            .map(|r| r.get_ref().trim().to_string());
+        if let (Some(r), None) = (&spec.replaced_by, shutdown) {
+            self.err(
+                r.span(),
+                &format!("{key}.replaced_by"),
+                "`replaced_by` needs a `shutdown` date (calls are rerouted from that day)",
+            );
+        }
         Some(Model {
             id: id.to_string(),
             provider: provider.to_string(),
@@ -377,6 +656,12 @@ impl Cx<'_> {
             context_window: spec.context_window,
             max_output_tokens: spec.max_output_tokens,
             notes: spec.notes,
+            snapshots: spec.snapshots.unwrap_or(false),
+            lifecycle: Lifecycle {
+                deprecated,
+                shutdown,
+                replaced_by,
+            },
             prices,
             location,
         })
@@ -505,6 +790,26 @@ impl Cx<'_> {
                 .map(|p| p.output_image_fees.clone())
                 .unwrap_or_default(),
         };
+        let output_video_seconds = match &e.output_video_seconds {
+            Some(map) => {
+                let mut out = Map::new();
+                for (k, v) in map {
+                    let r = v.get_ref().0;
+                    if r.is_sign_negative() || r > MAX_SANE_RATE {
+                        self.err(
+                            v.span(),
+                            &format!("{key}.output_video_seconds.{}", quote_key(k)),
+                            format!("price per second {r} is outside 0..={MAX_SANE_RATE}"),
+                        );
+                    }
+                    out.insert(k.clone(), r);
+                }
+                out
+            }
+            None => prev
+                .map(|p| p.output_video_seconds.clone())
+                .unwrap_or_default(),
+        };
         let residency_multiplier = match &e.residency_multiplier {
             Some(m) => {
                 let v = m.get_ref().0;
@@ -572,6 +877,32 @@ impl Cx<'_> {
                 modes.insert(mode, rule);
             }
         }
+        for (i, w) in e.withdraw.iter().flatten().enumerate() {
+            let k = format!("{key}.withdraw[{i}]");
+            match w.get_ref().parse::<Mode>() {
+                Ok(Mode::Standard) => self.err(w.span(), &k, "standard mode cannot be withdrawn"),
+                Ok(m) if modes.remove(&m).is_some() => {
+                    let set_here = match m {
+                        Mode::Batch => e.batch.is_some(),
+                        Mode::Flex => e.flex.is_some(),
+                        _ => e.priority.is_some(),
+                    };
+                    if set_here {
+                        self.err(
+                            w.span(),
+                            &k,
+                            format!("{m} is both set and withdrawn in this entry"),
+                        );
+                    }
+                }
+                Ok(m) => self.err(
+                    w.span(),
+                    &k,
+                    format!("{m} mode is not offered before this entry, so it cannot be withdrawn"),
+                ),
+                Err(err) => self.err(w.span(), &k, err.message),
+            }
+        }
 
         let tiers = match &e.long_context {
             Some(list) => {
@@ -603,6 +934,7 @@ impl Cx<'_> {
             rates,
             output_image_tokens,
             output_image_fees,
+            output_video_seconds,
             residency_multiplier,
             fees,
             modes,

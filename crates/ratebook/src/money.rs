@@ -166,3 +166,8 @@ mod tests {
         assert_eq!(parse_user_decimal("1,000").unwrap(), d("1000"));
     }
 }
+
+/// Serializes a decimal as its exact normalized string (`"1.1"`), for JSON output.
+pub fn serialize_decimal<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.normalize().to_string())
+}

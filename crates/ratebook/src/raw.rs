@@ -62,6 +62,48 @@ pub struct PricingFile {
     /// Models keyed by canonical id.
     #[cfg_attr(feature = "schema", serde(default))]
     pub models: Map<String, Spanned<ModelSpec>>,
+    /// Cloud deployment cards only: deployment scopes, recognised by id prefix.
+    #[cfg_attr(feature = "schema", serde(default))]
+    pub scopes: Vec<Spanned<ScopeSpec>>,
+    /// Cloud deployment cards only: the cloud's ids for first-party models.
+    #[cfg_attr(feature = "schema", serde(default))]
+    pub offers: Map<String, Spanned<OfferSpec>>,
+}
+
+/// A deployment scope of a cloud: the id prefixes that select it and its multiplier over the
+/// first-party rates.
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", serde(deny_unknown_fields))]
+pub struct ScopeSpec {
+    /// Short id: `global`, `geographic`, `in-region`, `data-zone`, `regional`.
+    pub id: Spanned<String>,
+    /// What the scope is, for people.
+    pub description: Option<String>,
+    /// Id prefixes that select the scope; `""` matches ids with no prefix.
+    pub prefixes: Vec<Spanned<String>>,
+    /// Multiplier on every token rate, e.g. "1.1" for a 10% premium.
+    pub multiplier: Spanned<Amount>,
+    /// Where the premium is published.
+    pub source: Option<Spanned<String>>,
+    /// When it was last checked (YYYY-MM-DD).
+    pub checked: Option<Spanned<String>>,
+}
+
+/// A cloud's offer of a first-party model.
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", serde(deny_unknown_fields))]
+pub struct OfferSpec {
+    /// The first-party model id (or alias) whose rates the offer bills.
+    pub model: Spanned<String>,
+    /// Other ids of the same offer.
+    #[cfg_attr(feature = "schema", serde(default))]
+    pub aliases: Vec<Spanned<String>>,
+    /// Scope multipliers that replace the scope's own for this offer (`{ "in-region" = "1" }`).
+    #[cfg_attr(feature = "schema", serde(default))]
+    pub multipliers: Map<String, Spanned<Amount>>,
+    pub notes: Option<String>,
 }
 
 #[derive(Debug)]
@@ -107,6 +149,15 @@ pub struct ModelSpec {
     pub max_output_tokens: Option<u64>,
     /// Anything a reader should know (preview status, a disagreement between sources).
     pub notes: Option<String>,
+    /// Do unlisted dated snapshot ids of this model bill its price? Default false: only when
+    /// the provider priced every snapshot the same.
+    pub snapshots: Option<bool>,
+    /// Day the provider announced the deprecation (YYYY-MM-DD).
+    pub deprecated: Option<Spanned<String>>,
+    /// First day the API no longer serves the model (YYYY-MM-DD).
+    pub shutdown: Option<Spanned<String>>,
+    /// Where the provider reroutes calls after `shutdown` (a model id).
+    pub replaced_by: Option<Spanned<String>>,
     /// Dated price entries, oldest first. Each entry inherits every field it does not set from
     /// the entry before it, so a price change is a small diff.
     pub prices: Vec<Spanned<PriceEntry>>,
@@ -132,6 +183,10 @@ pub struct PriceEntry {
     pub output_image_tokens: Option<Map<String, Spanned<u64>>>,
     /// Flat USD fee per generated image by resolution/quality.
     pub output_image_fees: Option<Map<String, Spanned<Amount>>>,
+    /// USD per second of generated video by resolution.
+    pub output_video_seconds: Option<Map<String, Spanned<Amount>>>,
+    /// Modes inherited from an earlier entry that are no longer offered from this one.
+    pub withdraw: Option<Vec<Spanned<String>>>,
     /// Multiplier on every token rate when data residency is requested (e.g. "1.1").
     pub residency_multiplier: Option<Spanned<Amount>>,
     /// Per-call fees (search grounding, web search) keyed by a short id.
@@ -202,7 +257,7 @@ pub struct Fee {
     pub free_period: Option<String>,
 }
 
-/// The twelve per-1M rates a price entry or a tier can set (USD per 1M tokens; cache storage per
+/// The fifteen rates a price entry or a tier can set (USD per 1M tokens; cache storage per
 /// 1M tokens per hour).
 #[derive(Debug, Default)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
@@ -225,11 +280,17 @@ pub struct RateFields {
     pub output: Option<Spanned<Amount>>,
     pub output_image: Option<Spanned<Amount>>,
     pub output_audio: Option<Spanned<Amount>>,
+    /// Cached image input, where it is priced apart.
+    pub cache_read_image: Option<Spanned<Amount>>,
+    /// Input audio billed by duration: USD per minute.
+    pub input_audio_minute: Option<Spanned<Amount>>,
+    /// Input billed by characters: USD per 1M characters.
+    pub input_characters: Option<Spanned<Amount>>,
 }
 
 impl RateFields {
     /// Every field, to fill in place, in the order of [`crate::read::keys::RATES`].
-    pub fn slots_mut(&mut self) -> [&mut Option<Spanned<Amount>>; 12] {
+    pub fn slots_mut(&mut self) -> [&mut Option<Spanned<Amount>>; 15] {
         [
             &mut self.input,
             &mut self.input_image,
@@ -243,6 +304,9 @@ impl RateFields {
             &mut self.output,
             &mut self.output_image,
             &mut self.output_audio,
+            &mut self.cache_read_image,
+            &mut self.input_audio_minute,
+            &mut self.input_characters,
         ]
     }
 
@@ -262,6 +326,9 @@ impl RateFields {
             Meter::OutputText => self.output.as_ref(),
             Meter::OutputImage => self.output_image.as_ref(),
             Meter::OutputAudio => self.output_audio.as_ref(),
+            Meter::CacheReadImage => self.cache_read_image.as_ref(),
+            Meter::InputAudioMinute => self.input_audio_minute.as_ref(),
+            Meter::InputCharacters => self.input_characters.as_ref(),
         }
     }
 }

@@ -22,7 +22,23 @@ type Value<'i> = toml::Spanned<DeValue<'i>>;
 /// Keys of each table, in the order the schema lists them. `tests` compare these with
 /// `pricing/schema.json`, so the reader and the schema cannot drift apart.
 pub mod keys {
-    pub const FILE: &[&str] = &["schema_version", "provider", "image_schemes", "models"];
+    pub const FILE: &[&str] = &[
+        "schema_version",
+        "provider",
+        "image_schemes",
+        "models",
+        "scopes",
+        "offers",
+    ];
+    pub const SCOPE: &[&str] = &[
+        "id",
+        "description",
+        "prefixes",
+        "multiplier",
+        "source",
+        "checked",
+    ];
+    pub const OFFER: &[&str] = &["model", "aliases", "multipliers", "notes"];
     pub const PROVIDER: &[&str] = &["id", "name", "pricing_url", "billing"];
     pub const BILLING: &[&str] = &["unit", "rounding"];
     pub const MODEL: &[&str] = &[
@@ -32,6 +48,10 @@ pub mod keys {
         "context_window",
         "max_output_tokens",
         "notes",
+        "snapshots",
+        "deprecated",
+        "shutdown",
+        "replaced_by",
         "prices",
     ];
     pub const RATES: &[&str] = &[
@@ -47,6 +67,9 @@ pub mod keys {
         "output",
         "output_image",
         "output_audio",
+        "cache_read_image",
+        "input_audio_minute",
+        "input_characters",
     ];
     pub const ENTRY_OTHER: &[&str] = &[
         "effective",
@@ -55,6 +78,8 @@ pub mod keys {
         "note",
         "output_image_tokens",
         "output_image_fees",
+        "output_video_seconds",
+        "withdraw",
         "residency_multiplier",
         "fees",
         "batch",
@@ -399,12 +424,62 @@ impl Reader<'_> {
             Some(v) => self.map(v, "models", |r, v, k| r.model(v, k)),
             None => Some(Map::new()),
         };
+        let scopes = match t.get("scopes") {
+            Some(v) => self.list(v, "scopes", |r, v, k| r.scope(v, k)),
+            None => Some(Vec::new()),
+        };
+        let offers = match t.get("offers") {
+            Some(v) => self.map(v, "offers", |r, v, k| r.offer(v, k)),
+            None => Some(Map::new()),
+        };
         Some(raw::PricingFile {
             schema_version: schema_version.ok()?,
             provider: provider?,
             image_schemes: image_schemes?,
             models: models?,
+            scopes: scopes?,
+            offers: offers?,
         })
+    }
+
+    fn scope(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::ScopeSpec>> {
+        let t = self.table(v, key, keys::SCOPE)?;
+        let id = self.req(&t, "id", |r, v, k| r.string(v, k));
+        let description = self.opt(&t, "description", |r, v, k| {
+            r.string(v, k).map(Spanned::into_inner)
+        });
+        let prefixes = self.req(&t, "prefixes", |r, v, k| r.strings(v, k));
+        let multiplier = self.req(&t, "multiplier", |r, v, k| r.amount(v, k));
+        let source = self.opt(&t, "source", |r, v, k| r.string(v, k));
+        let checked = self.opt(&t, "checked", |r, v, k| r.string(v, k));
+        let spec = raw::ScopeSpec {
+            id: id?,
+            description: description.ok()?,
+            prefixes: prefixes?,
+            multiplier: multiplier?,
+            source: source.ok()?,
+            checked: checked.ok()?,
+        };
+        Some(Spanned::new(spec, v.span()))
+    }
+
+    fn offer(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<raw::OfferSpec>> {
+        let t = self.table(v, key, keys::OFFER)?;
+        let model = self.req(&t, "model", |r, v, k| r.string(v, k));
+        let aliases = self.opt(&t, "aliases", |r, v, k| r.strings(v, k));
+        let multipliers = self.opt(&t, "multipliers", |r, v, k| {
+            r.map(v, k, |r, v, k| r.amount(v, k))
+        });
+        let notes = self.opt(&t, "notes", |r, v, k| {
+            r.string(v, k).map(Spanned::into_inner)
+        });
+        let spec = raw::OfferSpec {
+            model: model?,
+            aliases: aliases.ok()?.unwrap_or_default(),
+            multipliers: multipliers.ok()?.unwrap_or_default(),
+            notes: notes.ok()?,
+        };
+        Some(Spanned::new(spec, v.span()))
     }
 
     fn provider(&mut self, v: &Value<'_>) -> Option<raw::ProviderInfo> {
@@ -539,6 +614,10 @@ impl Reader<'_> {
         let notes = self.opt(&t, "notes", |r, v, k| {
             r.string(v, k).map(Spanned::into_inner)
         });
+        let snapshots = self.opt(&t, "snapshots", |r, v, k| r.boolean(v, k));
+        let deprecated = self.opt(&t, "deprecated", |r, v, k| r.string(v, k));
+        let shutdown = self.opt(&t, "shutdown", |r, v, k| r.string(v, k));
+        let replaced_by = self.opt(&t, "replaced_by", |r, v, k| r.string(v, k));
         let prices = self.req(&t, "prices", |r, v, k| {
             r.list(v, k, |r, v, k| r.entry(v, k))
         });
@@ -549,12 +628,16 @@ impl Reader<'_> {
             context_window: context_window.ok()?,
             max_output_tokens: max_output_tokens.ok()?,
             notes: notes.ok()?,
+            snapshots: snapshots.ok()?,
+            deprecated: deprecated.ok()?,
+            shutdown: shutdown.ok()?,
+            replaced_by: replaced_by.ok()?,
             prices: prices?,
         };
         Some(Spanned::new(spec, v.span()))
     }
 
-    /// Reads the twelve rate keys of a price entry or a tier.
+    /// Reads the rate keys of a price entry or a tier.
     fn rates(&mut self, t: &Table<'_, '_>) -> Option<raw::RateFields> {
         let mut out = raw::RateFields::default();
         let mut ok = true;
@@ -589,6 +672,10 @@ impl Reader<'_> {
         let image_fees = self.opt(&t, "output_image_fees", |r, v, k| {
             r.map(v, k, |r, v, k| r.amount(v, k))
         });
+        let video = self.opt(&t, "output_video_seconds", |r, v, k| {
+            r.map(v, k, |r, v, k| r.amount(v, k))
+        });
+        let withdraw = self.opt(&t, "withdraw", |r, v, k| r.strings(v, k));
         let residency = self.opt(&t, "residency_multiplier", |r, v, k| r.amount(v, k));
         let fees = self.opt(&t, "fees", |r, v, k| r.map(v, k, |r, v, k| r.fee(v, k)));
         let batch = self.opt(&t, "batch", |r, v, k| r.mode(v, k));
@@ -605,6 +692,8 @@ impl Reader<'_> {
             rates: rates?,
             output_image_tokens: image_tokens.ok()?,
             output_image_fees: image_fees.ok()?,
+            output_video_seconds: video.ok()?,
+            withdraw: withdraw.ok()?,
             residency_multiplier: residency.ok()?,
             fees: fees.ok()?,
             batch: batch.ok()?,

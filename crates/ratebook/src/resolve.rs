@@ -1,38 +1,301 @@
-//! Model id resolution: exact ids, aliases, dated snapshots, and suggestions for typos.
+//! Model id resolution: exact ids, aliases, cloud deployment ids, provider prefixes, dated
+//! snapshots, and suggestions for typos.
 //!
-//! The rules are generic, not per provider: a `models/` or `<provider>/` prefix is dropped, then
-//! trailing snapshot markers (`-2024-08-06`, `-20250929`, `-05-20`, `-0613`, `-001`, `-latest`,
-//! `-preview`) are peeled off one at a time until an id or alias matches.
+//! The order is fixed and every step is data-driven:
+//! 1. an id or alias of a first-party model, exactly (case-insensitive);
+//! 2. a cloud's id: the longest scope prefix of a deployment card (`us.`, `global.`, `azure/eu/`,
+//!    or `""`) is taken off and the rest must be one of that cloud's offers, which names the
+//!    first-party model it bills as, with the scope's multiplier;
+//! 3. a `models/` or `<provider>/` prefix is dropped (`openai/gpt-4o`, `models/gemini-2.5-pro`)
+//!    and steps 1–2 are tried again;
+//! 4. trailing snapshot markers (`-2024-08-06`, `-20250929`, `-05-20`, `-0613`, `-001`,
+//!    `-latest`, `-preview`, `-exp`) are peeled off one at a time, but only into a model whose
+//!    card says `snapshots = true` (the provider priced every snapshot the same). Reaching a model
+//!    without it is an error that names the model: an unknown snapshot may bill differently, so
+//!    it is never guessed.
+//!
+//! Every successful resolution says which step matched, in a [`Resolution`] that estimates
+//! carry into their explanation and JSON.
 
-use crate::book::{Model, RateBook};
+use rust_decimal::Decimal;
+
+use crate::book::{Cloud, Model, RateBook};
 use crate::error::{Error, ErrorKind};
+
+/// How an id was matched to a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolvedBy {
+    /// The model's own id.
+    Exact,
+    /// One of the model's listed aliases (snapshot ids, preview ids, `-latest`).
+    Alias,
+    /// A dated snapshot suffix was removed, into a model whose snapshots all bill one price.
+    SnapshotStripped,
+    /// A cloud's deployment id, through its deployment card.
+    DeploymentPrefix,
+}
+
+impl ResolvedBy {
+    /// `exact`, `alias`, `snapshot_stripped` or `deployment_prefix`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolvedBy::Exact => "exact",
+            ResolvedBy::Alias => "alias",
+            ResolvedBy::SnapshotStripped => "snapshot_stripped",
+            ResolvedBy::DeploymentPrefix => "deployment_prefix",
+        }
+    }
+}
+
+/// The cloud deployment an id named.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Deployment {
+    /// The cloud's provider id (`aws-bedrock`).
+    pub cloud: String,
+    /// The cloud's display name.
+    pub cloud_name: String,
+    /// The scope id (`global`, `geographic`, `in-region`).
+    pub scope: String,
+    /// The scope prefix that matched (`us.`; empty for none).
+    pub prefix: String,
+    /// The cloud's offer id that matched.
+    pub offer: String,
+    /// Multiplier over the first-party rates, applied to every token rate.
+    #[serde(serialize_with = "crate::money::serialize_decimal")]
+    pub multiplier: Decimal,
+}
+
+/// How a requested id became a model.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Resolution {
+    /// The id as given.
+    pub requested: String,
+    /// Which rule matched.
+    pub by: ResolvedBy,
+    /// The id or alias that matched, after prefixes and suffixes were removed.
+    pub matched: String,
+    /// A provider prefix that was dropped (`openai/`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The snapshot suffix that was removed (`-2025-01-01`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stripped: Option<String>,
+    /// The cloud deployment, for cloud ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<Deployment>,
+}
+
+impl Resolution {
+    /// One line for people: `us.anthropic.claude-…: AWS Bedrock deployment id (geographic, ×1.1) → claude-sonnet-4-5`.
+    pub fn describe(&self, model: &str) -> String {
+        let how = match self.by {
+            ResolvedBy::Exact => "exact id".to_string(),
+            ResolvedBy::Alias => format!("alias `{}`", self.matched),
+            ResolvedBy::SnapshotStripped => format!(
+                "snapshot suffix `{}` removed (every snapshot of {model} bills one price)",
+                self.stripped.as_deref().unwrap_or("")
+            ),
+            ResolvedBy::DeploymentPrefix => match &self.deployment {
+                Some(d) => format!(
+                    "{} deployment id, scope {}{} (×{} over the first-party rates)",
+                    d.cloud_name,
+                    d.scope,
+                    if d.prefix.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" by prefix `{}`", d.prefix)
+                    },
+                    d.multiplier.normalize()
+                ),
+                None => "deployment id".into(),
+            },
+        };
+        let prefix = self
+            .prefix
+            .as_deref()
+            .map(|p| format!(", prefix `{p}` dropped"))
+            .unwrap_or_default();
+        format!("`{}` → {model}: {how}{prefix}", self.requested)
+    }
+}
+
+/// A model with the way it was found.
+#[derive(Debug, Clone)]
+pub struct Resolved<'a> {
+    pub model: &'a Model,
+    pub resolution: Resolution,
+}
+
+impl Resolved<'_> {
+    /// The deployment multiplier, when it is not 1.
+    pub fn multiplier(&self) -> Option<Decimal> {
+        self.resolution
+            .deployment
+            .as_ref()
+            .map(|d| d.multiplier)
+            .filter(|m| *m != Decimal::ONE)
+    }
+}
+
+/// The generic id prefixes logs and gateways put before a first-party id.
+const GENERIC_PREFIXES: &[&str] = &["models/", "gemini/", "vertex_ai/"];
 
 impl RateBook {
     /// Resolves `id` to a model, or fails with the closest known ids as suggestions.
     pub fn resolve(&self, id: &str) -> Result<&Model, Error> {
-        let mut candidate = id.trim().to_ascii_lowercase();
-        if let Some(rest) = candidate.strip_prefix("models/") {
-            candidate = rest.to_string();
+        self.resolve_with(id).map(|r| r.model)
+    }
+
+    /// Resolves `id` and says how (see the module docs for the order of the rules).
+    pub fn resolve_with(&self, id: &str) -> Result<Resolved<'_>, Error> {
+        let requested = id.trim();
+        let lower = requested.to_ascii_lowercase();
+        let found = self.direct(requested, &lower, None).or_else(|| {
+            let (prefix, rest) = self.provider_prefix(&lower)?;
+            self.direct(requested, rest, Some(prefix.to_string()))
+        });
+        if let Some(r) = found {
+            return Ok(r);
         }
-        if let Some((prefix, rest)) = candidate.split_once('/') {
-            if self.providers.iter().any(|p| p.id == prefix)
-                || matches!(prefix, "gemini" | "vertex_ai")
-            {
-                candidate = rest.to_string();
-            }
-        }
+        // Snapshot suffixes, into a model that allows them.
+        let (prefix, mut candidate) = match self.provider_prefix(&lower) {
+            Some((p, rest)) => (Some(p.to_string()), rest.to_string()),
+            None => (None, lower.clone()),
+        };
+        let base_len = candidate.len();
         for _ in 0..4 {
+            let Some(shorter) = strip_snapshot(&candidate) else {
+                break;
+            };
+            candidate = shorter;
             if let Some(m) = self.get(&candidate) {
-                return Ok(m);
-            }
-            match strip_snapshot(&candidate) {
-                Some(shorter) => candidate = shorter,
-                None => break,
+                let stripped = lower
+                    .get(lower.len() - (base_len - candidate.len())..)
+                    .unwrap_or("")
+                    .to_string();
+                if m.snapshots {
+                    return Ok(Resolved {
+                        model: m,
+                        resolution: Resolution {
+                            requested: requested.to_string(),
+                            by: ResolvedBy::SnapshotStripped,
+                            matched: candidate,
+                            prefix,
+                            stripped: Some(stripped),
+                            deployment: None,
+                        },
+                    });
+                }
+                let mut known: Vec<&str> = m
+                    .aliases
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|a| a.len() > m.id.len() && a.starts_with(m.id.as_str()))
+                    .collect();
+                known.truncate(8);
+                let mut e = Error::new(
+                    ErrorKind::UnknownModel,
+                    format!(
+                        "unknown snapshot `{requested}` of {}: its price is not known to equal {}'s, so it is not guessed{}",
+                        m.id,
+                        m.id,
+                        if known.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (known snapshots: {})", known.join(", "))
+                        }
+                    ),
+                );
+                let mut suggestions = vec![m.id.clone()];
+                suggestions.extend(known.iter().take(2).map(|s| s.to_string()));
+                e.suggestions = suggestions;
+                return Err(e);
             }
         }
-        let mut e = Error::new(ErrorKind::UnknownModel, format!("unknown model `{id}`"));
-        e.suggestions = self.suggest(id, 3);
+        let mut e = Error::new(
+            ErrorKind::UnknownModel,
+            format!("unknown model `{requested}`"),
+        );
+        e.suggestions = self.suggest(requested, 3);
         Err(e)
+    }
+
+    /// Steps 1 and 2: a first-party id or alias, or a cloud's deployment id.
+    fn direct(&self, requested: &str, lower: &str, prefix: Option<String>) -> Option<Resolved<'_>> {
+        if let Some(m) = self.get(lower) {
+            let by = if m.id.eq_ignore_ascii_case(lower) {
+                ResolvedBy::Exact
+            } else {
+                ResolvedBy::Alias
+            };
+            return Some(Resolved {
+                model: m,
+                resolution: Resolution {
+                    requested: requested.to_string(),
+                    by,
+                    matched: lower.to_string(),
+                    prefix,
+                    stripped: None,
+                    deployment: None,
+                },
+            });
+        }
+        let mut best: Option<(usize, &Cloud, usize)> = None;
+        for cloud in &self.clouds {
+            for (si, scope) in cloud.scopes.iter().enumerate() {
+                for p in &scope.prefixes {
+                    let Some(rest) = lower.strip_prefix(p.as_str()) else {
+                        continue;
+                    };
+                    if cloud.offer(rest).is_some() && best.is_none_or(|(len, _, _)| p.len() > len) {
+                        best = Some((p.len(), cloud, si));
+                    }
+                }
+            }
+        }
+        let (plen, cloud, si) = best?;
+        let scope = &cloud.scopes[si];
+        let rest = &lower[plen..];
+        let offer = cloud.offer(rest)?;
+        let model = self.get(&offer.model)?;
+        let multiplier = offer
+            .multipliers
+            .get(&scope.id)
+            .copied()
+            .unwrap_or(scope.multiplier);
+        Some(Resolved {
+            model,
+            resolution: Resolution {
+                requested: requested.to_string(),
+                by: ResolvedBy::DeploymentPrefix,
+                matched: rest.to_string(),
+                prefix,
+                stripped: None,
+                deployment: Some(Deployment {
+                    cloud: cloud.provider.clone(),
+                    cloud_name: cloud.name.clone(),
+                    scope: scope.id.clone(),
+                    prefix: lower[..plen].to_string(),
+                    offer: offer.id.clone(),
+                    multiplier,
+                }),
+            },
+        })
+    }
+
+    /// A generic or provider prefix (`models/`, `openai/`) and the rest of the id.
+    fn provider_prefix<'s>(&self, lower: &'s str) -> Option<(&'s str, &'s str)> {
+        for p in GENERIC_PREFIXES {
+            if let Some(rest) = lower.strip_prefix(p) {
+                return Some((&lower[..p.len()], rest));
+            }
+        }
+        let (head, rest) = lower.split_once('/')?;
+        self.providers
+            .iter()
+            .any(|p| p.id == head)
+            .then(|| (&lower[..=head.len()], rest))
     }
 
     /// The known ids and aliases closest to `id`, best first.

@@ -14,6 +14,13 @@ pub struct ImageCount {
     pub count: u64,
 }
 
+/// Generated video at one resolution, in seconds (`8@720p`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoSeconds {
+    pub resolution: String,
+    pub seconds: u64,
+}
+
 /// An input image whose tokens are estimated with the model's image scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputImage {
@@ -34,6 +41,8 @@ pub struct Usage {
     pub cached: u64,
     /// Of `cached`, those that were audio (priced apart by some models).
     pub cached_audio: u64,
+    /// Of `cached`, those that were image input (priced apart by some image models).
+    pub cached_image: u64,
     /// Of the prompt tokens, those written to cache, by time to live.
     pub cache_write_5m: u64,
     pub cache_write_1h: u64,
@@ -45,6 +54,12 @@ pub struct Usage {
     pub output_audio: u64,
     /// Generated images by resolution (tokens per image come from the card).
     pub output_images: Vec<ImageCount>,
+    /// Generated video by resolution, in seconds.
+    pub output_video: Vec<VideoSeconds>,
+    /// Input audio billed by duration (transcription), in seconds.
+    pub input_audio_seconds: u64,
+    /// Input billed by characters (speech), in characters.
+    pub input_characters: u64,
     /// Input images to estimate; their tokens are added to image input.
     pub input_images: Vec<InputImage>,
     /// Per-call fees by fee id (`search`), in calls.
@@ -98,6 +113,36 @@ impl ImageCount {
             resolution: res.to_string(),
             count,
         })
+    }
+}
+
+impl VideoSeconds {
+    /// Parses `SECONDS@RES` (`8@720p`, `12@1080p:audio`).
+    pub fn parse(s: &str) -> Result<VideoSeconds, Error> {
+        let s = s.trim();
+        let (n, res) = s
+            .split_once('@')
+            .ok_or_else(|| bad(format!("`{s}`: expected SECONDS@RESOLUTION, like 8@720p")))?;
+        let n = n.trim().trim_end_matches('s').replace([',', '_'], "");
+        let seconds = n
+            .parse::<u64>()
+            .map_err(|_| bad(format!("`{s}`: seconds `{n}` is not a whole number")))?;
+        let res = res.trim();
+        if res.is_empty() || res.len() > 64 {
+            return Err(bad(format!(
+                "`{s}`: expected SECONDS@RESOLUTION, like 8@720p"
+            )));
+        }
+        Ok(VideoSeconds {
+            resolution: res.to_string(),
+            seconds,
+        })
+    }
+}
+
+impl std::fmt::Display for VideoSeconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}", self.seconds, self.resolution)
     }
 }
 

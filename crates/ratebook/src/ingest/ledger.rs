@@ -25,7 +25,7 @@ use crate::book::{
 };
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
-use crate::estimate::{EstimateOptions, LineKind, estimate_model};
+use crate::estimate::{EstimateOptions, LineKind, estimate_model, estimate_resolved};
 use crate::usage::Usage;
 
 const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
@@ -157,8 +157,8 @@ struct Group {
     /// Price the responses one by one: the provider rounds every request up, or the tier
     /// could not be isolated by a probe.
     per_line: bool,
-    rates: [Slot; 12],
-    quantities: [u128; 12],
+    rates: [Slot; METERS],
+    quantities: [u128; METERS],
     /// Fee id → (price, per) and the calls summed.
     fees: Vec<FeeSlot>,
 }
@@ -189,6 +189,8 @@ pub struct Ledger<'b> {
     default_date: Date,
     force: Option<Provider>,
     names: FxMap<Box<str>, Result<usize, Error>>,
+    /// Names that resolve through a cloud deployment card: priced one by one, exactly.
+    special: FxMap<Box<str>, bool>,
     groups: Vec<Group>,
     group_index: FxMap<GroupKey, usize>,
     models: Vec<ModelAcc>,
@@ -197,6 +199,18 @@ pub struct Ledger<'b> {
     rejected: u64,
     failed_reasons: BTreeMap<Cow<'static, str>, u64>,
     rejected_kinds: BTreeMap<RejectKind, u64>,
+}
+
+/// How many meters there are: the size of the per-meter arrays.
+const METERS: usize = Meter::ALL.len();
+
+/// Usage the grouped path does not model (cached image input, audio by duration, characters,
+/// video): such a record is priced on its own by `estimate`.
+fn needs_exact_path(u: &Usage) -> bool {
+    u.cached_image > 0
+        || u.input_audio_seconds > 0
+        || u.input_characters > 0
+        || !u.output_video.is_empty()
 }
 
 fn idx(m: Meter) -> usize {
@@ -220,7 +234,7 @@ fn overflow() -> Error {
 /// reads and writes come out of text input first, then image, video and audio), and the
 /// tokens each long-context tier would count.
 struct Split {
-    q: [u64; 12],
+    q: [u64; METERS],
     uncached: u64,
     cached: u64,
     writes: u64,
@@ -250,7 +264,7 @@ fn split(u: &Usage) -> Result<Split, LineError> {
             u.cached
         )));
     }
-    let mut q = [0u64; 12];
+    let mut q = [0u64; METERS];
     let mut uncached = [
         (Meter::InputText, u.input_text),
         (Meter::InputImage, u.input_image),
@@ -265,6 +279,8 @@ fn split(u: &Usage) -> Result<Split, LineError> {
         q[idx(*m)] = *n;
     }
     q[idx(Meter::CacheRead)] = u.cached - u.cached_audio;
+    // Cached image input, duration and character meters, and video never reach the grouped
+    // path (see `needs_exact_path`); their quantities stay zero here.
     q[idx(Meter::CacheReadAudio)] = u.cached_audio;
     q[idx(Meter::CacheWrite5m)] = u.cache_write_5m;
     q[idx(Meter::CacheWrite1h)] = u.cache_write_1h;
@@ -318,6 +334,9 @@ fn probe_usage(meter: Meter) -> Usage {
         Meter::OutputText => u.output_text = 1,
         Meter::OutputImage => u.output_image = 1,
         Meter::OutputAudio => u.output_audio = 1,
+        Meter::CacheReadImage => (u.input_image, u.cached, u.cached_image) = (1, 1, 1),
+        Meter::InputAudioMinute => u.input_audio_seconds = 1,
+        Meter::InputCharacters => u.input_characters = 1,
     }
     u
 }
@@ -450,6 +469,7 @@ impl<'b> Ledger<'b> {
             default_date,
             force: None,
             names: FxMap::default(),
+            special: FxMap::default(),
             groups: Vec::new(),
             group_index: FxMap::default(),
             models: Vec::new(),
@@ -509,11 +529,14 @@ impl<'b> Ledger<'b> {
         match self.names.get(name) {
             Some(r) => r.as_ref().map(|&i| i).map_err(LineError::from_error),
             None => {
-                let r = self.book.resolve(name).map(|m| {
+                let r = self.book.resolve_with(name).map(|r| {
+                    if r.resolution.deployment.is_some() && self.special.len() < NAME_CACHE {
+                        self.special.insert(name.into(), true);
+                    }
                     self.book
                         .models()
                         .iter()
-                        .position(|x| std::ptr::eq(x, m))
+                        .position(|x| std::ptr::eq(x, r.model))
                         .unwrap_or_default()
                 });
                 let out = r.as_ref().map(|&i| i).map_err(LineError::from_error);
@@ -555,7 +578,15 @@ impl<'b> Ledger<'b> {
         let u = &rec.usage;
         let s = split(u)?;
         let tier = tier_reached(entry, &s);
-        let mut one_by_one = !u.input_images.is_empty() || !u.output_images.is_empty();
+        let mut one_by_one = !u.input_images.is_empty()
+            || !u.output_images.is_empty()
+            || needs_exact_path(u)
+            || model.lifecycle.shutdown.is_some()
+            || self
+                .special
+                .get(rec.model.as_ref())
+                .copied()
+                .unwrap_or(false);
         if let Some(t) = tier {
             one_by_one |= entry.tiers[t].application == TierApplication::Marginal;
         }
@@ -579,7 +610,7 @@ impl<'b> Ledger<'b> {
                     base: Ok(()),
                     per_line: rounds_up,
                     rates: std::array::from_fn(|_| Slot::Unknown),
-                    quantities: [0; 12],
+                    quantities: [0; METERS],
                     fees: Vec::new(),
                 };
                 match g.probe(book, model, entry, Usage::default()) {
@@ -659,12 +690,15 @@ impl<'b> Ledger<'b> {
         date: Date,
         s: &Split,
     ) -> Result<(), LineError> {
-        let est = estimate_model(
-            self.book,
-            model,
-            &rec.usage,
-            EstimateOptions::at(date).mode(rec.mode),
-        )
+        // Priced through the resolution of the id as written, so a cloud deployment's premium
+        // and a retired model's rerouting apply exactly as in `estimate`.
+        let options = EstimateOptions::at(date).mode(rec.mode);
+        let est = match self.book.resolve_with(&rec.model) {
+            Ok(r) if std::ptr::eq(r.model, model) => {
+                estimate_resolved(self.book, &r, &rec.usage, options)
+            }
+            _ => estimate_model(self.book, model, &rec.usage, options),
+        }
         .map_err(|e| LineError::from_error(&e))?;
         // Check the whole sum fits before changing anything. (An estimate may have two lines of
         // one meter: the part below a marginal tier and the part past it.)
