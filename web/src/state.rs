@@ -32,6 +32,16 @@ pub struct FileProblem {
     pub full: String,
 }
 
+/// A price whose `checked` date is more than this many days before today is marked stale.
+pub const STALE_AFTER_DAYS: i64 = 90;
+
+/// How many days before `today` a price was `checked`, when that is more than
+/// [`STALE_AFTER_DAYS`]: the page then marks the price as stale.
+pub fn stale_days(checked: Date, today: Date) -> Option<i64> {
+    let days = today.unix_days() - checked.unix_days();
+    (days > STALE_AFTER_DAYS).then_some(days)
+}
+
 /// Columns the comparison table sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -365,6 +375,24 @@ batch = { multiplier = "0.5", cache_read = false }
             s.problems[0].full.starts_with("broken.toml:10:"),
             "{}",
             s.problems[0].full
+        );
+    }
+
+    #[test]
+    fn a_price_is_stale_after_ninety_days() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(
+            stale_days(d("2026-08-25"), today()),
+            None,
+            "90 days: still fresh"
+        );
+        assert_eq!(stale_days(d("2026-08-24"), today()), Some(91));
+        assert_eq!(stale_days(d("2025-11-23"), today()), Some(365));
+        assert_eq!(stale_days(d("2026-11-23"), today()), None);
+        assert_eq!(
+            stale_days(d("2027-01-01"), today()),
+            None,
+            "checked after today"
         );
     }
 

@@ -10,7 +10,7 @@ use super::AppContext;
 use super::chart::Chart;
 use crate::form::DAYS_PER_MONTH;
 use crate::hooks::use_first_total_mark;
-use crate::state::LoadStatus;
+use crate::state::{LoadStatus, STALE_AFTER_DAYS, stale_days};
 use crate::workload::{Derived, WorstCase};
 
 #[derive(Properties, PartialEq)]
@@ -99,7 +99,19 @@ pub fn results(p: &ResultsProps) -> Html {
                     <br />
                     { format!("Prices in force from {}{until} · ", estimate.price.effective) }
                     { source_link(&estimate.price.source) }
-                    { format!(", checked {}", estimate.price.checked) }
+                    <span id="price-checked" data-checked={estimate.price.checked.to_string()}>
+                        { format!(", checked {}", estimate.price.checked) }
+                    </span>
+                    if let Some(days) = stale_days(estimate.price.checked, state.today) {
+                        <span
+                            id="price-stale"
+                            class="stale"
+                            style="color: var(--warn); font-weight: 600;"
+                            title={format!("These prices were last checked against the source more than {STALE_AFTER_DAYS} days ago; they may have changed since.")}
+                        >
+                            { format!(" · stale, checked {days} days ago") }
+                        </span>
+                    }
                 </p>
             </div>
             <div class="scale">
