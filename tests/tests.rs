@@ -18,3 +18,5 @@ mod usage;
 mod budget;
 // Scenarios: batching, caching, escalation, cost per accepted result, `--compare`.
 mod scenario;
+// Rules that are not prices: id resolution, cloud deployments, lifecycle, unit meters, modes.
+mod rules;

@@ -78,4 +78,5 @@ pub use image::ImageScheme;
 pub use load::{Loaded, SourceFile, load};
 pub use money::{format_count, format_rate, format_usd};
 pub use rust_decimal::Decimal;
-pub use usage::{ImageCount, InputImage, Usage};
+pub use resolve::{Resolution, ResolvedBy};
+pub use usage::{ImageCount, InputImage, Usage, VideoSeconds};
