@@ -6,13 +6,14 @@
 //! (Gemini API) prices, and prints:
 //!
 //! - (a) models we share (their id, or for genai-prices an id its match rule lists, resolves
-//!   in our book) whose plain rates (input, output,
-//!   cache read, 5-minute and 1-hour cache writes) in force today differ from ours;
+//!   in our book) whose plain rates (input, output, cache read, 5-minute and 1-hour cache
+//!   writes) in force today differ from ours;
 //! - (b) their first-party models whose id does not resolve in our book;
 //! - (c) our price entries whose `checked` date is more than [`STALE_AFTER_DAYS`] days old.
 //!
-//! Rates are compared as exact decimals. The command fails only when the databases cannot be
-//! installed or read; disagreements are findings to look into, and either side may be wrong.
+//! Rates are compared as exact decimals; a rate they state and we do not is a disagreement,
+//! unless theirs is zero. The command fails only when the databases cannot be installed or
+//! read; disagreements are findings to look into, and either side may be wrong.
 //!
 //! [genai-prices]: https://github.com/pydantic/genai-prices
 //! [LiteLLM]: https://github.com/BerriAI/litellm
@@ -245,6 +246,9 @@ pub fn compare(book: &RateBook, date: Date, theirs: &[TheirModel]) -> Report {
                     ids,
                 })
             })
+            // A zero rate where we have none says the same thing: nothing is charged (LiteLLM
+            // writes `output_cost_per_token: 0` for embedding models).
+            .filter(|t| ours.is_some() || !t.value.is_zero())
             .collect();
         if theirs.iter().any(|t| ours != Some(t.value)) {
             disagreements.push(Disagreement {
@@ -726,7 +730,11 @@ cache_read = "0.20"
                 "claude-x-1-20260101",
                 &[(Meter::InputText, "3"), (Meter::OutputText, "15.000")],
             ),
-            theirs("litellm", "claude-x-1", &[(Meter::InputText, "2.0")]),
+            theirs(
+                "litellm",
+                "claude-x-1",
+                &[(Meter::InputText, "2.0"), (Meter::CacheWrite1h, "0")],
+            ),
             theirs("litellm", "claude-y-2", &[(Meter::InputText, "1")]),
             theirs("genai-prices", "anthropic/claude-y-2", &[]),
             // Unknown by its id, known by one its match rule lists.
