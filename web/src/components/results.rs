@@ -102,6 +102,18 @@ pub fn results(p: &ResultsProps) -> Html {
                     <span id="price-checked" data-checked={estimate.price.checked.to_string()}>
                         { format!(", checked {}", estimate.price.checked) }
                     </span>
+                    if estimate.resolution.by != ratebook::ResolvedBy::Exact {
+                        <br />
+                        <span id="resolution" data-resolved-by={estimate.resolution.by.as_str()}>
+                            { estimate.resolution.describe(&estimate.model) }
+                        </span>
+                    }
+                    if let Some(note) = &estimate.lifecycle {
+                        <br />
+                        <span id="lifecycle" class="stale" data-status={note.status.as_str()} style="color: var(--warn); font-weight: 600;">
+                            { note.message.clone() }
+                        </span>
+                    }
                     if let Some(days) = stale_days(estimate.price.checked, state.today) {
                         <span
                             id="price-stale"
