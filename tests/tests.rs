@@ -20,3 +20,5 @@ mod budget;
 mod scenario;
 // Rules that are not prices: id resolution, cloud deployments, lifecycle, unit meters, modes.
 mod rules;
+// The whole book prices: every model at every history date, every cloud offer in every scope.
+mod coverage;
