@@ -499,16 +499,23 @@ fn billed_model<'b>(
     book: &'b RateBook,
     model: &'b Model,
     date: Date,
+    cloud: Option<&str>,
 ) -> (&'b Model, Option<LifecycleNote>) {
     let lc = &model.lifecycle;
     let status = model.status(date);
+    // A cloud keeps its own lifecycle: the first-party rerouting does not apply to its ids.
     let target = lc
         .replaced_by
         .as_deref()
-        .filter(|_| status == ModelStatus::Retired)
+        .filter(|_| status == ModelStatus::Retired && cloud.is_none())
         .and_then(|t| book.get(t));
     let message = match (status, lc.shutdown, target) {
         (ModelStatus::Active, ..) => return (model, None),
+        (ModelStatus::Retired, Some(s), _) if cloud.is_some() => format!(
+            "{} was retired on its first-party API on {s}; {} may serve it longer: priced at the last first-party rates",
+            model.id,
+            cloud.unwrap_or_default()
+        ),
         (ModelStatus::Retired, Some(s), Some(t)) => format!(
             "{} was retired on {s}; the provider reroutes its calls to {}, billed at {}'s rates",
             model.id, t.id, t.id
@@ -538,7 +545,12 @@ pub fn estimate_resolved(
     usage: &Usage,
     options: EstimateOptions,
 ) -> Result<Estimate, Error> {
-    let (model, lifecycle) = billed_model(book, resolved.model, options.date);
+    let cloud = resolved
+        .resolution
+        .deployment
+        .as_ref()
+        .map(|d| d.cloud_name.as_str());
+    let (model, lifecycle) = billed_model(book, resolved.model, options.date, cloud);
     let entry = model.price_at(options.date)?;
     let rule = entry.mode_rule(options.mode).ok_or_else(|| {
         let offered: Vec<&str> = entry.offered_modes().iter().map(|m| m.as_str()).collect();
