@@ -244,3 +244,81 @@ fn compare_sorts_by_cost_and_keeps_unpriced_models() {
             .contains("unknown model")
     );
 }
+
+/// Runs `ratebook ARGS…` with stdout connected to a pipe whose reader has already exited, the
+/// earliest a reader can close (`ratebook models | head -0`): the first write fails with a
+/// broken pipe, deterministically, however little the command prints.
+fn run_into_closed_pipe(args: &[&str]) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    // The reader: a process that holds the read end of a pipe and exits without reading. Once it
+    // has exited, nobody holds the read end (std opens pipes close-on-exec).
+    let mut reader = Command::new(ratebook_tests::ratebook_bin())
+        .arg("--version")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("reader runs");
+    let write_end = reader.stdin.take().expect("piped stdin");
+    assert!(reader.wait().expect("reader exits").success());
+    Command::new(ratebook_tests::ratebook_bin())
+        .args(args)
+        .current_dir(ratebook_tests::root())
+        .stdout(Stdio::from(write_end))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("ratebook runs")
+}
+
+#[test]
+fn no_subcommand_panics_on_a_closed_pipe() {
+    let cases: &[&[&str]] = &[
+        &["estimate", "--model", "gpt-4o", "--input-tokens", "1000"],
+        &[
+            "estimate",
+            "--model",
+            "gpt-4o",
+            "--input-tokens",
+            "1000",
+            "--json",
+        ],
+        &["compare", "--input-tokens", "1000", "--output-tokens", "10"],
+        &["compare", "--input-tokens", "1000", "--json"],
+        &["image-tokens", "--model", "gpt-4o", "1024x1024"],
+        &["image-tokens", "--model", "gpt-4o", "1024x1024", "--json"],
+        &["models"],
+        &["models", "--json"],
+        &["check", "pricing"],
+        &["check", "pricing", "--json"],
+        &["diff", "--from", "2026-01-01", "--to", "2027-01-01"],
+        &[
+            "diff",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2027-01-01",
+            "--json",
+        ],
+        &["schema"],
+        &["cost", "tests/data/usage/mixed.jsonl"],
+        &["cost", "tests/data/usage/mixed.jsonl", "--json"],
+        &["scenario", "--file", "tests/data/scenario/flash-lite.toml"],
+        &[
+            "scenario",
+            "--file",
+            "tests/data/scenario/flash-lite.toml",
+            "--json",
+        ],
+    ];
+    for args in cases {
+        let out = run_into_closed_pipe(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "ratebook {args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(101), "ratebook {args:?}: {stderr}");
+        // Nobody is left to read the output: the command ends quietly and successfully.
+        assert_eq!(out.status.code(), Some(0), "ratebook {args:?}: {stderr}");
+        assert!(
+            !stderr.contains("Broken pipe"),
+            "ratebook {args:?}: {stderr}"
+        );
+    }
+}

@@ -27,14 +27,14 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             "models": models,
             "errors": loaded.errors,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         for e in &loaded.errors {
-            println!("{e}");
+            outln!("{e}");
         }
         if loaded.errors.is_empty() {
             if files.is_empty() {
-                println!("{}: no pricing files (*.toml) found", args.dir.display());
+                outln!("{}: no pricing files (*.toml) found", args.dir.display());
                 return Ok(ExitCode::from(1));
             }
             let per_provider: Vec<String> = loaded
@@ -51,7 +51,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
                     format!("{} {n}", p.id)
                 })
                 .collect();
-            println!(
+            outln!(
                 "ok: {} files, {models} models ({})",
                 files.len(),
                 per_provider.join(", ")

@@ -36,7 +36,7 @@ pub fn run(pricing: Option<&std::path::Path>, args: DiffArgs) -> Result<ExitCode
     };
     if args.json {
         let out = serde_json::json!({ "changes": changes, "count": changes.len() });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print_table(&changes);
     }
@@ -45,18 +45,18 @@ pub fn run(pricing: Option<&std::path::Path>, args: DiffArgs) -> Result<ExitCode
 
 fn print_table(changes: &[RateChange]) {
     if changes.is_empty() {
-        println!("no changes");
+        outln!("no changes");
         return;
     }
     let mut last = String::new();
     for c in changes {
         let head = format!("{} ({}) from {}", c.model, c.provider, c.at);
         if head != last {
-            println!("{head}");
+            outln!("{head}");
             last = head;
         }
         let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
-        println!("  {:<40} {} → {}", c.field, show(&c.old), show(&c.new));
+        outln!("  {:<40} {} → {}", c.field, show(&c.old), show(&c.new));
     }
-    println!("{} change(s)", changes.len());
+    outln!("{} change(s)", changes.len());
 }

@@ -119,12 +119,12 @@ pub fn run_estimate(pricing: Option<&Path>, args: EstimateArgs) -> Result<ExitCo
     let options = args.workload.options()?;
     let est = book.estimate(&args.model, &usage, options)?;
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&render::estimate_json(&est))?
         );
     } else {
-        print!("{}", render::estimate_table(&est));
+        out!("{}", render::estimate_table(&est));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -161,9 +161,9 @@ pub fn run_image_tokens(pricing: Option<&Path>, args: ImageTokensArgs) -> Result
             "scheme": name,
             "tokens": tokens,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!(
+        outln!(
             "{}x{}{} on {}: {} tokens ({name})",
             img.width,
             img.height,
@@ -206,21 +206,25 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
                 })
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({ "date": date.to_string(), "models": models }))?
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{:<28} {:<10} {:>10} {:>10} {:>10}  modes",
-        "model", "provider", "input/M", "cached/M", "output/M"
+        "model",
+        "provider",
+        "input/M",
+        "cached/M",
+        "output/M"
     );
     for m in book.models() {
         match m.price_at(date) {
             Ok(p) => {
                 let modes: Vec<&str> = p.offered_modes().iter().map(|m| m.as_str()).collect();
-                println!(
+                outln!(
                     "{:<28} {:<10} {:>10} {:>10} {:>10}  {}",
                     m.id,
                     m.provider,
@@ -230,9 +234,10 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
                     modes.join(",")
                 );
             }
-            Err(_) => println!(
+            Err(_) => outln!(
                 "{:<28} {:<10} (no price in force on {date})",
-                m.id, m.provider
+                m.id,
+                m.provider
             ),
         }
     }
