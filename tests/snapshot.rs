@@ -8,7 +8,7 @@
 //! every model on one fixed date, [`FIXED_DATE`], and says "not yet priced" for models that did
 //! not exist then.
 
-use ratebook::{Date, EstimateOptions, ErrorKind, Mode, RateBook, SourceFile, Usage, format_usd};
+use ratebook::{Date, ErrorKind, EstimateOptions, Mode, RateBook, SourceFile, Usage, format_usd};
 use ratebook_tests::{book, date, root};
 
 /// The date of the fixed-date column.

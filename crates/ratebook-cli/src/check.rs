@@ -18,7 +18,8 @@ pub struct CheckArgs {
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let files = crate::books::read_dir(&args.dir)?;
-    let loaded = ratebook::load(&files);
+    let mut loaded = ratebook::load(&files);
+    sort_by_place(&files, &mut loaded.errors);
     let models = loaded.book.models().len();
     if args.json {
         let out = serde_json::json!({
@@ -69,4 +70,15 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Sorts errors by file (in the order the files were read), line and column, so the report
+/// reads top to bottom whichever pass found each problem.
+fn sort_by_place(files: &[ratebook::SourceFile], errors: &mut [ratebook::Error]) {
+    let file_order = |name: &str| files.iter().position(|f| f.name == name);
+    errors.sort_by_key(|e| {
+        e.location
+            .as_ref()
+            .map(|l| (file_order(&l.file), l.line, l.column))
+    });
 }

@@ -65,6 +65,7 @@ pub mod raw;
 pub mod read;
 pub mod resolve;
 pub mod scenario;
+pub mod suggest;
 pub mod usage;
 
 #[cfg(feature = "bundled")]
