@@ -590,3 +590,161 @@ fn an_unreadable_image_scheme_is_reported_once() {
         "{msgs:#?}"
     );
 }
+
+#[test]
+fn a_rate_moving_more_than_five_times_is_a_warning_not_an_error() {
+    use ratebook::plausible;
+    // BASE without its long-context tier (whose absolute rates would fall below the new output
+    // rate), then a second entry that cuts input from 1.00 to 0.10 (10×) and raises output from
+    // 4.00 to 25.00 (6.25×); cache_read goes from 0.10 to 0.05 (2×), a plausible change.
+    let entry = |date: &str, rates: &str| {
+        format!(
+            "\n[[models.\"acme-1\".prices]]\neffective = \"{date}\"\nsource = \"https://acme.example/news\"\nchecked = \"2026-11-20\"\n{rates}"
+        )
+    };
+    let untiered = BASE
+        .split("\n[[models.\"acme-1\".prices.long_context]]")
+        .next()
+        .unwrap();
+    let text = format!(
+        "{untiered}{}",
+        entry(
+            "2026-07-01",
+            "input = \"0.10\"\noutput = \"25.00\"\ncache_read = \"0.05\"\n"
+        )
+    );
+    let files = [SourceFile::new("acme.toml", text.as_str())];
+    assert!(load(&files).errors.is_empty());
+    let found = plausible::check(&files, ratebook_tests::date("2026-11-26"));
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    let warnings: Vec<String> = found.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "acme.toml:31:9: warning: `input` falls 10× from the previous entry (1.00 from \
+             2026-01-01 → 0.10 from 2026-07-01); more than 5× is more often a unit mistake (per \
+             1K tokens, per token) than a price change",
+            "acme.toml:32:10: warning: `output` rises 6.3× from the previous entry (4.00 from \
+             2026-01-01 → 25.00 from 2026-07-01); more than 5× is more often a unit mistake (per \
+             1K tokens, per token) than a price change",
+        ]
+    );
+    assert_eq!(
+        found.warnings[0].location.key.as_deref(),
+        Some("models.acme-1.prices[1].input")
+    );
+    // The rate compared is the one in force: a third entry that does not restate `output`
+    // passes 25.00 on, so a fourth at 4.50 falls 5.6× (from the first entry's 4.00 it would not).
+    let fourth = format!(
+        "{text}{}{}",
+        entry("2026-09-01", "cache_read = \"0.06\"\n"),
+        entry("2026-10-01", "output = \"4.50\"\n")
+    );
+    assert!(
+        load(&[SourceFile::new("acme.toml", fourth.as_str())])
+            .errors
+            .is_empty()
+    );
+    let found = plausible::check(
+        &[SourceFile::new("acme.toml", fourth)],
+        ratebook_tests::date("2026-11-26"),
+    );
+    assert_eq!(found.warnings.len(), 3, "{:?}", found.warnings);
+    assert!(
+        found.warnings[2].message.starts_with(
+            "`output` falls 5.6× from the previous entry (25.00 from 2026-07-01 → 4.50 from 2026-10-01)"
+        ),
+        "{}",
+        found.warnings[2]
+    );
+
+    // `check` prints the warnings and still succeeds.
+    let dir = std::env::temp_dir().join(format!("ratebook-check-warn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("acme.toml"), &text).unwrap();
+    let out = run(&["check", dir.to_str().unwrap(), "--today", "2026-11-26"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let file = dir.join("acme.toml").display().to_string();
+    assert!(
+        stdout.contains(&format!("{file}:31:9: warning: `input` falls 10×")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{file}:32:10: warning: `output` rises 6.3×")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ok: 1 files, 1 models (acme 1); 2 warning(s)"),
+        "{stdout}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(
+        &run(&[
+            "check",
+            dir.to_str().unwrap(),
+            "--today",
+            "2026-11-26",
+            "--json",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 2);
+    assert_eq!(v["warnings"][0]["location"]["line"], 31);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_checked_date_in_the_future_is_rejected() {
+    use ratebook::plausible;
+    // BASE was checked on 2026-11-20 (line 21).
+    let files = [SourceFile::new("acme.toml", BASE)];
+    let found = plausible::check(&files, ratebook_tests::date("2026-11-19"));
+    let errors: Vec<String> = found.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        [
+            "acme.toml:21:11: checked date 2026-11-20 is in the future (today is 2026-11-19); \
+             `checked` is the day the prices were verified (key `models.acme-1.prices[0].checked`)"
+        ]
+    );
+    assert_eq!(found.errors[0].kind, ErrorKind::Validation);
+    assert!(
+        plausible::check(&files, ratebook_tests::date("2026-11-20"))
+            .errors
+            .is_empty()
+    );
+
+    // The CLI takes today's date from the clock, or from --today.
+    let dir = std::env::temp_dir().join(format!("ratebook-check-today-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("acme.toml"), BASE).unwrap();
+    let d = dir.to_str().unwrap();
+    let out = run(&["check", d, "--today", "2026-11-19"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(":21:11: checked date 2026-11-20 is in the future"),
+        "{stdout}"
+    );
+    assert_eq!(
+        run(&["check", d, "--today", "2026-11-20"]).status.code(),
+        Some(0)
+    );
+    // A checked date far ahead of the real clock is rejected without --today.
+    std::fs::write(
+        dir.join("acme.toml"),
+        BASE.replace("checked = \"2026-11-20\"", "checked = \"9999-01-01\""),
+    )
+    .unwrap();
+    let out = run(&["check", d]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("checked date 9999-01-01 is in the future")
+    );
+    let out = run(&["check", d, "--today", "2026-13-01"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid calendar date"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -54,6 +54,17 @@ pub fn today() -> Date {
     Date::from_unix_seconds(secs).unwrap_or_else(|| Date::new(1970, 1, 1).expect("valid date"))
 }
 
+/// The latest date anywhere on Earth: today's date in UTC+14, the first time zone to reach a
+/// day. A date after it is in the future for everyone.
+pub fn today_anywhere() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Date::from_unix_seconds(secs + 14 * 3600)
+        .unwrap_or_else(|| Date::new(1970, 1, 1).expect("valid date"))
+}
+
 /// Parses `--date`, defaulting to today.
 pub fn date_or_today(date: Option<&str>) -> Result<Date> {
     match date {

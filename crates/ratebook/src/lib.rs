@@ -61,6 +61,7 @@ pub mod load;
 pub mod map;
 pub mod money;
 pub mod order;
+pub mod plausible;
 pub mod raw;
 pub mod read;
 pub mod resolve;
