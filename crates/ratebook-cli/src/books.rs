@@ -29,7 +29,12 @@ pub fn load(pricing: Option<&Path>) -> Result<RateBook> {
         Some(dir) => read_dir(dir)?,
         None => ratebook::bundled::sources(),
     };
-    let loaded = ratebook::load(&files);
+    load_sources(&files)
+}
+
+/// The book of `files`; every file must be valid.
+pub fn load_sources(files: &[SourceFile]) -> Result<RateBook> {
+    let loaded = ratebook::load(files);
     if !loaded.errors.is_empty() {
         for e in &loaded.errors {
             eprintln!("{e}");

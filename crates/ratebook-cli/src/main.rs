@@ -15,6 +15,7 @@ mod compare;
 mod cost;
 mod diff;
 mod estimate;
+mod git;
 mod render;
 mod scenario;
 mod schema;
@@ -46,7 +47,8 @@ enum Command {
     Models(estimate::ModelsArgs),
     /// Validate a pricing directory; prints file:line:column: message for every problem.
     Check(check::CheckArgs),
-    /// List every rate that changed between two dates, or between two pricing directories.
+    /// List every rate that changed between two dates, two pricing directories, or a git commit
+    /// and the working pricing directory (--base REF).
     Diff(diff::DiffArgs),
     /// Print the JSON Schema of the pricing file format.
     Schema,
