@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use ratebook::diff::{RateChange, diff_books, diff_dates};
 
@@ -43,7 +43,8 @@ pub fn run(pricing: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
         }
         (None, None, Some(reference), []) => {
             let top = git::toplevel()?;
-            let old = books::load_sources(&git::pricing_at(&top, reference)?)?;
+            let old = books::load_sources(&git::pricing_at(&top, reference)?)
+                .with_context(|| format!("reading pricing/ at `{reference}`"))?;
             let working = git::working_pricing(&top);
             let new = books::load(Some(pricing.unwrap_or(&working)))?;
             diff_books(&old, &new)
