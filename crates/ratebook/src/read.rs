@@ -139,20 +139,23 @@ pub fn read_partial(file: &SourceFile) -> (Option<raw::PricingFile>, Vec<Error>)
             .get_ref()
             .get("image_schemes")
             .and_then(|v| v.get_ref().as_table());
-        let schemes = &f.image_schemes;
-        let unread = |name: &str| {
-            written.is_some_and(|t| t.get(name).is_some()) && schemes.get(name).is_none()
-        };
-        f.models.retain(|_, m| {
-            if m.value
-                .image_input
-                .as_ref()
-                .is_some_and(|s| unread(s.get_ref()))
-            {
+        let unread: Vec<String> = f
+            .models
+            .iter()
+            .filter(|(_, m)| {
+                m.get_ref().image_input.as_ref().is_some_and(|s| {
+                    let name = s.get_ref().as_str();
+                    written.is_some_and(|t| t.get(name).is_some())
+                        && f.image_schemes.get(name).is_none()
+                })
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in unread {
+            if let Some(m) = f.models.get_mut(&id) {
                 m.value.image_input = None;
             }
-            true
-        });
+        }
     }
     (parsed, r.errors)
 }
