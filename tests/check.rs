@@ -70,7 +70,8 @@ fn unknown_key() {
     assert_eq!(kind, ErrorKind::UnknownKey);
     assert_eq!(at, "23:1");
     assert!(
-        msg.contains("unknown field `outptu`") && msg.contains("models.acme-1.prices[0].outptu"),
+        msg.contains("unknown key `outptu`; did you mean `output`?")
+            && msg.contains("models.acme-1.prices[0].outptu"),
         "{msg}"
     );
 }
@@ -99,7 +100,7 @@ fn missing_source() {
         first_error(&BASE.replace("source = \"https://acme.example/pricing\"\n", ""));
     assert_eq!(kind, ErrorKind::Validation);
     assert!(
-        msg.contains("no `source`") && msg.contains("prices[0].source"),
+        msg.contains("models.acme-1.prices[0]: missing `source`"),
         "{msg}"
     );
 }
@@ -107,7 +108,10 @@ fn missing_source() {
 #[test]
 fn missing_checked_date() {
     let (_, _, msg) = first_error(&BASE.replace("checked = \"2026-11-20\"\n", ""));
-    assert!(msg.contains("no `checked` date"), "{msg}");
+    assert!(
+        msg.contains("models.acme-1.prices[0]: missing `checked`"),
+        "{msg}"
+    );
 }
 
 fn with_second_entry(effective: &str) -> String {
@@ -333,7 +337,7 @@ fn every_structural_problem_of_a_file_is_reported_at_once() {
     assert_eq!(msgs.len(), 3, "{msgs:#?}");
     assert!(
         msgs.iter()
-            .any(|m| m.starts_with("acme.toml:15:1: unknown field `colour`")),
+            .any(|m| m.starts_with("acme.toml:15:1: unknown key `colour`; expected one of `name`")),
         "{msgs:#?}"
     );
     assert!(msgs.iter().any(|m| m.contains("bare float")), "{msgs:#?}");
@@ -351,7 +355,7 @@ fn wrong_types_and_missing_fields_are_located() {
     );
     let (_, _, msg) = first_error(&BASE.replace("effective = \"2026-01-01\"\n", ""));
     assert!(
-        msg.contains("missing field `effective`") && msg.contains("prices[0].effective"),
+        msg.ends_with("acme.toml:18:1: models.acme-1.prices[0]: missing `effective`"),
         "{msg}"
     );
     // A bare TOML date is read as the date it says.
@@ -360,4 +364,387 @@ fn wrong_types_and_missing_fields_are_located() {
         BASE.replace("effective = \"2026-01-01\"", "effective = 2026-01-01"),
     )]);
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+}
+
+#[test]
+fn read_and_validation_errors_of_a_file_are_reported_in_one_run() {
+    // acme-1: a misspelled key (read error) and a batch multiplier above 1 (validation error)
+    // in the same entry. acme-2: a bare float (read error; the model cannot be validated).
+    // acme-3: an entry without `source` (validation error).
+    let extra = r#"
+[models."acme-2"]
+name = "Acme 2"
+
+[[models."acme-2".prices]]
+effective = "2026-01-01"
+source = "https://acme.example/pricing"
+checked = "2026-11-20"
+input = 2.0
+
+[models."acme-3"]
+name = "Acme 3"
+
+[[models."acme-3".prices]]
+effective = "2026-01-01"
+checked = "2026-11-20"
+input = "3.00"
+"#;
+    let text = BASE
+        .replace("cache_read = \"0.10\"", "cache_reed = \"0.10\"")
+        .replace("multiplier = \"0.5\"", "multiplier = \"1.5\"")
+        + extra;
+    let loaded = load(&[SourceFile::new("acme.toml", text.as_str())]);
+    let mut msgs: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
+    msgs.sort();
+    assert_eq!(msgs.len(), 4, "{msgs:#?}");
+    assert!(
+        msgs[0].starts_with("acme.toml:24:1: unknown key `cache_reed`; did you mean `cache_read`?"),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs[1].starts_with("acme.toml:25:24:")
+            && msgs[1].contains("batch multiplier 1.5 would make batch dearer"),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs[2].starts_with("acme.toml:42:9: bare float 2.0"),
+        "{msgs:#?}"
+    );
+    assert_eq!(
+        msgs[3],
+        "acme.toml:47:1: models.acme-3.prices[0]: missing `source` (the URL the prices were read from)"
+    );
+    assert_eq!(loaded.rejected_files, vec!["acme.toml".to_string()]);
+    assert!(loaded.book.models().is_empty());
+
+    // `check` prints them all, sorted by file and line, across files.
+    let dir = std::env::temp_dir().join(format!("ratebook-check-both-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("acme.toml"), &text).unwrap();
+    let zeta = BASE
+        .replace("id = \"acme\"", "id = \"zeta\"")
+        .replace("acme-1", "zeta-1")
+        .replace("cache_read = \"0.10\"", "cache_read = \"9.00\"")
+        .replace(
+            "name = \"Acme 1\"",
+            "name = \"Zeta 1\"\ncontext_windwo = 1000",
+        );
+    std::fs::write(dir.join("zeta.toml"), zeta).unwrap();
+    let out = run(&["check", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let places: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            let rest = l.strip_prefix(&format!("{}/", dir.display())).unwrap_or(l);
+            rest.split(": ").next().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "acme.toml:24:1",
+            "acme.toml:25:24",
+            "acme.toml:42:9",
+            "acme.toml:47:1",
+            "zeta.toml:15:1",
+            "zeta.toml:25:14",
+        ],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("unknown key `context_windwo`; did you mean `context_window`?"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("cached rate 9.00 is above the input rate 1.00"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unknown_names_suggest_the_closest_known_one() {
+    let msg = |text: String| {
+        let loaded = load(&[SourceFile::new("acme.toml", text)]);
+        assert!(!loaded.errors.is_empty());
+        loaded.errors[0].to_string()
+    };
+    // A key of a price entry, of a mode, of the provider; a scheme kind; a mode's rate.
+    let m = msg(BASE.replace("cache_read = \"0.10\"", "cache_reed = \"0.10\""));
+    assert!(
+        m.contains("unknown key `cache_reed`; did you mean `cache_read`?"),
+        "{m}"
+    );
+    let m = msg(BASE.replace("multiplier = \"0.5\"", "multiplyer = \"0.5\""));
+    assert!(
+        m.contains("unknown key `multiplyer`; did you mean `multiplier`?"),
+        "{m}"
+    );
+    let m = msg(BASE.replace("name = \"Acme\"", "name = \"Acme\"\npricing_ulr = \"x\""));
+    assert!(
+        m.contains("unknown key `pricing_ulr`; did you mean `pricing_url`?"),
+        "{m}"
+    );
+    let m = msg(BASE.replace("kind = \"openai_tiles\"", "kind = \"openai_tile\""));
+    assert!(
+        m.contains("unknown image scheme kind `openai_tile`; did you mean `openai_tiles`?"),
+        "{m}"
+    );
+    let m = msg(BASE.replace(
+        "cache_read = true }",
+        "cache_read = true, rates = { inptu = \"0.40\" } }",
+    ));
+    assert!(
+        m.contains("unknown rate `inptu`; did you mean `input`?"),
+        "{m}"
+    );
+    // Nothing close: the list of known keys instead of a guess.
+    let m = msg(BASE.replace("output = \"4.00\"", "output = \"4.00\"\nvolume = \"1\""));
+    assert!(
+        m.contains("unknown key `volume`; expected one of `effective`, `source`")
+            && !m.contains("did you mean"),
+        "{m}"
+    );
+}
+
+#[test]
+fn a_missing_required_field_names_its_model_table() {
+    // Three entries of `gpt-9.1` (a dotted id, quoted in the key path); the third lacks
+    // `source` and the model's second tier lacks `application`.
+    let text = r#"[provider]
+id = "acme"
+name = "Acme"
+
+[models."gpt-9.1"]
+name = "GPT 9.1"
+
+[[models."gpt-9.1".prices]]
+effective = "2026-01-01"
+source = "https://acme.example/pricing"
+checked = "2026-11-20"
+input = "1.00"
+
+[[models."gpt-9.1".prices]]
+effective = "2026-02-01"
+source = "https://acme.example/pricing"
+checked = "2026-11-20"
+input = "0.90"
+
+[[models."gpt-9.1".prices]]
+effective = "2026-03-01"
+checked = "2026-11-20"
+input = "0.80"
+"#;
+    let loaded = load(&[SourceFile::new("acme.toml", text)]);
+    let msgs: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        msgs,
+        [
+            "acme.toml:20:1: models.\"gpt-9.1\".prices[2]: missing `source` (the URL the prices were read from)"
+        ]
+    );
+    assert_eq!(
+        loaded.errors[0]
+            .location
+            .as_ref()
+            .and_then(|l| l.key.as_deref()),
+        Some("models.\"gpt-9.1\".prices[2]")
+    );
+    // A field the reader requires (`effective`, a tier's `application`) reads the same way.
+    let text = text.replace("effective = \"2026-02-01\"\n", "")
+        + "\n[[models.\"gpt-9.1\".prices.long_context]]\nthreshold = 1000\ncomparison = \">\"\ncounts = [\"input\"]\ninput = \"2.00\"\n";
+    let loaded = load(&[SourceFile::new("acme.toml", text)]);
+    let msgs: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
+    assert!(
+        msgs.contains(
+            &"acme.toml:14:1: models.\"gpt-9.1\".prices[1]: missing `effective`".to_string()
+        ),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs.contains(
+            &"acme.toml:24:1: models.\"gpt-9.1\".prices[2].long_context[0]: missing `application`"
+                .to_string()
+        ),
+        "{msgs:#?}"
+    );
+}
+
+#[test]
+fn an_unreadable_image_scheme_is_reported_once() {
+    // The scheme cannot be read (a string where a number belongs); the model that names it is
+    // still validated (its cached rate is above input) but not also told the scheme is undefined.
+    let text = BASE
+        .replace("tile = 512", "tile = \"512\"")
+        .replace("cache_read = \"0.10\"", "cache_read = \"1.50\"");
+    let loaded = load(&[SourceFile::new("acme.toml", text)]);
+    let msgs: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(msgs.len(), 2, "{msgs:#?}");
+    assert!(
+        msgs[0].starts_with("acme.toml:11:8: expected a whole number, found a string"),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs[1].starts_with("acme.toml:24:14: cached rate 1.50 is above the input rate 1.00"),
+        "{msgs:#?}"
+    );
+}
+
+#[test]
+fn a_rate_moving_more_than_five_times_is_a_warning_not_an_error() {
+    use ratebook::plausible;
+    // BASE without its long-context tier (whose absolute rates would fall below the new output
+    // rate), then a second entry that cuts input from 1.00 to 0.10 (10×) and raises output from
+    // 4.00 to 25.00 (6.25×); cache_read goes from 0.10 to 0.05 (2×), a plausible change.
+    let entry = |date: &str, rates: &str| {
+        format!(
+            "\n[[models.\"acme-1\".prices]]\neffective = \"{date}\"\nsource = \"https://acme.example/news\"\nchecked = \"2026-11-20\"\n{rates}"
+        )
+    };
+    let untiered = BASE
+        .split("\n[[models.\"acme-1\".prices.long_context]]")
+        .next()
+        .unwrap();
+    let text = format!(
+        "{untiered}{}",
+        entry(
+            "2026-07-01",
+            "input = \"0.10\"\noutput = \"25.00\"\ncache_read = \"0.05\"\n"
+        )
+    );
+    let files = [SourceFile::new("acme.toml", text.as_str())];
+    assert!(load(&files).errors.is_empty());
+    let found = plausible::check(&files, ratebook_tests::date("2026-11-26"));
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    let warnings: Vec<String> = found.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "acme.toml:31:9: warning: `input` falls 10× from the previous entry (1.00 from \
+             2026-01-01 → 0.10 from 2026-07-01); more than 5× is more often a unit mistake (per \
+             1K tokens, per token) than a price change",
+            "acme.toml:32:10: warning: `output` rises 6.3× from the previous entry (4.00 from \
+             2026-01-01 → 25.00 from 2026-07-01); more than 5× is more often a unit mistake (per \
+             1K tokens, per token) than a price change",
+        ]
+    );
+    assert_eq!(
+        found.warnings[0].location.key.as_deref(),
+        Some("models.acme-1.prices[1].input")
+    );
+    // The rate compared is the one in force: a third entry that does not restate `output`
+    // passes 25.00 on, so a fourth at 4.50 falls 5.6× (from the first entry's 4.00 it would not).
+    let fourth = format!(
+        "{text}{}{}",
+        entry("2026-09-01", "cache_read = \"0.06\"\n"),
+        entry("2026-10-01", "output = \"4.50\"\n")
+    );
+    assert!(
+        load(&[SourceFile::new("acme.toml", fourth.as_str())])
+            .errors
+            .is_empty()
+    );
+    let found = plausible::check(
+        &[SourceFile::new("acme.toml", fourth)],
+        ratebook_tests::date("2026-11-26"),
+    );
+    assert_eq!(found.warnings.len(), 3, "{:?}", found.warnings);
+    assert!(
+        found.warnings[2].message.starts_with(
+            "`output` falls 5.6× from the previous entry (25.00 from 2026-07-01 → 4.50 from 2026-10-01)"
+        ),
+        "{}",
+        found.warnings[2]
+    );
+
+    // `check` prints the warnings and still succeeds.
+    let dir = std::env::temp_dir().join(format!("ratebook-check-warn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("acme.toml"), &text).unwrap();
+    let out = run(&["check", dir.to_str().unwrap(), "--today", "2026-11-26"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let file = dir.join("acme.toml").display().to_string();
+    assert!(
+        stdout.contains(&format!("{file}:31:9: warning: `input` falls 10×")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{file}:32:10: warning: `output` rises 6.3×")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ok: 1 files, 1 models (acme 1); 2 warning(s)"),
+        "{stdout}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(
+        &run(&[
+            "check",
+            dir.to_str().unwrap(),
+            "--today",
+            "2026-11-26",
+            "--json",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 2);
+    assert_eq!(v["warnings"][0]["location"]["line"], 31);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_checked_date_in_the_future_is_rejected() {
+    use ratebook::plausible;
+    // BASE was checked on 2026-11-20 (line 21).
+    let files = [SourceFile::new("acme.toml", BASE)];
+    let found = plausible::check(&files, ratebook_tests::date("2026-11-19"));
+    let errors: Vec<String> = found.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        [
+            "acme.toml:21:11: checked date 2026-11-20 is in the future (today is 2026-11-19); \
+             `checked` is the day the prices were verified (key `models.acme-1.prices[0].checked`)"
+        ]
+    );
+    assert_eq!(found.errors[0].kind, ErrorKind::Validation);
+    assert!(
+        plausible::check(&files, ratebook_tests::date("2026-11-20"))
+            .errors
+            .is_empty()
+    );
+
+    // The CLI takes today's date from the clock, or from --today.
+    let dir = std::env::temp_dir().join(format!("ratebook-check-today-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("acme.toml"), BASE).unwrap();
+    let d = dir.to_str().unwrap();
+    let out = run(&["check", d, "--today", "2026-11-19"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(":21:11: checked date 2026-11-20 is in the future"),
+        "{stdout}"
+    );
+    assert_eq!(
+        run(&["check", d, "--today", "2026-11-20"]).status.code(),
+        Some(0)
+    );
+    // A checked date far ahead of the real clock is rejected without --today.
+    std::fs::write(
+        dir.join("acme.toml"),
+        BASE.replace("checked = \"2026-11-20\"", "checked = \"9999-01-01\""),
+    )
+    .unwrap();
+    let out = run(&["check", d]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("checked date 9999-01-01 is in the future")
+    );
+    let out = run(&["check", d, "--today", "2026-13-01"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid calendar date"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

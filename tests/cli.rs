@@ -244,3 +244,279 @@ fn compare_sorts_by_cost_and_keeps_unpriced_models() {
             .contains("unknown model")
     );
 }
+
+/// Runs `ratebook ARGS…` with stdout connected to a pipe whose reader has already exited, the
+/// earliest a reader can close (`ratebook models | head -0`): the first write fails with a
+/// broken pipe, deterministically, however little the command prints.
+fn run_into_closed_pipe(args: &[&str]) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    // The reader: a process that holds the read end of a pipe and exits without reading. Once it
+    // has exited, nobody holds the read end (std opens pipes close-on-exec).
+    let mut reader = Command::new(ratebook_tests::ratebook_bin())
+        .arg("--version")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("reader runs");
+    let write_end = reader.stdin.take().expect("piped stdin");
+    assert!(reader.wait().expect("reader exits").success());
+    Command::new(ratebook_tests::ratebook_bin())
+        .args(args)
+        .current_dir(ratebook_tests::root())
+        .stdout(Stdio::from(write_end))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("ratebook runs")
+}
+
+#[test]
+fn no_subcommand_panics_on_a_closed_pipe() {
+    let cases: &[&[&str]] = &[
+        &["estimate", "--model", "gpt-4o", "--input-tokens", "1000"],
+        &[
+            "estimate",
+            "--model",
+            "gpt-4o",
+            "--input-tokens",
+            "1000",
+            "--json",
+        ],
+        &["compare", "--input-tokens", "1000", "--output-tokens", "10"],
+        &["compare", "--input-tokens", "1000", "--json"],
+        &["image-tokens", "--model", "gpt-4o", "1024x1024"],
+        &["image-tokens", "--model", "gpt-4o", "1024x1024", "--json"],
+        &["models"],
+        &["models", "--json"],
+        &["check", "pricing"],
+        &["check", "pricing", "--json"],
+        &["diff", "--from", "2026-01-01", "--to", "2027-01-01"],
+        &[
+            "diff",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2027-01-01",
+            "--json",
+        ],
+        &["schema"],
+        &["cost", "tests/data/usage/mixed.jsonl"],
+        &["cost", "tests/data/usage/mixed.jsonl", "--json"],
+        &["scenario", "--file", "tests/data/scenario/flash-lite.toml"],
+        &[
+            "scenario",
+            "--file",
+            "tests/data/scenario/flash-lite.toml",
+            "--json",
+        ],
+    ];
+    for args in cases {
+        let out = run_into_closed_pipe(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "ratebook {args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(101), "ratebook {args:?}: {stderr}");
+        // Nobody is left to read the output: the command ends quietly and successfully.
+        assert_eq!(out.status.code(), Some(0), "ratebook {args:?}: {stderr}");
+        assert!(
+            !stderr.contains("Broken pipe"),
+            "ratebook {args:?}: {stderr}"
+        );
+    }
+}
+
+/// Runs git in `dir` for a test repository, isolated from the user's and the environment's git
+/// settings, and asserts it succeeds.
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=ratebook tests",
+            "-c",
+            "user.email=tests@ratebook.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn diff_base_compares_a_git_commit_with_the_working_pricing_directory() {
+    use ratebook_tests::run_in;
+    let repo = std::env::temp_dir().join(format!("ratebook-diff-base-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repo);
+    let pricing = repo.join("pricing");
+    std::fs::create_dir_all(&pricing).unwrap();
+    // A small card of its own, so the test does not follow the real book's edits. Claude Haiku
+    // 4.5: $1 / $5 (platform.claude.com pricing page).
+    let card = "[provider]\nid = \"anthropic\"\nname = \"Anthropic API\"\n\n\
+        [image_schemes.claude-patches]\nkind = \"anthropic_patches\"\npatch = 28\n\
+        max_long_edge = 1568\nmax_tokens = 1568\n\n\
+        [models.\"claude-haiku-4-5\"]\nname = \"Claude Haiku 4.5\"\n\
+        aliases = [\"claude-haiku-4-5-20251001\", \"claude-haiku-4.5\"]\n\
+        image_input = \"claude-patches\"\ncontext_window = 200000\n\n\
+        [[models.\"claude-haiku-4-5\".prices]]\neffective = \"2025-10-15\"\n\
+        source = \"https://platform.claude.com/docs/en/about-claude/pricing\"\n\
+        checked = \"2026-11-23\"\ninput = \"1.00\"\noutput = \"5.00\"\n\n\
+        # ===========================================================================\n\
+        # Older models\n";
+    std::fs::write(pricing.join("anthropic.toml"), card).unwrap();
+    let source = repo.join("committed");
+    std::fs::create_dir_all(&source).unwrap();
+    std::fs::write(source.join("anthropic.toml"), card).unwrap();
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "pricing"]);
+    git(&repo, &["commit", "-q", "-m", "the book"]);
+
+    // The working copy: claude-haiku-4-5 gains an alias, a larger context window and a new
+    // entry cutting input 20%; a new model with two entries is added.
+    let text = std::fs::read_to_string(pricing.join("anthropic.toml")).unwrap();
+    let older =
+        "\n# ===========================================================================\n# Older";
+    assert_eq!(text.matches(older).count(), 1);
+    let entry = |model: &str, date: &str, rates: &str| {
+        format!(
+            "\n[[models.\"{model}\".prices]]\neffective = \"{date}\"\nsource = \"https://platform.claude.com/docs/en/about-claude/pricing\"\nchecked = \"2026-11-23\"\n{rates}"
+        )
+    };
+    let haiku = "aliases = [\"claude-haiku-4-5-20251001\", \"claude-haiku-4.5\"]\nimage_input = \"claude-patches\"\ncontext_window = 200000";
+    assert_eq!(text.matches(haiku).count(), 1);
+    let changed = text
+        .replace(
+            haiku,
+            "aliases = [\"claude-haiku-4-5-20251001\", \"claude-haiku-4.5\", \"claude-haiku-4-5-x\"]\nimage_input = \"claude-patches\"\ncontext_window = 400000",
+        )
+        .replace(
+            older,
+            &format!(
+                "{}{older}",
+                entry("claude-haiku-4-5", "2027-03-01", "input = \"0.80\"\n")
+            ),
+        )
+        + "\n[models.\"claude-test-9\"]\nname = \"Claude Test 9\"\n"
+        + &entry(
+            "claude-test-9",
+            "2027-02-01",
+            "input = \"2.00\"\noutput = \"10.00\"\n",
+        )
+        + &entry("claude-test-9", "2027-05-01", "output = \"8.00\"\n");
+    std::fs::write(pricing.join("anthropic.toml"), changed).unwrap();
+
+    let out = run_in(&repo, &["diff", "--base", "HEAD", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<String> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {} {} {} {} {}",
+                c["model"].as_str().unwrap(),
+                c["effective"].as_str().unwrap_or("-"),
+                c["field"].as_str().unwrap(),
+                c["old"].as_str().unwrap_or("-"),
+                c["new"].as_str().unwrap_or("-"),
+                c["unit"].as_str().unwrap_or("-"),
+                c["relative_change"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "claude-haiku-4-5 - aliases claude-haiku-4-5-20251001, claude-haiku-4.5 \
+             claude-haiku-4-5-20251001, claude-haiku-4.5, claude-haiku-4-5-x - -",
+            "claude-haiku-4-5 - context_window 200000 400000 tokens 1",
+            "claude-haiku-4-5 2027-03-01 entry - 2027-03-01 - -",
+            "claude-haiku-4-5 2027-03-01 input 1 0.8 usd_per_1m_tokens -0.2",
+            "claude-test-9 2027-02-01 model - Claude Test 9 - -",
+            "claude-test-9 2027-02-01 entry - 2027-02-01 - -",
+            "claude-test-9 2027-02-01 input - 2 usd_per_1m_tokens -",
+            "claude-test-9 2027-02-01 output - 10 usd_per_1m_tokens -",
+            "claude-test-9 2027-05-01 entry - 2027-05-01 - -",
+            "claude-test-9 2027-05-01 output 10 8 usd_per_1m_tokens -0.2",
+        ]
+    );
+    assert_eq!(v["count"], 10);
+
+    // The table: labelled with each change's own effective date, with units and the change.
+    let out = run_in(&repo, &["diff", "--base", "HEAD"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "claude-haiku-4-5 (anthropic)\n",
+        "  context_window  200,000 tokens → 400,000 tokens  (+100%)\n",
+        "  from 2027-03-01: entry added\n    input           $1.00/M → $0.80/M  (\u{2212}20%)\n",
+        "claude-test-9 (anthropic)\n  model added: Claude Test 9\n  from 2027-02-01: entry added\n    input   — → $2.00/M\n",
+        "  from 2027-05-01: entry added\n    output  $10.00/M → $8.00/M  (\u{2212}20%)\n",
+        "10 change(s)\n",
+    ] {
+        assert!(table.contains(want), "missing {want:?} in:\n{table}");
+    }
+
+    // --pricing DIR replaces the working directory: the committed files give no changes.
+    let out = run_in(
+        &repo,
+        &[
+            "diff",
+            "--base",
+            "HEAD",
+            "--pricing",
+            source.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "no changes\n");
+
+    // A ref that names nothing, a directory outside any repository, no git at all.
+    let out = run_in(&repo, &["diff", "--base", "no-such-branch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("git ref `no-such-branch` does not name a commit"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let outside = repo.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::rename(repo.join(".git"), repo.join("dot-git")).unwrap();
+    // (Git looks no further up than the test directory, whatever holds it.)
+    let out = std::process::Command::new(ratebook_tests::ratebook_bin())
+        .args(["diff", "--base", "HEAD"])
+        .current_dir(&outside)
+        .env("GIT_CEILING_DIRECTORIES", &repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--base needs a git repository"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new(ratebook_tests::ratebook_bin())
+        .args(["diff", "--base", "HEAD"])
+        .current_dir(&repo)
+        .env("PATH", &outside)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("`git` was not found on PATH"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&repo).unwrap();
+}

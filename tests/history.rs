@@ -86,3 +86,97 @@ fn the_estimate_reports_the_entry_it_used() {
             .contains(&format!("price from {}", est.price.effective))
     }));
 }
+
+/// A one-file book for the diff tests below.
+fn acme(models: &str) -> ratebook::RateBook {
+    let text = format!("[provider]\nid = \"acme\"\nname = \"Acme\"\n{models}");
+    ratebook::RateBook::from_sources(&[ratebook::SourceFile::new("acme.toml", text)])
+        .expect("valid test book")
+}
+
+fn entry(model: &str, date: &str, rest: &str) -> String {
+    format!(
+        "\n[[models.\"{model}\".prices]]\neffective = \"{date}\"\nsource = \"https://acme.example\"\nchecked = \"2026-11-20\"\n{rest}"
+    )
+}
+
+#[test]
+fn book_diff_labels_each_change_with_its_own_date_unit_and_relative_change() {
+    use ratebook::diff::{Unit, diff_books};
+    let old = acme(&format!(
+        "[models.a]\nname = \"A\"\nmax_output_tokens = 1000\n{}{}\n[models.gone]\nname = \"Gone\"\n{}",
+        entry(
+            "a",
+            "2026-01-01",
+            "input = \"0.30\"\noutput = \"1.00\"\ncache_storage = \"1.00\"\nbatch = { multiplier = \"0.5\", cache_read = false }\nfees.search = { description = \"Search\", price = \"14.00\", per = 1000 }\n"
+        ),
+        entry("a", "2026-06-01", "output = \"1.20\"\n"),
+        entry("gone", "2025-01-01", "input = \"1.00\"\n"),
+    ));
+    // The June entry is removed; a March one is added (its input inherited by June); storage,
+    // the batch multiplier and the fee move in January; max_output_tokens is dropped.
+    let new = acme(&format!(
+        "[models.a]\nname = \"A\"\n{}{}",
+        entry(
+            "a",
+            "2026-01-01",
+            "input = \"0.30\"\noutput = \"1.00\"\ncache_storage = \"4.50\"\nbatch = { multiplier = \"0.4\", cache_read = false }\nfees.search = { description = \"Search\", price = \"35.00\", per = 1000 }\n"
+        ),
+        entry("a", "2026-03-01", "input = \"0.20\"\n"),
+    ));
+    let changes = diff_books(&old, &new);
+    let rows: Vec<String> = changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}: {} → {}{}",
+                c.model,
+                c.effective.map(|d| d.to_string()).unwrap_or("-".into()),
+                c.field,
+                c.show(c.old.as_deref()),
+                c.show(c.new.as_deref()),
+                c.percent().map(|p| format!(" ({p})")).unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "a - max_output_tokens: 1,000 tokens → —",
+            "a 2026-01-01 cache_storage: $1.00/M/h → $4.50/M/h (+350%)",
+            "a 2026-01-01 batch.multiplier: ×0.5 → ×0.4 (\u{2212}20%)",
+            "a 2026-01-01 fees.search.price: $14.00/1,000 calls → $35.00/1,000 calls (+150%)",
+            "a 2026-03-01 entry: — → 2026-03-01",
+            "a 2026-03-01 input: $0.30/M → $0.20/M (\u{2212}33.3%)",
+            "a 2026-06-01 entry: 2026-06-01 → —",
+            "a 2026-06-01 output: $1.20/M → $1.00/M (\u{2212}16.7%)",
+            "gone - model: Gone → —",
+            "gone 2025-01-01 entry: 2025-01-01 → —",
+        ]
+    );
+    let input = &changes[5];
+    assert_eq!(input.unit, Some(Unit::UsdPerMTokens));
+    assert_eq!(input.relative_change.as_deref(), Some("-0.333333"));
+    let json = serde_json::to_value(&changes[3]).unwrap();
+    assert_eq!(json["unit"], "usd_per_1000_calls");
+    assert_eq!(json["relative_change"], "1.5");
+    assert_eq!(json["effective"], "2026-01-01");
+    assert_eq!(
+        serde_json::to_value(&changes[0]).unwrap()["effective"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn date_diff_changes_carry_the_effective_date_of_the_entry_that_brings_them() {
+    let changes = diff_dates(&book(), date("2026-12-15"), date("2027-02-01"));
+    let flash = changes
+        .iter()
+        .find(|c| c.model == "gemini-3.8-flash" && c.field == "input")
+        .expect("the promotional rate ends in between");
+    assert_eq!(flash.at, date("2027-02-01"));
+    assert_eq!(flash.effective, Some(date("2027-01-01")));
+    assert_eq!(flash.relative_change.as_deref(), Some("1"));
+    assert_eq!(flash.percent().as_deref(), Some("+100%"));
+    assert_eq!(flash.show(flash.new.as_deref()), "$1.50/M");
+}

@@ -101,7 +101,7 @@ fn per_line_total(name: &str) -> Decimal {
 
 #[test]
 fn openai_chat_completions() {
-    // Line 1, gpt-4o-2024-08-06 (a dated snapshot of gpt-4o: $2.50 in, $1.25 cached, $10 out):
+    // Line 1, gpt-4o-2024-08-06 (a pinned snapshot, its own model: $2.50 in, $1.25 cached, $10 out):
     // prompt_tokens 1,200 INCLUDE cached_tokens 1,024 → 176 uncached.
     let r = record(&line("openai_chat.jsonl", 1));
     assert_eq!(r.shape, Shape::OpenAiChat);
@@ -121,7 +121,7 @@ fn openai_chat_completions() {
 
     let v = cost("openai_chat.jsonl");
     // 176 × $2.50 + 1,024 × $1.25 + 300 × $10 = $0.00044 + $0.00128 + $0.003 = $0.00472
-    assert_eq!(model_total(&v, "gpt-4o"), "0.00472");
+    assert_eq!(model_total(&v, "gpt-4o-2024-08-06"), "0.00472");
     // 2,000 × $1.10 + 1,500 × $4.40 = $0.0022 + $0.0066 = $0.0088
     assert_eq!(model_total(&v, "o4-mini"), "0.0088");
     // 1,000 × $2.50 + 500 × $20 = $0.0025 + $0.01 = $0.0125
@@ -137,7 +137,7 @@ fn openai_chat_completions() {
         ),
         (Some(3), Some(0), Some(0))
     );
-    let gpt4o = &v["by_model"]["gpt-4o"];
+    let gpt4o = &v["by_model"]["gpt-4o-2024-08-06"];
     assert_eq!(
         (
             gpt4o["input_tokens"].as_u64(),

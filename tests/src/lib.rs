@@ -55,9 +55,14 @@ pub fn ratebook_bin() -> PathBuf {
 
 /// Runs `ratebook ARGS…` from the repository root.
 pub fn run(args: &[&str]) -> Output {
+    run_in(&root(), args)
+}
+
+/// Runs `ratebook ARGS…` in `dir`.
+pub fn run_in(dir: &std::path::Path, args: &[&str]) -> Output {
     Command::new(ratebook_bin())
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .output()
         .expect("ratebook runs")
 }

@@ -29,7 +29,12 @@ pub fn load(pricing: Option<&Path>) -> Result<RateBook> {
         Some(dir) => read_dir(dir)?,
         None => ratebook::bundled::sources(),
     };
-    let loaded = ratebook::load(&files);
+    load_sources(&files)
+}
+
+/// The book of `files`; every file must be valid.
+pub fn load_sources(files: &[SourceFile]) -> Result<RateBook> {
+    let loaded = ratebook::load(files);
     if !loaded.errors.is_empty() {
         for e in &loaded.errors {
             eprintln!("{e}");
@@ -47,11 +52,23 @@ pub fn load(pricing: Option<&Path>) -> Result<RateBook> {
 
 /// Today's date in UTC, from the system clock (the core never reads it).
 pub fn today() -> Date {
+    date_in_zone(0)
+}
+
+/// The latest date anywhere on Earth: today's date in UTC+14, the first time zone to reach a
+/// day. A date after it is in the future for everyone.
+pub fn today_anywhere() -> Date {
+    date_in_zone(14)
+}
+
+/// Today's date in the time zone `hours` ahead of UTC, from the system clock.
+fn date_in_zone(hours: i64) -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    Date::from_unix_seconds(secs).unwrap_or_else(|| Date::new(1970, 1, 1).expect("valid date"))
+    Date::from_unix_seconds(secs + hours * 3600)
+        .unwrap_or_else(|| Date::new(1970, 1, 1).expect("valid date"))
 }
 
 /// Parses `--date`, defaulting to today.

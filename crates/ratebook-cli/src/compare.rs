@@ -75,20 +75,25 @@ pub fn run(pricing: Option<&Path>, args: CompareArgs) -> Result<ExitCode> {
             "models": rows,
             "unpriced": errors,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{} mode, priced at {}; {} requests a day, 30-day month",
-        options.mode, options.date, args.requests_per_day
+        options.mode,
+        options.date,
+        args.requests_per_day
     );
-    println!(
+    outln!(
         "{:<26} {:>14} {:>14} {:>16}",
-        "model", "per request", "per day", "per month"
+        "model",
+        "per request",
+        "per day",
+        "per month"
     );
     for (m, t) in &priced {
         let d = daily(*t).unwrap_or_default();
-        println!(
+        outln!(
             "{:<26} {:>14} {:>14} {:>16}",
             m,
             format_usd(*t),
@@ -97,7 +102,7 @@ pub fn run(pricing: Option<&Path>, args: CompareArgs) -> Result<ExitCode> {
         );
     }
     for (m, e) in &unpriced {
-        println!("{m:<26} cannot price this workload: {e}");
+        outln!("{m:<26} cannot price this workload: {e}");
     }
     Ok(ExitCode::SUCCESS)
 }

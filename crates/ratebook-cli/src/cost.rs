@@ -492,19 +492,19 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
                 "headroom_usd": c.headroom.normalize().to_string(),
             });
         }
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        print!("{}", summary_table(&summary));
+        out!("{}", summary_table(&summary));
         if let Some(c) = &check {
             if c.over {
-                println!(
+                outln!(
                     "over budget: {} is {} over the {} budget",
                     format_usd(c.spend),
                     format_usd(c.over_by),
                     format_usd(c.limit)
                 );
             } else {
-                println!(
+                outln!(
                     "within budget: {} of {} ({} left)",
                     format_usd(c.spend),
                     format_usd(c.limit),

@@ -154,12 +154,12 @@ pub fn run_estimate(pricing: Option<&Path>, args: EstimateArgs) -> Result<ExitCo
     let options = args.workload.options()?;
     let est = book.estimate(&args.model, &usage, options)?;
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&render::estimate_json(&est))?
         );
     } else {
-        print!("{}", render::estimate_table(&est));
+        out!("{}", render::estimate_table(&est));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -196,9 +196,9 @@ pub fn run_image_tokens(pricing: Option<&Path>, args: ImageTokensArgs) -> Result
             "scheme": name,
             "tokens": tokens,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!(
+        outln!(
             "{}x{}{} on {}: {} tokens ({name})",
             img.width,
             img.height,
@@ -247,7 +247,7 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
                 })
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "date": date.to_string(),
@@ -270,23 +270,26 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{:<36} {:<10} {:<10} {:>10} {:>10} {:>10}  modes",
-        "model", "provider", "status", "input/M", "cached/M", "output/M"
+        "model",
+        "provider",
+        "status",
+        "input/M",
+        "cached/M",
+        "output/M"
     );
     for m in book.models() {
         let status = match (m.status(date), m.lifecycle.shutdown) {
             (ratebook::book::ModelStatus::Active, _) => "active".to_string(),
-            (s, Some(d)) if s == ratebook::book::ModelStatus::Retired => {
-                format!("retired {d}")
-            }
+            (ratebook::book::ModelStatus::Retired, Some(d)) => format!("retired {d}"),
             (_, Some(d)) => format!("ends {d}"),
             (s, None) => s.as_str().to_string(),
         };
         match m.price_at(date) {
             Ok(p) => {
                 let modes: Vec<&str> = p.offered_modes().iter().map(|m| m.as_str()).collect();
-                println!(
+                outln!(
                     "{:<36} {:<10} {:<10} {:>10} {:>10} {:>10}  {}",
                     m.id,
                     m.provider,
@@ -297,9 +300,11 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
                     modes.join(",")
                 );
             }
-            Err(_) => println!(
+            Err(_) => outln!(
                 "{:<36} {:<10} {:<10} (no price in force on {date})",
-                m.id, m.provider, status
+                m.id,
+                m.provider,
+                status
             ),
         }
     }
@@ -309,7 +314,7 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
             .iter()
             .map(|s| format!("{} ×{}", s.id, s.multiplier.normalize()))
             .collect();
-        println!(
+        outln!(
             "cloud {} ({}): {} offers; scopes {}",
             c.provider,
             c.name,

@@ -3,7 +3,11 @@
 //! This file parses arguments and dispatches; each subcommand lives in its own module and does
 //! its I/O there (reading pricing files and logs, printing tables or JSON). Exit codes: 0 on
 //! success, 1 on an error, 2 on bad usage (clap), 3 when `cost --budget` finds the total over
-//! budget.
+//! budget. Output goes through [`out`], so a closed pipe ends a command quietly (exit 0).
+
+// First, so its `out!`/`outln!` macros are in scope in every module below.
+#[macro_use]
+mod out;
 
 mod books;
 mod check;
@@ -11,6 +15,7 @@ mod compare;
 mod cost;
 mod diff;
 mod estimate;
+mod git;
 mod render;
 mod scenario;
 mod schema;
@@ -42,7 +47,8 @@ enum Command {
     Models(estimate::ModelsArgs),
     /// Validate a pricing directory; prints file:line:column: message for every problem.
     Check(check::CheckArgs),
-    /// List every rate that changed between two dates, or between two pricing directories.
+    /// List every rate that changed between two dates, two pricing directories, or a git commit
+    /// and the working pricing directory (--base REF).
     Diff(diff::DiffArgs),
     /// Print the JSON Schema of the pricing file format.
     Schema,
@@ -66,7 +72,10 @@ fn main() -> ExitCode {
         Command::Scenario(a) => scenario::run(cli.pricing.as_deref(), a),
     };
     match result {
-        Ok(code) => code,
+        Ok(code) => {
+            out::flush();
+            code
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)

@@ -235,9 +235,9 @@ pub fn run(pricing: Option<&Path>, args: ScenarioArgs) -> Result<ExitCode> {
         if args.json {
             let mut v = cost_json(&cost);
             v["scenario"] = scenario_json(&s);
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?);
         } else {
-            print!("{}", cost_table(&cost));
+            out!("{}", cost_table(&cost));
         }
         return Ok(ExitCode::SUCCESS);
     };
@@ -264,26 +264,30 @@ pub fn run(pricing: Option<&Path>, args: ScenarioArgs) -> Result<ExitCode> {
             .iter()
             .map(|(m, e)| json!({ "model": m, "reason": e.to_string() }))
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(
                 &json!({ "scenario": scenario_json(&s), "ranked": ranked, "cannot_run": cannot })
             )?
         );
     } else {
-        println!(
+        outln!(
             "{} requests/day of {} input and {} output tokens, ranked by cost per accepted result ({})\n",
             format_count(s.requests_per_day),
             format_count(s.input_tokens),
             format_count(s.output_tokens),
             s.date
         );
-        println!(
+        outln!(
             "{:>4}  {:<28} {:>14} {:>14} {:>16}",
-            "rank", "model", "daily", "monthly", "per accepted"
+            "rank",
+            "model",
+            "daily",
+            "monthly",
+            "per accepted"
         );
         for (i, c) in cmp.ranked.iter().enumerate() {
-            println!(
+            outln!(
                 "{:>4}  {:<28} {:>14} {:>14} {:>16}",
                 i + 1,
                 c.model,
@@ -293,9 +297,9 @@ pub fn run(pricing: Option<&Path>, args: ScenarioArgs) -> Result<ExitCode> {
             );
         }
         if !cmp.cannot_run.is_empty() {
-            println!("\ncannot run this scenario:");
+            outln!("\ncannot run this scenario:");
             for (m, e) in &cmp.cannot_run {
-                println!("  {m}: {e}");
+                outln!("  {m}: {e}");
             }
         }
     }

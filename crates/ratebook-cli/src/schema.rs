@@ -12,6 +12,6 @@ pub fn schema_json() -> Result<String> {
 }
 
 pub fn run() -> Result<ExitCode> {
-    print!("{}", schema_json()?);
+    out!("{}", schema_json()?);
     Ok(ExitCode::SUCCESS)
 }

@@ -61,10 +61,12 @@ pub mod load;
 pub mod map;
 pub mod money;
 pub mod order;
+pub mod plausible;
 pub mod raw;
 pub mod read;
 pub mod resolve;
 pub mod scenario;
+pub mod suggest;
 pub mod usage;
 
 #[cfg(feature = "bundled")]
@@ -77,6 +79,6 @@ pub use estimate::{Estimate, EstimateOptions, LineItem, LineKind, ModeEffect};
 pub use image::ImageScheme;
 pub use load::{Loaded, SourceFile, load};
 pub use money::{format_count, format_rate, format_usd};
-pub use rust_decimal::Decimal;
 pub use resolve::{Resolution, ResolvedBy};
+pub use rust_decimal::Decimal;
 pub use usage::{ImageCount, InputImage, Usage, VideoSeconds};

@@ -238,16 +238,21 @@ impl RateBook {
 /// Reads and validates one file: its provider, its models, and its deployment card if it is a
 /// cloud's.
 pub fn load_file(file: &SourceFile) -> Result<(Provider, Vec<Model>, Option<Cloud>), Vec<Error>> {
-    let parsed: raw::PricingFile = crate::read::read(file)?;
+    // The rules are checked on whatever could be read, so one run reports both kinds of error.
+    let (parsed, mut errors) = crate::read::read_partial(file);
+    let Some(parsed) = parsed else {
+        return Err(errors);
+    };
     let mut cx = Cx {
         file,
         errors: Vec::new(),
     };
     let result = cx.convert(parsed);
-    if cx.errors.is_empty() {
+    errors.append(&mut cx.errors);
+    if errors.is_empty() {
         Ok(result)
     } else {
-        Err(cx.errors)
+        Err(errors)
     }
 }
 
@@ -689,8 +694,8 @@ impl Cx<'_> {
             None => {
                 self.err(
                     span.clone(),
-                    &format!("{key}.source"),
-                    "price entry has no `source` (the URL the prices were read from)",
+                    key,
+                    format!("{key}: missing `source` (the URL the prices were read from)"),
                 );
                 String::new()
             }
@@ -700,8 +705,8 @@ impl Cx<'_> {
             None => {
                 self.err(
                     span.clone(),
-                    &format!("{key}.checked"),
-                    "price entry has no `checked` date (when the prices were last verified)",
+                    key,
+                    format!("{key}: missing `checked` (the date the prices were last verified)"),
                 );
                 None
             }
@@ -1028,16 +1033,9 @@ impl Cx<'_> {
     fn unknown_meter(&mut self, span: Range<usize>, key: &str, name: &str) {
         let known: Vec<&str> = Meter::ALL.iter().map(|m| m.key()).collect();
         let loc = self.loc(span, key);
-        self.errors.push(
-            Error::new(
-                ErrorKind::UnknownKey,
-                format!(
-                    "unknown rate `{name}`; expected one of {}",
-                    known.join(", ")
-                ),
-            )
-            .at(loc),
-        );
+        let message = crate::read::unknown("rate", name, &known);
+        self.errors
+            .push(Error::new(ErrorKind::UnknownKey, message).at(loc));
     }
 
     fn tier(

@@ -127,6 +127,11 @@ pub fn parse_user_decimal(s: &str) -> Result<Decimal, String> {
     Decimal::from_str(cleaned).map_err(|_| format!("`{s}` is not a number"))
 }
 
+/// Serializes a decimal as its exact normalized string (`"1.1"`), for JSON output.
+pub fn serialize_decimal<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.normalize().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,9 +170,4 @@ mod tests {
         assert!(parse_decimal("abc").is_err());
         assert_eq!(parse_user_decimal("1,000").unwrap(), d("1000"));
     }
-}
-
-/// Serializes a decimal as its exact normalized string (`"1.1"`), for JSON output.
-pub fn serialize_decimal<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&d.normalize().to_string())
 }

@@ -19,6 +19,21 @@ use crate::raw::{self, Spanned};
 
 type Value<'i> = toml::Spanned<DeValue<'i>>;
 
+/// The message for a name the format does not know: the closest known name when there is a
+/// near miss (`unknown key `cache_reed`; did you mean `cache_read`?`), else the whole list.
+pub fn unknown(what: &str, name: &str, known: &[&str]) -> String {
+    match crate::suggest::closest(name, known) {
+        Some(s) => format!("unknown {what} `{name}`; did you mean `{s}`?"),
+        None => {
+            let expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+            format!(
+                "unknown {what} `{name}`; expected one of {}",
+                expected.join(", ")
+            )
+        }
+    }
+}
+
 /// Keys of each table, in the order the schema lists them. `tests` compare these with
 /// `pricing/schema.json`, so the reader and the schema cannot drift apart.
 pub mod keys {
@@ -116,25 +131,58 @@ pub mod keys {
 
 /// Parses `file` into the raw types, or returns every structural error found.
 pub fn read(file: &SourceFile) -> Result<raw::PricingFile, Vec<Error>> {
+    match read_partial(file) {
+        (Some(f), errors) if errors.is_empty() => Ok(f),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Parses `file` as far as it can be read: every structural error, and the file without the
+/// models and image schemes that had one, so the rules of the book can still be checked on the
+/// rest (`ratebook check` reports both kinds in one run). The file is `None` when the text is
+/// not TOML or its top level cannot be read. A model naming an image scheme that could not be
+/// read loses its `image_input`, so it is not also reported as naming an undefined scheme.
+pub fn read_partial(file: &SourceFile) -> (Option<raw::PricingFile>, Vec<Error>) {
     let root = match DeTable::parse(&file.text) {
         Ok(t) => t,
         Err(e) => {
             let offset = e.span().map_or(0, |s| s.start);
             let loc = Location::from_offset(&file.name, &file.text, offset, None);
-            return Err(vec![
-                Error::new(ErrorKind::Syntax, e.message().trim()).at(loc),
-            ]);
+            return (
+                None,
+                vec![Error::new(ErrorKind::Syntax, e.message().trim()).at(loc)],
+            );
         }
     };
     let mut r = Reader {
         file,
         errors: Vec::new(),
     };
-    let parsed = r.file(root.get_ref(), root.span());
-    match parsed {
-        Some(f) if r.errors.is_empty() => Ok(f),
-        _ => Err(r.errors),
+    let mut parsed = r.file(root.get_ref(), root.span());
+    if let Some(f) = &mut parsed {
+        let written = root
+            .get_ref()
+            .get("image_schemes")
+            .and_then(|v| v.get_ref().as_table());
+        let unread: Vec<String> = f
+            .models
+            .iter()
+            .filter(|(_, m)| {
+                m.get_ref().image_input.as_ref().is_some_and(|s| {
+                    let name = s.get_ref().as_str();
+                    written.is_some_and(|t| t.get(name).is_some())
+                        && f.image_schemes.get(name).is_none()
+                })
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in unread {
+            if let Some(m) = f.models.get_mut(&id) {
+                m.value.image_input = None;
+            }
+        }
     }
+    (parsed, r.errors)
 }
 
 /// A table being read: checks its keys once, then hands out values by name.
@@ -215,15 +263,11 @@ impl Reader<'_> {
         for (k, _) in t.table.iter() {
             let name: &str = k.get_ref();
             if !allowed.contains(&name) {
-                let expected: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
                 self.push(
                     ErrorKind::UnknownKey,
                     k.span(),
                     &t.key(name),
-                    format!(
-                        "unknown field `{name}`, expected one of {}",
-                        expected.join(", ")
-                    ),
+                    unknown("key", name, allowed),
                 );
             }
         }
@@ -232,12 +276,13 @@ impl Reader<'_> {
     fn required<'t, 'i>(&mut self, t: &Table<'t, 'i>, key: &str) -> Option<&'t Value<'i>> {
         let v = t.get(key);
         if v.is_none() {
-            self.push(
-                ErrorKind::InvalidValue,
-                t.span.clone(),
-                &t.key(key),
-                format!("missing field `{key}`"),
-            );
+            // Located at the table, and named by it: `models."gpt-9".prices[2]: missing `source``.
+            let message = if t.path.is_empty() {
+                format!("missing `{key}`")
+            } else {
+                format!("{}: missing `{key}`", t.path)
+            };
+            self.push(ErrorKind::InvalidValue, t.span.clone(), &t.path, message);
         }
         v
     }
@@ -362,6 +407,25 @@ impl Reader<'_> {
         ok.then_some(out)
     }
 
+    /// A table of `name → T` keeping the entries `each` could read; the others are reported
+    /// and left out, so the rest of a file can still be validated.
+    fn readable<T>(
+        &mut self,
+        v: &Value<'_>,
+        key: &str,
+        mut each: impl FnMut(&mut Self, &Value<'_>, &str) -> Option<T>,
+    ) -> Option<Map<String, T>> {
+        self.map(v, key, |r, v, k| Some(each(r, v, k))).map(|all| {
+            let mut out = Map::new();
+            for (name, x) in all {
+                if let Some(x) = x {
+                    out.insert(name, x);
+                }
+            }
+            out
+        })
+    }
+
     /// A required key, read by `read`; a missing key is reported at its table.
     fn req<T>(
         &mut self,
@@ -417,11 +481,11 @@ impl Reader<'_> {
         });
         let provider = self.required(&t, "provider").and_then(|v| self.provider(v));
         let image_schemes = match t.get("image_schemes") {
-            Some(v) => self.map(v, "image_schemes", |r, v, k| r.scheme(v, k)),
+            Some(v) => self.readable(v, "image_schemes", |r, v, k| r.scheme(v, k)),
             None => Some(Map::new()),
         };
         let models = match t.get("models") {
-            Some(v) => self.map(v, "models", |r, v, k| r.model(v, k)),
+            Some(v) => self.readable(v, "models", |r, v, k| r.model(v, k)),
             None => Some(Map::new()),
         };
         let scopes = match t.get("scopes") {
@@ -521,19 +585,12 @@ impl Reader<'_> {
             .iter()
             .find(|(name, _)| *name == kind.get_ref())
         else {
-            let names: Vec<String> = keys::SCHEME_KINDS
-                .iter()
-                .map(|(n, _)| format!("`{n}`"))
-                .collect();
+            let names: Vec<&str> = keys::SCHEME_KINDS.iter().map(|(n, _)| *n).collect();
             self.push(
                 ErrorKind::UnknownKey,
                 kind.span(),
                 &table.key("kind"),
-                format!(
-                    "unknown variant `{}`, expected one of {}",
-                    kind.get_ref(),
-                    names.join(", ")
-                ),
+                unknown("image scheme kind", kind.get_ref(), &names),
             );
             return None;
         };
