@@ -24,6 +24,9 @@ fn usage_for(entry: &PriceEntry) -> Usage {
     if has(Meter::OutputAudio) {
         u.output_audio = 1_000;
     }
+    if has(Meter::OutputVideo) {
+        u.output_video_tokens = 1_000;
+    }
     if has(Meter::InputAudioMinute) {
         u.input_audio_seconds = 60;
     }

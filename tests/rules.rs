@@ -294,7 +294,7 @@ fn an_unknown_snapshot_is_an_error_unless_the_family_has_one_price() {
     assert_eq!(est.resolution.stripped.as_deref(), Some("-2025-04-14"));
     assert!(
         est.resolution
-            .describe(&est.model)
+            .describe()
             .contains("snapshot suffix `-2025-04-14` removed")
     );
     // Anthropic's dated ids: listed alias, and an unlisted date into a one-price family.
@@ -358,7 +358,7 @@ fn cloud_deployment_ids_bill_the_first_party_rates_times_the_scope() {
     assert!(est.line_items[0].rule().contains("cloud deployment ×1.1"));
     assert!(
         est.resolution
-            .describe(&est.model)
+            .describe()
             .contains("Amazon Bedrock deployment id, scope geographic by prefix `us.`")
     );
     // An unknown offer is not guessed.

@@ -22,3 +22,5 @@ mod scenario;
 mod rules;
 // The whole book prices: every model at every history date, every cloud offer in every scope.
 mod coverage;
+// The book as users meet it: flagships, old snapshots, media models, cloud ids, retirements.
+mod book;

@@ -75,6 +75,9 @@ pub struct WorkloadArgs {
     /// Input billed by characters (speech), in characters.
     #[arg(long, default_value_t = 0)]
     input_characters: u64,
+    /// Generated video billed as tokens (models with an `output_video` token rate).
+    #[arg(long, default_value_t = 0)]
+    output_video_tokens: u64,
     /// Generated video as SECONDS@RES (8@720p); repeatable.
     #[arg(long, value_name = "SECONDS@RES")]
     output_video: Vec<String>,
@@ -102,6 +105,7 @@ impl WorkloadArgs {
             cached_image: self.cached_image_tokens,
             input_audio_seconds: self.audio_seconds,
             input_characters: self.input_characters,
+            output_video_tokens: self.output_video_tokens,
             ..Usage::default()
         };
         for s in &self.output_video {

@@ -17,7 +17,7 @@ pub fn estimate_json(e: &Estimate) -> Value {
         "total_display": format_usd(e.total),
         "tier": e.tier,
         "resolution": e.resolution,
-        "resolution_text": e.resolution.describe(&e.model),
+        "resolution_text": e.resolution.describe(),
         "lifecycle": e.lifecycle,
         "price_entry": {
             "effective": e.price.effective.to_string(),
@@ -45,7 +45,7 @@ pub fn estimate_table(e: &Estimate) -> String {
         "{} ({}) · {} mode · priced at {} · prices from {} (source checked {})\n",
         e.model, e.provider, e.mode, e.date, e.price.effective, e.price.checked
     ));
-    out.push_str(&format!("model id: {}\n", e.resolution.describe(&e.model)));
+    out.push_str(&format!("model id: {}\n", e.resolution.describe()));
     if let Some(l) = &e.lifecycle {
         out.push_str(&format!("lifecycle: {}\n", l.message));
     }

@@ -34,6 +34,8 @@ pub enum Meter {
     InputAudioMinute,
     /// Input billed by characters (speech): the rate is USD per 1M characters.
     InputCharacters,
+    /// Generated video billed as tokens (per 1M tokens).
+    OutputVideo,
 }
 
 /// Which family of rules a meter follows for mode stacking and long-context tiers.
@@ -47,7 +49,7 @@ pub enum MeterGroup {
 }
 
 impl Meter {
-    pub const ALL: [Meter; 15] = [
+    pub const ALL: [Meter; 16] = [
         Meter::InputText,
         Meter::InputImage,
         Meter::InputAudio,
@@ -63,6 +65,7 @@ impl Meter {
         Meter::OutputAudio,
         Meter::InputAudioMinute,
         Meter::InputCharacters,
+        Meter::OutputVideo,
     ];
 
     /// The key used in pricing files (`input`, `output_image`, …).
@@ -83,6 +86,7 @@ impl Meter {
             Meter::OutputAudio => "output_audio",
             Meter::InputAudioMinute => "input_audio_minute",
             Meter::InputCharacters => "input_characters",
+            Meter::OutputVideo => "output_video",
         }
     }
 
@@ -113,6 +117,7 @@ impl Meter {
             Meter::OutputAudio => "audio output",
             Meter::InputAudioMinute => "audio input (by duration)",
             Meter::InputCharacters => "character input",
+            Meter::OutputVideo => "video output",
         }
     }
 
@@ -141,7 +146,9 @@ impl Meter {
             }
             Meter::CacheWrite5m | Meter::CacheWrite1h => MeterGroup::CacheWrite,
             Meter::CacheStorage => MeterGroup::CacheStorage,
-            Meter::OutputText | Meter::OutputImage | Meter::OutputAudio => MeterGroup::Output,
+            Meter::OutputText | Meter::OutputImage | Meter::OutputAudio | Meter::OutputVideo => {
+                MeterGroup::Output
+            }
             // Billed by duration or characters, these are input and follow input's mode rules;
             // they are not tokens, so they never count toward a long-context threshold.
             Meter::InputAudioMinute | Meter::InputCharacters => MeterGroup::Input,
@@ -206,7 +213,7 @@ impl MeterUnit {
 
 /// A rate per meter, each optional. Lookups follow [`Meter::fallback`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Rates([Option<Decimal>; 15]);
+pub struct Rates([Option<Decimal>; 16]);
 
 impl Rates {
     pub fn get(&self, meter: Meter) -> Option<Decimal> {

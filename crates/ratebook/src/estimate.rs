@@ -483,6 +483,7 @@ pub fn estimate_model(
         model,
         resolution: Resolution {
             requested: model.id.clone(),
+            model: model.id.clone(),
             by: ResolvedBy::Exact,
             matched: model.id.to_ascii_lowercase(),
             prefix: None,
@@ -677,6 +678,7 @@ pub fn estimate_resolved(
     quantities.push((Meter::OutputAudio, usage.output_audio));
     quantities.push((Meter::InputAudioMinute, usage.input_audio_seconds));
     quantities.push((Meter::InputCharacters, usage.input_characters));
+    quantities.push((Meter::OutputVideo, usage.output_video_tokens));
     // Bill order puts text input first, then the other modalities.
     crate::order::sort_by_key(&mut quantities, |(m, _)| *m);
 

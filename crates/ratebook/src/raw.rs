@@ -257,7 +257,7 @@ pub struct Fee {
     pub free_period: Option<String>,
 }
 
-/// The fifteen rates a price entry or a tier can set (USD per 1M tokens; cache storage per
+/// The sixteen rates a price entry or a tier can set (USD per 1M tokens; cache storage per
 /// 1M tokens per hour).
 #[derive(Debug, Default)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
@@ -286,11 +286,13 @@ pub struct RateFields {
     pub input_audio_minute: Option<Spanned<Amount>>,
     /// Input billed by characters: USD per 1M characters.
     pub input_characters: Option<Spanned<Amount>>,
+    /// Generated video billed as tokens.
+    pub output_video: Option<Spanned<Amount>>,
 }
 
 impl RateFields {
     /// Every field, to fill in place, in the order of [`crate::read::keys::RATES`].
-    pub fn slots_mut(&mut self) -> [&mut Option<Spanned<Amount>>; 15] {
+    pub fn slots_mut(&mut self) -> [&mut Option<Spanned<Amount>>; 16] {
         [
             &mut self.input,
             &mut self.input_image,
@@ -307,6 +309,7 @@ impl RateFields {
             &mut self.cache_read_image,
             &mut self.input_audio_minute,
             &mut self.input_characters,
+            &mut self.output_video,
         ]
     }
 
@@ -329,6 +332,7 @@ impl RateFields {
             Meter::CacheReadImage => self.cache_read_image.as_ref(),
             Meter::InputAudioMinute => self.input_audio_minute.as_ref(),
             Meter::InputCharacters => self.input_characters.as_ref(),
+            Meter::OutputVideo => self.output_video.as_ref(),
         }
     }
 }

@@ -85,6 +85,7 @@ pub mod keys {
         "cache_read_image",
         "input_audio_minute",
         "input_characters",
+        "output_video",
     ];
     pub const ENTRY_OTHER: &[&str] = &[
         "effective",

@@ -71,6 +71,8 @@ pub struct Deployment {
 pub struct Resolution {
     /// The id as given.
     pub requested: String,
+    /// The model the id names (the estimate may bill another, if this one is rerouted).
+    pub model: String,
     /// Which rule matched.
     pub by: ResolvedBy,
     /// The id or alias that matched, after prefixes and suffixes were removed.
@@ -88,7 +90,8 @@ pub struct Resolution {
 
 impl Resolution {
     /// One line for people: `us.anthropic.claude-…: AWS Bedrock deployment id (geographic, ×1.1) → claude-sonnet-4-5`.
-    pub fn describe(&self, model: &str) -> String {
+    pub fn describe(&self) -> String {
+        let model = self.model.as_str();
         let how = match self.by {
             ResolvedBy::Exact => "exact id".to_string(),
             ResolvedBy::Alias => format!("alias `{}`", self.matched),
@@ -179,6 +182,7 @@ impl RateBook {
                         model: m,
                         resolution: Resolution {
                             requested: requested.to_string(),
+                            model: m.id.clone(),
                             by: ResolvedBy::SnapshotStripped,
                             matched: candidate,
                             prefix,
@@ -233,6 +237,7 @@ impl RateBook {
                 model: m,
                 resolution: Resolution {
                     requested: requested.to_string(),
+                    model: m.id.clone(),
                     by,
                     matched: lower.to_string(),
                     prefix,
@@ -268,6 +273,7 @@ impl RateBook {
             model,
             resolution: Resolution {
                 requested: requested.to_string(),
+                model: model.id.clone(),
                 by: ResolvedBy::DeploymentPrefix,
                 matched: rest.to_string(),
                 prefix,

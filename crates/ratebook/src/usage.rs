@@ -52,6 +52,8 @@ pub struct Usage {
     pub output_text: u64,
     pub output_image: u64,
     pub output_audio: u64,
+    /// Generated video billed as tokens (`output_video` rate).
+    pub output_video_tokens: u64,
     /// Generated images by resolution (tokens per image come from the card).
     pub output_images: Vec<ImageCount>,
     /// Generated video by resolution, in seconds.

@@ -105,7 +105,7 @@ pub fn results(p: &ResultsProps) -> Html {
                     if estimate.resolution.by != ratebook::ResolvedBy::Exact {
                         <br />
                         <span id="resolution" data-resolved-by={estimate.resolution.by.as_str()}>
-                            { estimate.resolution.describe(&estimate.model) }
+                            { estimate.resolution.describe() }
                         </span>
                     }
                     if let Some(note) = &estimate.lifecycle {

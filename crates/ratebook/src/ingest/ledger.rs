@@ -210,6 +210,7 @@ fn needs_exact_path(u: &Usage) -> bool {
     u.cached_image > 0
         || u.input_audio_seconds > 0
         || u.input_characters > 0
+        || u.output_video_tokens > 0
         || !u.output_video.is_empty()
 }
 
@@ -337,6 +338,7 @@ fn probe_usage(meter: Meter) -> Usage {
         Meter::CacheReadImage => (u.input_image, u.cached, u.cached_image) = (1, 1, 1),
         Meter::InputAudioMinute => u.input_audio_seconds = 1,
         Meter::InputCharacters => u.input_characters = 1,
+        Meter::OutputVideo => u.output_video_tokens = 1,
     }
     u
 }
