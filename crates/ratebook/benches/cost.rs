@@ -7,6 +7,11 @@
 //! cargo bench -p ratebook --bench cost
 //! ```
 //!
+//! `cost/ledger_1m_mixed_lines` is wall-clock time; `cost/ledger_1m_mixed_lines_on_cpu` is the
+//! time the benchmark's thread spent on a CPU (Linux `/proc/thread-self/schedstat`), which other
+//! processes sharing the machine do not inflate: the figure to compare single-core rates by
+//! (`cargo bench -p ratebook --bench cost -- on_cpu`).
+//!
 //! To cost the same file with the CLI (and measure its peak memory), have the bench write it
 //! first; nothing is committed:
 //!
@@ -18,7 +23,7 @@
 
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ratebook::Date;
@@ -266,6 +271,13 @@ fn cost_all(book: &ratebook::RateBook, text: &str, today: Date) -> ratebook::Dec
     s.total
 }
 
+/// Nanoseconds this thread has spent on a CPU, if the kernel says (Linux).
+fn on_cpu() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
 fn bench(c: &mut Criterion) {
     let book = ratebook::bundled::book();
     let today: Date = "2026-11-23".parse().expect("date");
@@ -289,6 +301,17 @@ fn bench(c: &mut Criterion) {
     group.bench_function("ledger_1m_mixed_lines", |b| {
         b.iter(|| black_box(cost_all(&book, black_box(&text), today)))
     });
+    if on_cpu().is_some() {
+        group.bench_function("ledger_1m_mixed_lines_on_cpu", |b| {
+            b.iter_custom(|iters| {
+                let start = on_cpu().unwrap_or_default();
+                for _ in 0..iters {
+                    black_box(cost_all(&book, black_box(&text), today));
+                }
+                on_cpu().unwrap_or_default().saturating_sub(start)
+            })
+        });
+    }
     group.finish();
 }
 
