@@ -30,11 +30,14 @@
 //!   Responses object with status `failed` or `cancelled` — none of them billed;
 //! - or a [`LineError`]: the line cannot be read or priced, with the reason.
 //!
-//! Parsing is borrowed: a hand-written scanner reads plain lines (the common case), and
-//! `serde_json` into the same typed structs (everything else skipped unread) reads the rest and
-//! explains every error — the `fast` module is checked against serde line by line. The
-//! [`Ledger`] sums usages that share a model, price entry, mode and long-context tier before
-//! pricing them once, which is exact because every line item is quantity × rate.
+//! Each shape is described once, by the serde derives of `Line` and the structs it nests
+//! (everything else in a line is skipped unread), and read two ways from that one description:
+//! a small serde deserializer for plain JSON (the `plain` module: borrowed strings, skipped
+//! values stepped over 16 bytes at a time) reads the common case, and `serde_json` reads every
+//! line that one refuses, accepting it or explaining the error with the path of the failing
+//! field. The two are checked against each other line by line. The [`Ledger`] sums usages that
+//! share a model, price entry, mode and long-context tier before pricing them once, which is
+//! exact because every line item is quantity × rate.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -49,10 +52,10 @@ use crate::error::{Error, ErrorKind};
 use crate::usage::Usage;
 
 pub mod anthropic;
-mod fast;
 pub mod google;
 mod ledger;
 pub mod openai;
+mod plain;
 
 pub use ledger::{Ledger, LineOutcome, MeterTotal, ModelSummary, Summary};
 
@@ -622,8 +625,9 @@ pub(crate) fn add(a: u64, b: u64, what: &str) -> Result<u64, LineError> {
 /// Reads one line (one response, without its newline). `force` imposes a provider's usage
 /// convention instead of detecting it from the shape.
 pub fn parse_line(text: &str, force: Option<Provider>) -> Result<Parsed<'_>, LineError> {
-    // The fast path reads plain lines; anything else (and every error) is serde's to judge.
-    let line: Line<'_> = match fast::line(text) {
+    // The fast path reads plain lines; anything else (and every error) is serde_json's to
+    // judge, from the same derives.
+    let line: Line<'_> = match plain::from_str(text) {
         Some(l) => l,
         None => match serde_json::from_str(text) {
             Ok(l) => l,
@@ -847,6 +851,37 @@ mod tests {
         assert_eq!(d("yesterday"), None);
         assert_eq!(d(""), None);
         assert_eq!(d("2026-03-14Té"), None);
+    }
+
+    #[test]
+    fn a_line_reads_the_same_whichever_reader_takes_it() {
+        // The same line, once plain and once with an escaped key (which only serde_json
+        // reads): one outcome. `1e400` in a read field is out of range for both; a finite
+        // number there is an output item that is not a web search, for both.
+        let usage = r#""usage":{"input_tokens":10,"output_tokens":5}"#;
+        let escape = |s: &str| s.replace(r#""output""#, r#""outp\u0075t""#);
+        let huge = format!(r#"{{"object":"response","model":"gpt-4o",{usage},"output":[1e400]}}"#);
+        for text in [huge.clone(), escape(&huge)] {
+            let e = parse_line(&text, None).expect_err(&text);
+            assert_eq!(e.kind, RejectKind::Json, "{text}");
+            assert!(
+                e.message.starts_with("`output[0]`: number out of range"),
+                "{}",
+                e.message
+            );
+        }
+        let finite = huge.replace("1e400", "1.5");
+        let read = parse_line(&finite, None).unwrap();
+        assert_eq!(parse_line(&escape(&finite), None).unwrap(), read);
+        match read {
+            Parsed::Billable(r) => {
+                assert_eq!(
+                    (r.usage.input_text, r.usage.output_text, r.usage.calls.len()),
+                    (10, 5, 0)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
