@@ -44,6 +44,7 @@ impl EstimateOptions {
 
 /// What a line bills.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LineKind {
     /// Tokens (or token-hours) of one meter.
     Meter(Meter),
@@ -71,6 +72,7 @@ pub enum LineKind {
 
 /// How the mode changed a line's rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ModeEffect {
     /// Standard mode: no change.
     None,
@@ -309,6 +311,7 @@ pub struct PriceRef {
 
 /// What the estimate says about a model past (or near) its retirement.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LifecycleNote {
     /// The requested model's status at the estimate's date.
     pub status: ModelStatus,
@@ -973,7 +976,7 @@ mod tests {
     //! Every expected number is quantity × rate worked by hand in the comment.
 
     use super::*;
-    use crate::load::SourceFile;
+    use crate::source::SourceFile;
 
     const CARD: &str = r#"
 [provider]

@@ -26,6 +26,7 @@ pub const MAX_IMAGE_SIDE: u32 = 100_000;
     feature = "schema",
     serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)
 )]
+#[non_exhaustive]
 pub enum ImageScheme {
     /// Gemini 2.x: both sides <= `small_max` px → `small_tokens`; otherwise crop unit
     /// `floor(min(w,h) / crop_divisor)` and `tile_tokens` per tile, tiles rounded up per axis.

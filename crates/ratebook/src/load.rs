@@ -21,22 +21,8 @@ use crate::error::{Error, ErrorKind, Location};
 use crate::image::ImageScheme;
 use crate::money::Amount;
 use crate::raw::{self, Spanned};
-
-/// A pricing file's name (as it should appear in messages) and its text.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    pub name: String,
-    pub text: String,
-}
-
-impl SourceFile {
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        SourceFile {
-            name: name.into(),
-            text: text.into(),
-        }
-    }
-}
+use crate::source::SourceFile;
+use crate::source::quote_key;
 
 /// The result of loading: the book built from every file that passed, and every error found.
 #[derive(Debug, Clone, Default)]
@@ -89,7 +75,10 @@ pub fn load(files: &[SourceFile]) -> Loaded {
                 // `openai-media.toml`) as long as each says the same thing about the provider.
                 let same = out.book.providers.iter().find(|p| p.id == provider.id);
                 let split_card = same.is_some_and(|p| {
-                    p.name == provider.name && p.billing == provider.billing && cloud.is_none()
+                    p.name == provider.name
+                        && p.billing == provider.billing
+                        && p.prefixes == provider.prefixes
+                        && cloud.is_none()
                 });
                 if same.is_some() && !split_card {
                     errors.push(
@@ -256,33 +245,6 @@ pub fn load_file(file: &SourceFile) -> Result<(Provider, Vec<Model>, Option<Clou
     }
 }
 
-/// A TOML key as written in a dotted path: bare when it can be, quoted otherwise.
-pub fn quote_key(key: &str) -> String {
-    if !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        key.to_string()
-    } else {
-        // A TOML basic string: quotes, backslashes and control characters escaped.
-        let mut out = String::with_capacity(key.len() + 2);
-        out.push('"');
-        for c in key.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-        out
-    }
-}
-
 /// Conversion context: the file being read and the errors found so far.
 struct Cx<'a> {
     file: &'a SourceFile,
@@ -373,11 +335,36 @@ impl Cx<'_> {
                 "provider id must be a non-empty word",
             );
         }
+        let mut prefixes: Vec<String> = Vec::new();
+        for p in &f.provider.prefixes {
+            let lower = p.get_ref().trim().to_ascii_lowercase();
+            let well_formed =
+                lower.len() > 1 && lower.ends_with('/') && !lower.contains(char::is_whitespace);
+            if !well_formed {
+                self.err(
+                    p.span(),
+                    "provider.prefixes",
+                    format!(
+                        "id prefix `{}` must be a word followed by `/`, like `models/`",
+                        p.get_ref()
+                    ),
+                );
+            } else if prefixes.contains(&lower) {
+                self.err(
+                    p.span(),
+                    "provider.prefixes",
+                    format!("id prefix `{lower}` is listed twice"),
+                );
+            } else {
+                prefixes.push(lower);
+            }
+        }
         let provider = Provider {
             id: provider_id.clone(),
             name: f.provider.name.clone(),
             pricing_url: f.provider.pricing_url.clone(),
             billing,
+            prefixes,
             file: self.file.name.clone(),
         };
 
@@ -1138,19 +1125,5 @@ impl Cx<'_> {
             application,
             rates,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quote_key;
-
-    #[test]
-    fn quote_key_writes_toml_keys() {
-        assert_eq!(quote_key("gpt-4o_mini"), "gpt-4o_mini");
-        assert_eq!(quote_key("gemini-2.5-pro"), "\"gemini-2.5-pro\"");
-        assert_eq!(quote_key(""), "\"\"");
-        assert_eq!(quote_key("a\"b\\c\nd\u{7}"), "\"a\\\"b\\\\c\\nd\\u0007\"");
-        assert_eq!(quote_key("größe"), "\"größe\"");
     }
 }

@@ -6,8 +6,9 @@
 //! 2. a cloud's id: the longest scope prefix of a deployment card (`us.`, `global.`, `azure/eu/`,
 //!    or `""`) is taken off and the rest must be one of that cloud's offers, which names the
 //!    first-party model it bills as, with the scope's multiplier;
-//! 3. a `models/` or `<provider>/` prefix is dropped (`openai/gpt-4o`, `models/gemini-2.5-pro`)
-//!    and steps 1–2 are tried again;
+//! 3. a prefix that a provider's card lists in `prefixes` (`models/`, `gemini/`), or else a
+//!    `<provider>/` prefix, is dropped (`models/gemini-2.5-pro`, `openai/gpt-4o`) and steps 1–2
+//!    are tried again;
 //! 4. trailing snapshot markers (`-2024-08-06`, `-20250929`, `-05-20`, `-0613`, `-001`,
 //!    `-latest`, `-preview`, `-exp`) are peeled off one at a time, but only into a model whose
 //!    card says `snapshots = true` (the provider priced every snapshot the same). Reaching a model
@@ -24,7 +25,9 @@ use crate::error::{Error, ErrorKind};
 
 /// How an id was matched to a model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ResolvedBy {
     /// The model's own id.
     Exact,
@@ -50,6 +53,7 @@ impl ResolvedBy {
 
 /// The cloud deployment an id named.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Deployment {
     /// The cloud's provider id (`aws-bedrock`).
     pub cloud: String,
@@ -63,11 +67,13 @@ pub struct Deployment {
     pub offer: String,
     /// Multiplier over the first-party rates, applied to every token rate.
     #[serde(serialize_with = "crate::money::serialize_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub multiplier: Decimal,
 }
 
 /// How a requested id became a model.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Resolution {
     /// The id as given.
     pub requested: String,
@@ -140,9 +146,6 @@ impl Resolved<'_> {
             .filter(|m| *m != Decimal::ONE)
     }
 }
-
-/// The generic id prefixes logs and gateways put before a first-party id.
-const GENERIC_PREFIXES: &[&str] = &["models/", "gemini/", "vertex_ai/"];
 
 impl RateBook {
     /// Resolves `id` to a model, or fails with the closest known ids as suggestions.
@@ -290,12 +293,18 @@ impl RateBook {
         })
     }
 
-    /// A generic or provider prefix (`models/`, `openai/`) and the rest of the id.
+    /// A prefix a provider's card declares (`models/`, the longest that matches) or a provider
+    /// id (`openai/`), and the rest of the id.
     fn provider_prefix<'s>(&self, lower: &'s str) -> Option<(&'s str, &'s str)> {
-        for p in GENERIC_PREFIXES {
-            if let Some(rest) = lower.strip_prefix(p) {
-                return Some((&lower[..p.len()], rest));
-            }
+        let declared = self
+            .providers
+            .iter()
+            .flat_map(|p| &p.prefixes)
+            .filter(|p| lower.starts_with(p.as_str()))
+            .map(String::len)
+            .max();
+        if let Some(len) = declared {
+            return Some((&lower[..len], &lower[len..]));
         }
         let (head, rest) = lower.split_once('/')?;
         self.providers
