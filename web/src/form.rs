@@ -226,6 +226,10 @@ pub fn shorten(s: &str) -> String {
 
 /// Formats `x` with `places` decimals using integer arithmetic: the page draws and times with
 /// floats, and this keeps Rust's float-formatting machinery out of the download.
+#[allow(
+    clippy::disallowed_types,
+    reason = "the one place a float becomes text, by integer arithmetic"
+)]
 pub fn fixed(x: f64, places: u32) -> String {
     if !x.is_finite() {
         return "0".into();
@@ -417,6 +421,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::disallowed_types, reason = "the float formatter's own test")]
     fn fixed_point() {
         assert_eq!(fixed(1.23456, 3), "1.235");
         assert_eq!(fixed(0.05, 1), "0.1");

@@ -194,16 +194,11 @@ pub fn test() -> Result {
     );
     if let Some(s) = sizes {
         eprintln!(
-            "  site: {} gzipped (wasm {} + js {}), budget {}{}",
+            "  site: {} gzipped (wasm {} + js {}), budget {}",
             kb(s.gz_total()),
             kb(s.wasm_gz),
             kb(s.js_gz),
-            kb(SIZE_BUDGET),
-            if s.gz_total() > SIZE_BUDGET {
-                " — OVER BUDGET"
-            } else {
-                ""
-            }
+            kb(SIZE_BUDGET)
         );
     }
     if let Some(b) = bench::read_marks(started_at) {
