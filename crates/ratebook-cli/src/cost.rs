@@ -17,10 +17,10 @@ use clap::Args;
 use ratebook::budget::Budget;
 use ratebook::ingest::{Ledger, LineOutcome, Provider, RejectKind, Summary};
 use ratebook::money::{group_thousands, parse_user_decimal};
-use ratebook::{format_count, format_usd};
-use serde_json::{Map, Value, json};
+use ratebook::{Date, format_count, format_usd};
 
 use crate::books;
+use crate::output::{BudgetOutput, CostOutput, Count, MeterCost, ModelCost, RejectedLine, usd};
 
 /// Longest line read; longer ones are rejected (`too_long`) and skipped to their newline.
 const MAX_LINE: usize = 64 << 20;
@@ -328,70 +328,66 @@ impl Run<'_> {
     }
 }
 
-fn big(n: u128) -> Value {
-    match u64::try_from(n) {
-        Ok(v) => json!(v),
-        Err(_) => json!(n.to_string()),
-    }
-}
-
-fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: &str) -> Value {
-    let mut by_model = Map::new();
-    for m in &s.by_model {
-        let modes: Map<String, Value> = m
-            .modes
+fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: Date) -> CostOutput {
+    let by_model = s
+        .by_model
+        .iter()
+        .map(|m| {
+            let cost = ModelCost {
+                provider: m.provider.clone(),
+                records: m.records,
+                modes: m
+                    .modes
+                    .iter()
+                    .map(|(mode, n)| (mode.as_str().to_string(), *n))
+                    .collect(),
+                input_tokens: Count(m.input_tokens),
+                cached_tokens: Count(m.cached_tokens),
+                cache_write_tokens: Count(m.cache_write_tokens),
+                output_tokens: Count(m.output_tokens),
+                total_usd: usd(m.total),
+                meters: m
+                    .meters
+                    .iter()
+                    .map(|t| MeterCost {
+                        meter: t.meter.clone(),
+                        quantity: Count(t.quantity),
+                        amount_usd: usd(t.amount),
+                    })
+                    .collect(),
+            };
+            (m.model.clone(), cost)
+        })
+        .collect();
+    CostOutput {
+        files: files.to_vec(),
+        date,
+        lines: run.lines,
+        blank_lines: run.blank,
+        records: s.records,
+        failed: s.failed,
+        rejected: s.rejected,
+        total_usd: usd(s.total),
+        total_display: format_usd(s.total),
+        failed_reasons: s.failed_reasons.iter().cloned().collect(),
+        rejected_kinds: s
+            .rejected_kinds
             .iter()
-            .map(|(mode, n)| (mode.as_str().to_string(), json!(n)))
-            .collect();
-        by_model.insert(
-            m.model.clone(),
-            json!({
-                "provider": m.provider,
-                "records": m.records,
-                "modes": modes,
-                "input_tokens": big(m.input_tokens),
-                "cached_tokens": big(m.cached_tokens),
-                "cache_write_tokens": big(m.cache_write_tokens),
-                "output_tokens": big(m.output_tokens),
-                "total_usd": m.total.normalize().to_string(),
-                "meters": m.meters.iter().map(|t| json!({
-                    "meter": t.meter,
-                    "quantity": big(t.quantity),
-                    "amount_usd": t.amount.normalize().to_string(),
-                })).collect::<Vec<_>>(),
-            }),
-        );
+            .map(|(k, v)| (k.as_str().to_string(), *v))
+            .collect(),
+        rejected_lines: run
+            .rejections
+            .iter()
+            .map(|r| RejectedLine {
+                file: r.file.clone(),
+                line: r.line,
+                kind: r.kind.as_str().to_string(),
+                reason: r.reason.clone(),
+            })
+            .collect(),
+        by_model,
+        budget: None,
     }
-    let failed: Map<String, Value> = s
-        .failed_reasons
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    let kinds: Map<String, Value> = s
-        .rejected_kinds
-        .iter()
-        .map(|(k, v)| (k.as_str().to_string(), json!(v)))
-        .collect();
-    json!({
-        "files": files,
-        "date": date,
-        "lines": run.lines,
-        "blank_lines": run.blank,
-        "records": s.records,
-        "failed": s.failed,
-        "rejected": s.rejected,
-        "total_usd": s.total.normalize().to_string(),
-        "total_display": format_usd(s.total),
-        "failed_reasons": failed,
-        "rejected_kinds": kinds,
-        "rejected_lines": run.rejections.iter().map(|r| json!({
-            "file": r.file,
-            "line": r.line,
-            "kind": r.kind.as_str(),
-            "reason": r.reason,
-        })).collect::<Vec<_>>(),
-        "by_model": by_model,
-    })
 }
 
 fn summary_table(s: &Summary) -> String {
@@ -483,15 +479,13 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
     let check = budget.map(|b| b.check_spend(summary.total));
 
     if args.json {
-        let mut v = summary_json(&summary, &run, &args.files, &date.to_string());
-        if let Some(c) = &check {
-            v["budget"] = json!({
-                "limit_usd": c.limit.normalize().to_string(),
-                "over": c.over,
-                "over_by_usd": c.over_by.normalize().to_string(),
-                "headroom_usd": c.headroom.normalize().to_string(),
-            });
-        }
+        let mut v = summary_json(&summary, &run, &args.files, date);
+        v.budget = check.as_ref().map(|c| BudgetOutput {
+            limit_usd: usd(c.limit),
+            over: c.over,
+            over_by_usd: usd(c.over_by),
+            headroom_usd: usd(c.headroom),
+        });
         outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         out!("{}", summary_table(&summary));
