@@ -49,7 +49,7 @@ fn images(res: &str, count: u64) -> Vec<ImageCount> {
 
 #[test]
 fn gemini_31_flash_image_per_image_output() {
-    // 1K image: 1,120 tokens × $60/M = $0.0672 (DOMAIN §2; Google pricing page).
+    // 1K image: 1,120 tokens × $60/M = $0.0672 (Google pricing page).
     let u = Usage {
         output_images: images("1K", 1),
         ..Usage::default()
@@ -243,9 +243,9 @@ fn gemini_31_flash_lite_batch_halves_cache_reads_too() {
 }
 
 #[test]
-fn seed_002_workload_corrected() {
-    // 10,000 requests × (500 in × $0.25 + 100 out × $1.50) / 1M = $2.75 a day (seed 002's table
-    // says $2.30, which does not follow from its own rates).
+fn flash_lite_reference_workload() {
+    // 10,000 requests × (500 in × $0.25 + 100 out × $1.50) / 1M = $2.75 a day (not $2.30, a
+    // figure seen quoted for this workload, which does not follow from the rates).
     let u = Usage::text(500 * 10_000, 100 * 10_000);
     check("gemini-3.1-flash-lite", &u, opts(Mode::Standard), "2.75");
 }

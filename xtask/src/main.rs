@@ -3,7 +3,8 @@
 //!
 //! - `cargo xtask build` — the static site in `web/dist/`: WASM built with the `wasm-release`
 //!   profile, `wasm-bindgen --target web`, `wasm-opt` for size, the HTML/CSS and the pricing
-//!   files with their `index.json`.
+//!   files with their `index.json`. Fails when the page's `.wasm` + `.js` are over 250 KB
+//!   gzipped.
 //! - `cargo xtask serve [--port 8080]` — builds, then serves `web/dist` on 127.0.0.1.
 //! - `cargo xtask test` — the project's one test command: formatting, clippy, the core built
 //!   for wasm32, the site, and `cargo test --workspace` with the browser tests switched on.
@@ -19,7 +20,6 @@
 mod bench;
 mod build;
 mod crosscheck;
-mod serve;
 mod test;
 mod tools;
 
@@ -97,7 +97,13 @@ fn serve_command(args: &[String]) -> Result {
             dist.display()
         ));
     }
-    serve::serve_forever(&dist, port)
+    site_server::serve_forever(&dist, port, |addr| {
+        println!(
+            "Serving {} on http://{addr}/ (Ctrl-C to stop)",
+            dist.display()
+        )
+    })
+    .map_err(|e| format!("serving on 127.0.0.1:{port}: {e}"))
 }
 
 /// The workspace root (xtask lives one level below it).

@@ -5,10 +5,10 @@
 //! Rates: gemini-3.1-flash-lite $0.25 in / $1.50 out per 1M tokens, max output 65,536 tokens
 //! (ai.google.dev/gemini-api/docs/pricing, pricing/google.toml).
 
+use crate::support::{book, date, root, run};
 use ratebook::budget::{Budget, Period, Workload, worst_case, worst_case_usage};
 use ratebook::ingest::Ledger;
 use ratebook::{Decimal, EstimateOptions, Usage};
-use ratebook_tests::{book, date, root, run};
 use serde_json::Value;
 
 const TODAY: &str = "2026-11-23";

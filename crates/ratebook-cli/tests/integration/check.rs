@@ -1,8 +1,8 @@
 //! `ratebook check` and the loader on each kind of broken pricing file: every problem is
 //! reported with its file, line, column and key.
 
+use crate::support::run;
 use ratebook::{ErrorKind, SourceFile, load};
-use ratebook_tests::run;
 
 /// A valid one-model file; each test breaks one thing in it. Line numbers matter below.
 const BASE: &str = r#"[provider]
@@ -277,7 +277,7 @@ fn the_repository_book_passes_check() {
 fn the_reader_accepts_exactly_the_keys_the_schema_lists() {
     use ratebook::read::keys;
     let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(ratebook_tests::root().join("pricing/schema.json")).unwrap(),
+        &std::fs::read_to_string(crate::support::root().join("pricing/schema.json")).unwrap(),
     )
     .unwrap();
     let props = |def: &serde_json::Value| -> Vec<String> {
@@ -615,7 +615,7 @@ fn a_rate_moving_more_than_five_times_is_a_warning_not_an_error() {
     );
     let files = [SourceFile::new("acme.toml", text.as_str())];
     assert!(load(&files).errors.is_empty());
-    let found = plausible::check(&files, ratebook_tests::date("2026-11-26"));
+    let found = plausible::check(&files, crate::support::date("2026-11-26"));
     assert!(found.errors.is_empty(), "{:?}", found.errors);
     let warnings: Vec<String> = found.warnings.iter().map(|w| w.to_string()).collect();
     assert_eq!(
@@ -647,7 +647,7 @@ fn a_rate_moving_more_than_five_times_is_a_warning_not_an_error() {
     );
     let found = plausible::check(
         &[SourceFile::new("acme.toml", fourth)],
-        ratebook_tests::date("2026-11-26"),
+        crate::support::date("2026-11-26"),
     );
     assert_eq!(found.warnings.len(), 3, "{:?}", found.warnings);
     assert!(
@@ -700,7 +700,7 @@ fn a_checked_date_in_the_future_is_rejected() {
     use ratebook::plausible;
     // BASE was checked on 2026-11-20 (line 21).
     let files = [SourceFile::new("acme.toml", BASE)];
-    let found = plausible::check(&files, ratebook_tests::date("2026-11-19"));
+    let found = plausible::check(&files, crate::support::date("2026-11-19"));
     let errors: Vec<String> = found.errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(
         errors,
@@ -711,7 +711,7 @@ fn a_checked_date_in_the_future_is_rejected() {
     );
     assert_eq!(found.errors[0].kind, ErrorKind::Validation);
     assert!(
-        plausible::check(&files, ratebook_tests::date("2026-11-20"))
+        plausible::check(&files, crate::support::date("2026-11-20"))
             .errors
             .is_empty()
     );

@@ -1,7 +1,7 @@
 //! The `ratebook` binary's contract: the flag names, JSON fields and exit codes other tools
 //! script against.
 
-use ratebook_tests::{run, run_json};
+use crate::support::{run, run_json};
 
 #[test]
 fn estimate_json_has_the_contract_fields() {
@@ -157,7 +157,7 @@ fn schema_is_in_sync_with_the_committed_file() {
     // with `cargo run -p ratebook-cli -- schema > pricing/schema.json` after changing them.
     let out = run(&["schema"]);
     assert!(out.status.success());
-    let committed = std::fs::read_to_string(ratebook_tests::root().join("pricing/schema.json"))
+    let committed = std::fs::read_to_string(crate::support::root().join("pricing/schema.json"))
         .expect("pricing/schema.json exists");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
@@ -184,7 +184,7 @@ fn diff_between_dates_and_directories() {
     for d in [&old, &new] {
         std::fs::create_dir_all(d).unwrap();
     }
-    let root = ratebook_tests::root().join("pricing");
+    let root = crate::support::root().join("pricing");
     for entry in std::fs::read_dir(&root).unwrap() {
         let p = entry.unwrap().path();
         if p.extension().is_some_and(|e| e == "toml") {
@@ -252,7 +252,7 @@ fn run_into_closed_pipe(args: &[&str]) -> std::process::Output {
     use std::process::{Command, Stdio};
     // The reader: a process that holds the read end of a pipe and exits without reading. Once it
     // has exited, nobody holds the read end (std opens pipes close-on-exec).
-    let mut reader = Command::new(ratebook_tests::ratebook_bin())
+    let mut reader = Command::new(crate::support::ratebook_bin())
         .arg("--version")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -260,9 +260,9 @@ fn run_into_closed_pipe(args: &[&str]) -> std::process::Output {
         .expect("reader runs");
     let write_end = reader.stdin.take().expect("piped stdin");
     assert!(reader.wait().expect("reader exits").success());
-    Command::new(ratebook_tests::ratebook_bin())
+    Command::new(crate::support::ratebook_bin())
         .args(args)
-        .current_dir(ratebook_tests::root())
+        .current_dir(crate::support::root())
         .stdout(Stdio::from(write_end))
         .stderr(Stdio::piped())
         .output()
@@ -352,7 +352,7 @@ fn git(dir: &std::path::Path, args: &[&str]) {
 
 #[test]
 fn diff_base_compares_a_git_commit_with_the_working_pricing_directory() {
-    use ratebook_tests::run_in;
+    use crate::support::run_in;
     let repo = std::env::temp_dir().join(format!("ratebook-diff-base-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&repo);
     let pricing = repo.join("pricing");
@@ -494,7 +494,7 @@ fn diff_base_compares_a_git_commit_with_the_working_pricing_directory() {
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::rename(repo.join(".git"), repo.join("dot-git")).unwrap();
     // (Git looks no further up than the test directory, whatever holds it.)
-    let out = std::process::Command::new(ratebook_tests::ratebook_bin())
+    let out = std::process::Command::new(crate::support::ratebook_bin())
         .args(["diff", "--base", "HEAD"])
         .current_dir(&outside)
         .env("GIT_CEILING_DIRECTORIES", &repo)
@@ -506,7 +506,7 @@ fn diff_base_compares_a_git_commit_with_the_working_pricing_directory() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = std::process::Command::new(ratebook_tests::ratebook_bin())
+    let out = std::process::Command::new(crate::support::ratebook_bin())
         .args(["diff", "--base", "HEAD"])
         .current_dir(&repo)
         .env("PATH", &outside)

@@ -8,12 +8,12 @@
 //! - gemini-2.5-flash: $0.30 in, $0.03 cached, $2.50 out; batch ×0.5, cached stays $0.03.
 //! - gemini-3.1-flash-image: $0.50 in, $60 image out, 1,120 tokens per 1K image.
 //!
-//! The reference workload is seed 002's: 10,000 requests a day of 500 input and 100 output
+//! The reference workload: 10,000 requests a day of 500 input and 100 output
 //! tokens. One standard request costs 500 × 0.25 + 100 × 1.50 = $0.000275.
 
+use crate::support::{book, date, run, run_json};
 use ratebook::scenario::{self, Fallback, Scenario, ScenarioSpec};
 use ratebook::{Decimal, ErrorKind};
-use ratebook_tests::{book, date, run, run_json};
 use serde_json::Value;
 
 const TODAY: &str = "2026-11-23";
@@ -43,8 +43,8 @@ fn flash_lite(args: &[&str]) -> Value {
 
 #[test]
 fn the_reference_workload_costs_2_75_a_day() {
-    // 10,000 × $0.000275 = $2.75 a day (DOMAIN.md: seed 002's $2.30 does not follow from its
-    // own rates), × 30 days = $82.50.
+    // 10,000 × $0.000275 = $2.75 a day (not $2.30, a figure seen quoted for this workload,
+    // which does not follow from the rates), × 30 days = $82.50.
     let v = flash_lite(&[]);
     assert_eq!(v["daily_usd"], "2.75");
     assert_eq!(v["monthly_usd"], "82.5");

@@ -11,12 +11,12 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use crate::support::{book, date, ratebook_bin, root, run, run_json};
 use proptest::prelude::*;
 use ratebook::ingest::{
     Ledger, LineOutcome, Parsed, Provider, Record, RejectKind, Shape, parse_line,
 };
 use ratebook::{Decimal, EstimateOptions, Mode, RateBook, SourceFile, Usage};
-use ratebook_tests::{book, date, ratebook_bin, root, run, run_json};
 use serde_json::Value;
 
 const TODAY: &str = "2026-11-23";
