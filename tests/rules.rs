@@ -597,13 +597,21 @@ fn id_prefixes_of_logs_and_gateways_are_data() {
         ("claude-3-haiku", Some("models/latest/"))
     );
     assert_eq!(
-        total(&b, "models/gpt-4o", &Usage::text(1_000_000, 0), "2026-11-26"),
+        total(
+            &b,
+            "models/gpt-4o",
+            &Usage::text(1_000_000, 0),
+            "2026-11-26"
+        ),
         "2.5"
     );
 
     // A prefix must end in `/`, and is listed once; a split card repeats the same list.
     for (bad, message) in [
-        ("[\"models\"]", "id prefix `models` must be a word followed by `/`"),
+        (
+            "[\"models\"]",
+            "id prefix `models` must be a word followed by `/`",
+        ),
         ("[\"/\"]", "id prefix `/` must be a word followed by `/`"),
         ("[\"a/\", \"A/\"]", "id prefix `a/` is listed twice"),
     ] {
