@@ -373,6 +373,37 @@ struct Pricer<'a> {
 }
 
 impl Pricer<'_> {
+    /// A line billed per unit (a generated image at a flat fee, a second of video): the mode's
+    /// multiplier and the cloud deployment's apply, as to token rates.
+    fn per_unit(&self, kind: LineKind, count: u64, fee: Decimal) -> Result<LineItem, Error> {
+        let (mut rate, mode_effect) = if self.options.mode == Mode::Standard {
+            (fee, ModeEffect::None)
+        } else {
+            (
+                fee.checked_mul(self.rule.multiplier)
+                    .ok_or_else(|| Error::overflow("rate"))?,
+                ModeEffect::Multiplied(self.rule.multiplier),
+            )
+        };
+        if let Some(d) = self.deployment {
+            rate = rate.checked_mul(d).ok_or_else(|| Error::overflow("rate"))?;
+        }
+        let amount = Decimal::from(count)
+            .checked_mul(rate)
+            .ok_or_else(|| Error::overflow("amount"))?;
+        let mut line = LineItem::flat(
+            kind,
+            count,
+            rate,
+            fee,
+            amount,
+            (self.options.mode, mode_effect),
+            self.entry.effective,
+        );
+        line.deployment = self.deployment;
+        Ok(line)
+    }
+
     /// The rate of `meter` with or without a tier's rates, after mode and residency.
     fn line(
         &self,
@@ -740,29 +771,10 @@ pub fn estimate_resolved(
             };
             lines.push(line);
         } else if let Some(&fee) = entry.output_image_fees.get(&img.resolution) {
-            let (rate, mode_effect) = if options.mode == Mode::Standard {
-                (fee, ModeEffect::None)
-            } else {
-                (
-                    fee.checked_mul(pricer.rule.multiplier)
-                        .ok_or_else(|| Error::overflow("rate"))?,
-                    ModeEffect::Multiplied(pricer.rule.multiplier),
-                )
+            let kind = LineKind::ImageFee {
+                resolution: img.resolution.clone(),
             };
-            let amount = Decimal::from(img.count)
-                .checked_mul(rate)
-                .ok_or_else(|| Error::overflow("amount"))?;
-            lines.push(LineItem::flat(
-                LineKind::ImageFee {
-                    resolution: img.resolution.clone(),
-                },
-                img.count,
-                rate,
-                fee,
-                amount,
-                (options.mode, mode_effect),
-                entry.effective,
-            ));
+            lines.push(pricer.per_unit(kind, img.count, fee)?);
         } else {
             let mut known: Vec<&str> = entry
                 .output_image_tokens
@@ -803,35 +815,10 @@ pub fn estimate_resolved(
                 model.id, v.resolution
             )));
         };
-        let (mut rate, mode_effect) = if options.mode == Mode::Standard {
-            (per_second, ModeEffect::None)
-        } else {
-            (
-                per_second
-                    .checked_mul(pricer.rule.multiplier)
-                    .ok_or_else(|| Error::overflow("rate"))?,
-                ModeEffect::Multiplied(pricer.rule.multiplier),
-            )
+        let kind = LineKind::Video {
+            resolution: v.resolution.clone(),
         };
-        if let Some(d) = pricer.deployment {
-            rate = rate.checked_mul(d).ok_or_else(|| Error::overflow("rate"))?;
-        }
-        let amount = Decimal::from(v.seconds)
-            .checked_mul(rate)
-            .ok_or_else(|| Error::overflow("amount"))?;
-        let mut line = LineItem::flat(
-            LineKind::Video {
-                resolution: v.resolution.clone(),
-            },
-            v.seconds,
-            rate,
-            per_second,
-            amount,
-            (options.mode, mode_effect),
-            entry.effective,
-        );
-        line.deployment = pricer.deployment;
-        lines.push(line);
+        lines.push(pricer.per_unit(kind, v.seconds, per_second)?);
     }
 
     // Per-call fees.
