@@ -425,6 +425,12 @@ impl<'b> Ledger<'b> {
         self.book
     }
 
+    /// An empty ledger with this one's book, default date and provider convention: one for
+    /// each part of a log priced in parallel, to [`merge`](Ledger::merge) back.
+    pub fn fresh(&self) -> Ledger<'b> {
+        Ledger::new(self.book, self.default_date).force_provider(self.force)
+    }
+
     /// Reads and prices one line (without its newline).
     pub fn add_line(&mut self, line: &str) -> LineOutcome {
         // JSON whitespace is ASCII; stops at the first other byte (`{` on real lines).
