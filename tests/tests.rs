@@ -24,3 +24,5 @@ mod rules;
 mod coverage;
 // The book as users meet it: flagships, old snapshots, media models, cloud ids, retirements.
 mod book;
+// One rule set: generated responses priced by the ledger and by `estimate`, exactly equal.
+mod ledger;

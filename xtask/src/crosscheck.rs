@@ -27,7 +27,7 @@
 //! [LiteLLM]: https://github.com/BerriAI/litellm
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -35,7 +35,7 @@ use ratebook::book::Meter;
 use ratebook::{Date, Decimal, Model, RateBook, SourceFile};
 use serde_json::{Value, json};
 
-use crate::{Result, describe, root, run, step, target_dir};
+use crate::{Result, describe, root, step, target_dir, tools};
 
 /// The genai-prices release compared against (override with `CROSSCHECK_GENAI_PRICES`).
 pub const GENAI_PRICES: &str = "0.2.3";
@@ -904,51 +904,15 @@ fn venv_dir() -> PathBuf {
     target_dir().join("crosscheck-venv")
 }
 
-fn venv_python(venv: &Path) -> PathBuf {
-    if cfg!(windows) {
-        venv.join("Scripts").join("python.exe")
-    } else {
-        venv.join("bin").join("python")
-    }
-}
-
 /// Creates (or reuses) the virtual environment with the pinned versions; returns its Python.
 fn ensure_venv(genai: &str, litellm: &str) -> Result<PathBuf> {
-    let venv = venv_dir();
-    let python = venv_python(&venv);
-    let stamp = venv.join("crosscheck-versions.txt");
-    let wanted = format!("genai-prices=={genai}\nlitellm=={litellm}\n");
-    if python.is_file() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&wanted) {
-        return Ok(python);
-    }
-    step(&format!(
-        "installing genai-prices {genai} and litellm {litellm} into {}",
-        venv.display()
-    ));
-    if !python.is_file() {
-        if venv.exists() {
-            std::fs::remove_dir_all(&venv)
-                .map_err(|e| format!("removing the broken {}: {e}", venv.display()))?;
-        }
-        let base = std::env::var("CROSSCHECK_PYTHON").unwrap_or_else(|_| "python3".into());
-        run(Command::new(&base).arg("-m").arg("venv").arg(&venv)).map_err(|e| {
-            format!("{e}\ncould not create a Python virtual environment; install Python 3 with its venv module, or set CROSSCHECK_PYTHON")
-        })?;
-    }
-    run(Command::new(&python).args([
-        "-m",
-        "pip",
-        "install",
-        "--disable-pip-version-check",
-        "--quiet",
-        &format!("genai-prices=={genai}"),
-        &format!("litellm=={litellm}"),
-    ]))
-    .map_err(|e| {
-        format!("{e}\ncould not install the price databases from PyPI (network? version?)")
-    })?;
-    std::fs::write(&stamp, wanted).map_err(|e| format!("writing {}: {e}", stamp.display()))?;
-    Ok(python)
+    tools::python_venv(
+        &venv_dir(),
+        &[
+            format!("genai-prices=={genai}"),
+            format!("litellm=={litellm}"),
+        ],
+    )
 }
 
 fn label(source: &str, ids: &[String]) -> String {

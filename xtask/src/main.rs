@@ -9,6 +9,9 @@
 //!   for wasm32, the site, and `cargo test --workspace` with the browser tests switched on.
 //! - `cargo xtask bench-web` — the site's download size and, from headless Chromium, the time
 //!   to the first total and to recompute the comparison of every model.
+//! - `cargo xtask bench [--threads N]` — `ratebook cost` on a generated 1,000,000-line log on
+//!   one thread and on every core (lines per second, speed-up, peak memory), against
+//!   genai-prices (installed from PyPI into a throwaway virtual environment) on its first lines.
 //! - `cargo xtask crosscheck [--json]` — a maintainer's report, not part of `test`: the rate
 //!   book against genai-prices and LiteLLM (installed from PyPI into a throwaway virtual
 //!   environment): rates that disagree, their models we lack, entries checked long ago.
@@ -18,6 +21,7 @@
 
 mod bench;
 mod build;
+mod cost_bench;
 mod crosscheck;
 mod serve;
 mod test;
@@ -37,6 +41,10 @@ commands:
         [--no-build]  serve what is already built
   test                fmt, clippy, core for wasm32, site, and every test incl. the browser tests
   bench-web           site size and page timings in headless Chromium
+  bench [--threads N] `ratebook cost` on a generated 1,000,000-line log on 1 and N threads
+        [--runs N]    (default: one per core; median of --runs, default 3) with peak memory,
+        [--sample N]  and genai-prices on its first --sample lines (default 20,000): lines/s,
+                      speed-up and ratio (genai-prices from PyPI into a throwaway venv)
   crosscheck [--json] pricing/ vs genai-prices and LiteLLM from PyPI: disagreeing rates,
         [--date D]    their models we lack, entries checked over 90 days ago (a report:
                       exits 0 unless the databases cannot be installed or read)";
@@ -48,6 +56,7 @@ fn main() -> ExitCode {
         Some("serve") => serve_command(&args[1..]),
         Some("test") => test::test(),
         Some("bench-web") => bench::bench_web(),
+        Some("bench") => cost_bench::bench(&args[1..]),
         Some("crosscheck") => crosscheck::crosscheck(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
