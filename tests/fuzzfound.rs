@@ -263,15 +263,54 @@ fn rates_fees_and_multipliers_have_upper_bounds() {
             "{extra}: {errors:?}"
         );
     }
+    let gateway = |unit: &str| {
+        base.replace(
+            "name = \"Acme\"\n",
+            &format!("name = \"Acme\"\nbilling = {{ unit = \"{unit}\", rounding = \"up_per_request\" }}\n"),
+        )
+    };
+    let errors = load_errors(&gateway("2"));
+    assert!(
+        errors.len() == 1 && errors[0].contains("billing unit 2 is outside 0.000000001..=1"),
+        "{errors:?}"
+    );
+    assert_eq!(load_errors(&gateway("0.000000001")), Vec::<String>::new());
+}
+
+#[test]
+fn a_billing_unit_below_a_nano_dollar_is_rejected_not_an_overflow() {
+    // Found by the structured target: a gateway billing in units of 10⁻²⁸ USD loaded, then
+    // rounding any request of a few dollars up to a whole unit overflowed (amount ÷ unit).
+    let base = book_with_scheme("kind = \"fixed_levels\"\ndefault = \"a\"\nlevels = { a = 258 }");
     let gateway = base.replace(
         "name = \"Acme\"\n",
-        "name = \"Acme\"\nbilling = { unit = \"2\", rounding = \"exact\" }\n",
+        "name = \"Acme\"\nbilling = { unit = \"0.0000000000000000000000000001\", rounding = \"up_per_request\" }\n",
     );
     let errors = load_errors(&gateway);
     assert!(
-        errors.len() == 1 && errors[0].contains("billing unit 2 must be above 0 and at most 1"),
+        errors.len() == 1
+            && errors[0]
+                .contains("billing unit 0.0000000000000000000000000001 is outside 0.000000001..=1"),
         "{errors:?}"
     );
+    // At the smallest unit a large bounded usage still prices: 586,406,230,246 audio tokens at
+    // the input rate of $1/M = $586,406.230246, already a whole number of nano-dollars.
+    let nano = base.replace(
+        "name = \"Acme\"\n",
+        "name = \"Acme\"\nbilling = { unit = \"0.000000001\", rounding = \"up_per_request\" }\n",
+    );
+    let loaded = load(&[SourceFile::new("acme.toml", nano)]);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let usage = Usage {
+        input_audio: 586_406_230_246,
+        ..Usage::default()
+    };
+    let date: Date = "2026-06-01".parse().expect("a date");
+    let est = loaded
+        .book
+        .estimate("acme-1", &usage, EstimateOptions::at(date))
+        .expect("prices");
+    assert_eq!(est.total.to_string(), "586406.230246");
 }
 
 /// `line` with the first character of every plain string (keys and values) written as a

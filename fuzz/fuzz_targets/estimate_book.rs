@@ -26,7 +26,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let mut options = EstimateOptions::at(date(u, &dates)?).mode(mode(u)?);
     options.residency = u.arbitrary()?;
     let result = book().estimate(id, &usage, options);
-    check_estimate(&result, &usage);
+    check_estimate(&result, &usage, &|| format!("{options:?} on {id}"));
     Ok(())
 }
 

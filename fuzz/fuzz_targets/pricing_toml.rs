@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
             let r = loaded
                 .book
                 .estimate(&m.id, &usage, EstimateOptions::at(p.effective));
-            check_estimate(&r, &usage);
+            check_estimate(&r, &usage, &|| text.to_string());
         }
     }
 });

@@ -414,8 +414,18 @@ fn generate(u: &mut Unstructured<'_>) -> Result<Generated> {
 fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let g = generate(u)?;
     let loaded = load(&g.files);
+    let context = || {
+        g.files
+            .iter()
+            .map(|f| format!("--- {}\n{}", f.name, f.text))
+            .collect::<String>()
+    };
     for e in &loaded.errors {
-        assert!(e.location.is_some(), "an unlocated error: {e}");
+        assert!(
+            e.location.is_some(),
+            "an unlocated error: {e}\n{}",
+            context()
+        );
     }
     let book = &loaded.book;
     for m in book.models() {
@@ -424,7 +434,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
             if (1..=MAX_IMAGE_SIDE).contains(&w) && (1..=MAX_IMAGE_SIDE).contains(&h) {
                 let t = s
                     .tokens(w, h, None)
-                    .unwrap_or_else(|e| panic!("{s:?} at {w}x{h}: {e}"));
+                    .unwrap_or_else(|e| panic!("{s:?} at {w}x{h}: {e}\n{}", context()));
                 assert!(t <= 100_000_000_000_000_000, "{s:?} at {w}x{h}: {t}");
             }
         }
@@ -436,7 +446,9 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
             let mut options = EstimateOptions::at(date(u, &g.dates)?).mode(mode(u)?);
             options.residency = u.arbitrary()?;
             let result = book.estimate(id, &usage, options);
-            check_estimate(&result, &usage);
+            check_estimate(&result, &usage, &|| {
+                format!("{options:?} on {id}\n{}", context())
+            });
         }
     }
     Ok(())

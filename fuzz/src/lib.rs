@@ -237,8 +237,13 @@ pub fn is_bounded(usage: &Usage) -> bool {
 }
 
 /// The invariants of an estimate: its line items add up exactly to its total; one image token
-/// count per input image; and a usage within the domain's bounds never overflows.
-pub fn check_estimate(result: &std::result::Result<Estimate, ratebook::Error>, usage: &Usage) {
+/// count per input image; and a usage within the domain's bounds never overflows. `context`
+/// (the pricing files, say) is written out with a failure.
+pub fn check_estimate(
+    result: &std::result::Result<Estimate, ratebook::Error>,
+    usage: &Usage,
+    context: &dyn Fn() -> String,
+) {
     match result {
         Ok(est) => {
             let mut sum = Decimal::ZERO;
@@ -248,15 +253,18 @@ pub fn check_estimate(result: &std::result::Result<Estimate, ratebook::Error>, u
                     .expect("a total that fits has line items that fit");
             }
             assert_eq!(
-                sum, est.total,
-                "line items must add up to the total: {est:#?}"
+                sum,
+                est.total,
+                "line items must add up to the total: {est:#?}\n{}",
+                context()
             );
             assert_eq!(est.image_tokens.len(), usage.input_images.len());
         }
         Err(e) => {
             assert!(
                 !(e.kind == ErrorKind::Overflow && is_bounded(usage)),
-                "a bounded usage overflowed: {e}\n{usage:#?}"
+                "a bounded usage overflowed: {e}\n{usage:#?}\n{}",
+                context()
             );
         }
     }

@@ -210,9 +210,13 @@ fn run_target(cargo_fuzz: &Path, target: &str, seeds: &[&str], seconds: u64) -> 
         report.per_second = report.executions / start.elapsed().as_secs().max(1);
     }
     if !out.status.success() {
-        // Show the end of libFuzzer's log: the panic message and where the input was written.
-        let tail: Vec<&str> = log.lines().rev().take(40).collect();
-        for line in tail.iter().rev() {
+        // Show the panic message (or the end of libFuzzer's log) and where the input went.
+        let lines: Vec<&str> = log.lines().collect();
+        let from = lines
+            .iter()
+            .position(|l| l.contains("panicked at"))
+            .unwrap_or(lines.len().saturating_sub(40));
+        for line in lines.iter().skip(from).take(40) {
             eprintln!("  | {line}");
         }
         if report.artifact.is_none() {

@@ -54,6 +54,10 @@ pub const MAX_SANE_RATE: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
 /// The highest priority multiplier accepted (published ones are below 2).
 pub const MAX_PRIORITY_MULTIPLIER: Decimal = Decimal::from_parts(10, 0, 0, false, 0);
 
+/// The smallest billing unit of a gateway: a nano-dollar. Gateways bill in cents or
+/// micro-dollars; a finer unit only makes rounding overflow on large amounts.
+pub const MIN_BILLING_UNIT: Decimal = Decimal::from_parts(1, 0, 0, false, 9);
+
 /// The largest `per` of a fee (fees are published per call or per 1,000 calls).
 pub const MAX_FEE_PER: u64 = 1_000_000;
 
@@ -362,11 +366,11 @@ impl Cx<'_> {
                 }
             };
             let unit = b.unit.get_ref().0;
-            if unit <= Decimal::ZERO || unit > Decimal::ONE {
+            if unit < MIN_BILLING_UNIT || unit > Decimal::ONE {
                 self.err(
                     b.unit.span(),
                     "provider.billing.unit",
-                    format!("billing unit {unit} must be above 0 and at most 1 (USD)"),
+                    format!("billing unit {unit} is outside {MIN_BILLING_UNIT}..=1 (USD)"),
                 );
             }
             Billing { unit, rounding }
