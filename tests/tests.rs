@@ -26,3 +26,5 @@ mod coverage;
 mod book;
 // One rule set: generated responses priced by the ledger and by `estimate`, exactly equal.
 mod ledger;
+// Inputs the fuzz targets found: scheme parameters past their bounds, a line read two ways.
+mod fuzzfound;
