@@ -173,6 +173,18 @@ pub fn bench(args: &[String]) -> Result {
         mark(ratio >= RATIO_TARGET),
         rate_one / rate_theirs
     );
+    // On a shared machine wall time depends on the other work; CPU time much less so.
+    if let (Some(ours), Some(theirs_cpu)) = (median_cpu(&one), theirs.cpu_seconds) {
+        let per_cpu = lines / ours;
+        let theirs_per_cpu = theirs.lines as f64 / theirs_cpu;
+        println!(
+            "per CPU-second (less sensitive to other load): ratebook {} lines, genai-prices {} lines: {:.0}×; {threads} threads use {:.2}× the CPU time of one",
+            group(per_cpu as u64),
+            group(theirs_per_cpu as u64),
+            per_cpu / theirs_per_cpu,
+            median_cpu(&many).unwrap_or(f64::NAN) / ours
+        );
+    }
     Ok(())
 }
 
@@ -270,6 +282,7 @@ struct Theirs {
     failed: u64,
     unpriced: u64,
     seconds: f64,
+    cpu_seconds: Option<f64>,
 }
 
 fn time_genai_prices(python: &Path, log: &Path, sample: usize) -> Result<Theirs> {
@@ -301,6 +314,7 @@ fn time_genai_prices(python: &Path, log: &Path, sample: usize) -> Result<Theirs>
         failed: count("failed"),
         unpriced: count("unpriced"),
         seconds,
+        cpu_seconds: v["cpu_seconds"].as_f64().filter(|s| *s > 0.0),
     })
 }
 
@@ -317,14 +331,15 @@ fn best(timings: &[Timing]) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-/// The median CPU seconds (user + system) of the runs.
-fn cpu(timings: &[Timing]) -> String {
+/// The median CPU seconds (user + system) of the runs, if measured.
+fn median_cpu(timings: &[Timing]) -> Option<f64> {
     let mut c: Vec<f64> = timings.iter().filter_map(|t| t.cpu).collect();
-    if c.is_empty() {
-        return "not measured".into();
-    }
     c.sort_by(f64::total_cmp);
-    format!("{:.2} s", c[c.len() / 2])
+    c.get(c.len() / 2).copied()
+}
+
+fn cpu(timings: &[Timing]) -> String {
+    median_cpu(timings).map_or("not measured".into(), |c| format!("{c:.2} s"))
 }
 
 fn peak(timings: &[Timing]) -> String {
