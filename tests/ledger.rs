@@ -294,6 +294,12 @@ fn expected(book: &RateBook, lines: &[String]) -> Expected {
     e
 }
 
+/// The repository's book, loaded once for every generated case.
+fn shared_book() -> &'static RateBook {
+    static BOOK: std::sync::OnceLock<RateBook> = std::sync::OnceLock::new();
+    BOOK.get_or_init(book)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -302,10 +308,10 @@ proptest! {
     fn the_ledger_prices_every_response_as_estimate_does(
         responses in proptest::collection::vec(response(), 1..60)
     ) {
-        let book = book();
+        let book = shared_book();
         let lines: Vec<String> = responses.iter().map(Response::line).collect();
-        let want = expected(&book, &lines);
-        let mut ledger = Ledger::new(&book, date(TODAY));
+        let want = expected(book, &lines);
+        let mut ledger = Ledger::new(book, date(TODAY));
         for (line, priced) in lines.iter().zip(&want.priced) {
             let outcome = ledger.add_line(line);
             prop_assert_eq!(
@@ -393,6 +399,18 @@ fn ratebook_cost_on_any_thread_count_equals_the_sum_of_estimates() {
     let one: Value = run("1");
     let four: Value = run("4");
     assert_eq!(one, four);
+    // The committed fixtures, mixed providers and bad lines, all in one run.
+    let fixtures = ["mixed.jsonl", "bad_lines.jsonl", "anthropic_batch.jsonl"]
+        .map(|f| format!("tests/data/usage/{f}"));
+    let on = |threads: &str| {
+        let mut args = vec!["cost"];
+        args.extend(fixtures.iter().map(String::as_str));
+        args.extend(["--json", "--date", TODAY, "--threads", threads]);
+        run_json(&args)
+    };
+    let fixture_one = on("1");
+    assert!(fixture_one["rejected"].as_u64().unwrap() > 20);
+    assert_eq!(fixture_one, on("4"));
     assert_eq!(
         one["total_usd"].as_str().unwrap(),
         want.total.normalize().to_string()

@@ -52,6 +52,7 @@ def main():
     priced = failed = unpriced = 0
     total = 0
     start = time.perf_counter()
+    cpu_start = time.process_time()
     for line in lines:
         u = unwrap(json.loads(line))
         if u is None:
@@ -70,6 +71,7 @@ def main():
         except LookupError:
             unpriced += 1
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     print(
         json.dumps(
             {
@@ -79,6 +81,7 @@ def main():
                 "failed": failed,
                 "unpriced": unpriced,
                 "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
                 "total_usd": str(total),
             }
         )

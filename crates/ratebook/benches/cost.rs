@@ -2,7 +2,8 @@
 //! responses (OpenAI Chat Completions, Responses and Batch lines; Gemini responses and batch
 //! lines; Anthropic Messages and Message Batches lines; a few failed requests), generated from
 //! a fixed seed (`common/mixed.rs`), read line by line through one `ingest::Ledger` on the
-//! bundled rate book: the core's single-thread rate.
+//! bundled rate book: the core's single-thread rate. `ledger_records_only` times the ledger
+//! alone on the same responses, read beforehand.
 //!
 //! ```text
 //! cargo bench -p ratebook --bench cost
@@ -17,7 +18,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ratebook::Date;
-use ratebook::ingest::Ledger;
+use ratebook::ingest::{Ledger, Parsed, Record, parse_line};
 
 #[path = "common/mixed.rs"]
 mod mixed;
@@ -59,6 +60,33 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(LINES as u64));
     group.bench_function("ledger_1m_mixed_lines", |b| {
         b.iter(|| black_box(cost_all(&book, black_box(&text), today)))
+    });
+    group.finish();
+
+    // The ledger alone (the pricing, without reading JSON): the file's responses read once,
+    // then summed and priced.
+    let records: Vec<Record<'static>> = text
+        .lines()
+        .filter_map(|l| match parse_line(l, None) {
+            Ok(Parsed::Billable(r)) => Some(Record {
+                model: r.model.into_owned().into(),
+                ..r
+            }),
+            _ => None,
+        })
+        .collect();
+    drop(text);
+    let mut group = c.benchmark_group("cost");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(records.len() as u64));
+    group.bench_function("ledger_records_only", |b| {
+        b.iter(|| {
+            let mut ledger = Ledger::new(&book, today);
+            for r in &records {
+                let _ = ledger.add_record(black_box(r));
+            }
+            black_box(ledger.summary().expect("summary").total)
+        })
     });
     group.finish();
 }
