@@ -103,21 +103,24 @@ fn the_cli_flag_opts_in_for_estimate_and_compare() {
     // 5,000,000 × $0.25/M = $1.25.
     let v = run_json(&[&["estimate"], &args[..], &["--allow-over-limits"]].concat());
     assert_eq!(v["total_usd"], "1.25", "{v}");
-    let out = ratebook_tests::run(&[
-        "compare",
-        "--models",
-        LITE,
-        "--input-tokens",
-        "5000000",
-        "--date",
-        TODAY,
-        "--allow-over-limits",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let compare = |extra: &[&str]| {
+        let base = [
+            "compare",
+            "--models",
+            LITE,
+            "--input-tokens",
+            "5000000",
+            "--date",
+            TODAY,
+            "--json",
+        ];
+        run_json(&[&base[..], extra].concat())
+    };
+    let v = compare(&["--allow-over-limits"]);
+    assert_eq!(v["models"][0]["total_usd"], "1.25", "{v}");
+    let v = compare(&[]);
+    assert_eq!(v["models"].as_array().map(Vec::len), Some(0), "{v}");
+    assert_eq!(v["unpriced"].as_array().map(Vec::len), Some(1), "{v}");
 }
 
 #[test]
