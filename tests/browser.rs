@@ -106,6 +106,7 @@ fn native_total(book: &RateBook, model: &str, u: &Usage, day: &str, mode: Mode) 
         date: date(day),
         mode,
         residency: false,
+        allow_over_limits: false,
     };
     match book.estimate(model, u, options) {
         Ok(e) => e.total.to_string(),
@@ -913,6 +914,7 @@ fn parity_lines(book: &RateBook) -> Vec<(String, String)> {
                     date: date(day),
                     mode,
                     residency: false,
+                    allow_over_limits: false,
                 };
                 let expected = match book.estimate(&model.id, &u, options) {
                     Ok(e) => e.total.to_string(),

@@ -28,3 +28,5 @@ mod book;
 mod ledger;
 // Inputs the fuzz targets found: scheme parameters past their bounds, a line read two ways.
 mod fuzzfound;
+// Limits from the domain: maximum counts, context windows, output caps, the worst case's clamp.
+mod limits;

@@ -28,22 +28,46 @@ use crate::money::{format_count, format_rate, format_usd};
 use crate::resolve::{Resolution, Resolved, ResolvedBy};
 use crate::usage::Usage;
 
-/// How to price: at which date, in which mode, with or without data residency.
+/// The most of any one quantity (tokens of one meter, token-hours, seconds, characters, images,
+/// calls) one estimate prices: 10^12.
+///
+/// The largest context windows in the book are a few million tokens, so 10^12 is about a
+/// million times any real request; at the highest token rates it is still millions of dollars,
+/// and quantity × rate stays far inside the exact decimal's 96-bit range. Counts above it are
+/// not usage but mistakes: a negative count read as unsigned (`(-1i64) as u64` is about
+/// 1.8 × 10^19) lands far above it. Such a count is an [`ErrorKind::InvalidUsage`] error naming
+/// the field, never priced, whether or not the caller allows requests over the model's limits.
+pub const MAX_QUANTITY: u64 = 1_000_000_000_000;
+
+/// How to price: at which date, in which mode, with or without data residency, and whether a
+/// request over the model's context window or output cap is priced anyway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EstimateOptions {
     pub date: Date,
     pub mode: Mode,
     pub residency: bool,
+    /// Price a prompt larger than the model's `context_window`, or output above its
+    /// `max_output_tokens`, instead of failing with [`ErrorKind::InvalidUsage`] (for usage that
+    /// stands for more than one request). [`MAX_QUANTITY`] applies either way.
+    pub allow_over_limits: bool,
 }
 
 impl EstimateOptions {
+    /// Standard mode, no residency, the model's limits enforced, at `date`.
     pub fn at(date: Date) -> EstimateOptions {
         EstimateOptions {
             date,
             mode: Mode::Standard,
             residency: false,
+            allow_over_limits: false,
         }
     }
+    /// These options with `allow_over_limits` set to `allow`.
+    pub fn allow_over_limits(mut self, allow: bool) -> EstimateOptions {
+        self.allow_over_limits = allow;
+        self
+    }
+    /// These options in `mode`.
     pub fn mode(mut self, mode: Mode) -> EstimateOptions {
         self.mode = mode;
         self
@@ -363,6 +387,64 @@ fn invalid(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidUsage, msg)
 }
 
+/// Fails with [`ErrorKind::InvalidUsage`] naming `field` when `n` is above [`MAX_QUANTITY`].
+pub fn within_max(field: &str, n: u64) -> Result<u64, Error> {
+    if n > MAX_QUANTITY {
+        return Err(invalid(format!(
+            "{field} is {}, above the maximum of {} one request can meter (a negative count read as unsigned?)",
+            format_count(n),
+            format_count(MAX_QUANTITY)
+        )));
+    }
+    Ok(n)
+}
+
+/// The output tokens a model's `max_output_tokens` caps: text (reasoning included), image,
+/// audio and video output tokens.
+pub fn output_tokens(usage: &Usage) -> u64 {
+    usage
+        .output_text
+        .saturating_add(usage.output_image)
+        .saturating_add(usage.output_audio)
+        .saturating_add(usage.output_video_tokens)
+}
+
+/// Fails with [`ErrorKind::InvalidUsage`] when `split`'s prompt is larger than `model`'s
+/// context window, or `usage`'s output tokens (see [`output_tokens`]) above its output cap. A
+/// model without the figure in the book has no limit to check, and a price `entry` with a
+/// long-context tier at or past the window prices longer prompts (a larger window offered as an
+/// option), so the window is not checked against it.
+pub fn check_model_limits(
+    model: &Model,
+    entry: &PriceEntry,
+    usage: &Usage,
+    split: &Split,
+) -> Result<(), Error> {
+    if let Some(window) = model.context_window {
+        let wider = entry.tiers.iter().any(|t| t.threshold >= window);
+        if split.prompt > window && !wider {
+            return Err(invalid(format!(
+                "the prompt is {} tokens, larger than {}'s context window of {} tokens (allow it with allow_over_limits / --allow-over-limits)",
+                format_count(split.prompt),
+                model.id,
+                format_count(window)
+            )));
+        }
+    }
+    if let Some(cap) = model.max_output_tokens {
+        let out = output_tokens(usage);
+        if out > cap {
+            return Err(invalid(format!(
+                "the output is {} tokens, above {}'s maximum output of {} tokens (allow it with allow_over_limits / --allow-over-limits)",
+                format_count(out),
+                model.id,
+                format_count(cap)
+            )));
+        }
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // The rules, as pure pieces. `estimate_resolved` is these pieces in order; the ingest ledger
 // calls the same ones (and caches what `Rater::rate` returns), so there is one definition of
@@ -401,9 +483,31 @@ impl Split {
 }
 
 /// Splits `usage` (plus `image_tokens` of estimated input images, counted as image input) into
-/// its quantities per meter. Fails when the counts contradict each other (more cache reads and
-/// writes than prompt tokens, cached audio or image beyond their modality) or overflow.
+/// its quantities per meter. Fails when a count is above [`MAX_QUANTITY`] (the error names the
+/// field), or the counts contradict each other (more cache reads and writes than prompt tokens,
+/// cached audio or image beyond their modality) or overflow.
 pub fn split(usage: &Usage, image_tokens: u64) -> Result<Split, Error> {
+    for (field, n) in [
+        ("input_text", usage.input_text),
+        ("input_image", usage.input_image),
+        ("input_audio", usage.input_audio),
+        ("input_video", usage.input_video),
+        ("cached", usage.cached),
+        ("cached_audio", usage.cached_audio),
+        ("cached_image", usage.cached_image),
+        ("cache_write_5m", usage.cache_write_5m),
+        ("cache_write_1h", usage.cache_write_1h),
+        ("cache_storage_token_hours", usage.cache_storage_token_hours),
+        ("output_text", usage.output_text),
+        ("output_image", usage.output_image),
+        ("output_audio", usage.output_audio),
+        ("output_video_tokens", usage.output_video_tokens),
+        ("input_audio_seconds", usage.input_audio_seconds),
+        ("input_characters", usage.input_characters),
+        ("estimated input image tokens", image_tokens),
+    ] {
+        within_max(field, n)?;
+    }
     let input_image = add(usage.input_image, image_tokens)?;
     let prompt = add(
         add(add(usage.input_text, input_image)?, usage.input_audio)?,
@@ -933,6 +1037,9 @@ pub fn estimate_resolved(
 
     // The prompt split, the tier and the tokens each rate bills.
     let split = split(usage, input_image)?;
+    if !options.allow_over_limits {
+        check_model_limits(model, entry, usage, &split)?;
+    }
     let quantities = quantities(entry, &split)?;
     let tier_desc = quantities.tier.map(|t| t.tier.describe());
     let main_tier = quantities.main_tier();
@@ -961,6 +1068,7 @@ pub fn estimate_resolved(
         if img.count == 0 {
             continue;
         }
+        within_max("generated images", img.count)?;
         if let Some(&per) = entry.output_image_tokens.get(&img.resolution) {
             let tokens = per
                 .checked_mul(img.count)
@@ -1002,6 +1110,7 @@ pub fn estimate_resolved(
         if v.seconds == 0 {
             continue;
         }
+        within_max("generated video seconds", v.seconds)?;
         let Some(&per_second) = entry.output_video_seconds.get(&v.resolution) else {
             let known: Vec<&str> = entry
                 .output_video_seconds
@@ -1028,6 +1137,9 @@ pub fn estimate_resolved(
     for (id, &calls) in &usage.calls {
         if calls == 0 {
             continue;
+        }
+        if calls > MAX_QUANTITY {
+            within_max(&format!("calls of fee `{id}`"), calls)?;
         }
         let fee = fee_rule(model, entry, id)?;
         let amount = fee_amount(Decimal::from(calls), fee)?;

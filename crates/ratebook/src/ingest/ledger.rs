@@ -36,8 +36,8 @@ use crate::book::{FeeRule, Meter, Mode, Model, RateBook, Rates, Rounding};
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
 use crate::estimate::{
-    EstimateOptions, METERS, Rater, Split, estimate_resolved, fee_amount, fee_rule, meter_amount,
-    quantities, rerouted_to, split,
+    EstimateOptions, METERS, Rater, Split, check_model_limits, estimate_resolved, fee_amount,
+    fee_rule, meter_amount, quantities, rerouted_to, split,
 };
 use crate::usage::Usage;
 
@@ -537,6 +537,9 @@ impl<'b> Ledger<'b> {
         let rater = || Rater::new(billed, entry, rec.mode, false, name.deployment);
         // `estimate` meets a mode the entry does not offer before contradicting counts.
         let s = split(u, 0).map_err(|e| line_error(rater().err().unwrap_or(e)))?;
+        // One request per record: over the model's context window or output cap is rejected.
+        check_model_limits(billed, entry, u, &s)
+            .map_err(|e| line_error(rater().err().unwrap_or(e)))?;
         let q = quantities(entry, &s).map_err(line_error)?;
         let key = GroupKey {
             model: name.model as u32,
