@@ -16,3 +16,5 @@ mod rules;
 mod coverage;
 // The book as users meet it: flagships, old snapshots, media models, cloud ids, retirements.
 mod book;
+// Inputs the fuzz targets found: scheme parameters past their bounds, a line read two ways.
+mod fuzzfound;

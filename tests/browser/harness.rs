@@ -105,6 +105,7 @@ pub fn native_total(book: &RateBook, model: &str, u: &Usage, day: &str, mode: Mo
         date: date(day),
         mode,
         residency: false,
+        allow_over_limits: false,
     };
     match book.estimate(model, u, options) {
         Ok(e) => e.total.to_string(),

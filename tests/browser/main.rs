@@ -487,6 +487,7 @@ fn parity_lines(book: &RateBook) -> Vec<(String, String)> {
                     date: date(day),
                     mode,
                     residency: false,
+                    allow_over_limits: false,
                 };
                 let expected = match book.estimate(&model.id, &u, options) {
                     Ok(e) => e.total.to_string(),

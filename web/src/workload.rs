@@ -144,6 +144,7 @@ pub fn build(form: &Form) -> Result<Workload, FieldErrors> {
             date,
             mode: form.mode,
             residency: false,
+            allow_over_limits: false,
         },
         usage,
         requests_per_day: get(Field::RequestsPerDay),

@@ -95,6 +95,10 @@ pub struct WorkloadArgs {
     /// Apply the data-residency uplift.
     #[arg(long)]
     residency: bool,
+    /// Price a prompt larger than the model's context window, or output above its maximum
+    /// output, instead of failing (for usage that stands for more than one request).
+    #[arg(long)]
+    allow_over_limits: bool,
 }
 
 impl WorkloadArgs {
@@ -153,6 +157,7 @@ impl WorkloadArgs {
             date: books::date_or_today(self.date.as_deref())?,
             mode: self.mode.parse::<Mode>()?,
             residency: self.residency,
+            allow_over_limits: self.allow_over_limits,
         })
     }
 }

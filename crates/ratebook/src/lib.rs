@@ -92,7 +92,7 @@ pub mod read;
 pub use book::{Billing, Meter, Mode, Model, PriceEntry, Provider, RateBook, Rates, Rounding};
 pub use date::Date;
 pub use error::{Error, ErrorKind, Location};
-pub use estimate::{Estimate, EstimateOptions, LineItem, LineKind, ModeEffect};
+pub use estimate::{Estimate, EstimateOptions, LineItem, LineKind, MAX_QUANTITY, ModeEffect};
 pub use image::ImageScheme;
 pub use load::{Loaded, load};
 pub use money::{format_count, format_rate, format_usd};

@@ -18,7 +18,7 @@ use crate::book::{
 };
 use crate::date::Date;
 use crate::error::{Error, ErrorKind, Location};
-use crate::image::ImageScheme;
+use crate::image::{ImageScheme, MAX_IMAGE_TOKENS};
 use crate::money::Amount;
 use crate::raw::{self, Spanned};
 use crate::source::SourceFile;
@@ -36,6 +36,16 @@ pub struct Loaded {
 /// The highest per-1M-token rate accepted as sane. The dearest published models price output
 /// in the hundreds of dollars; a rate above this is almost certainly a unit mistake.
 pub const MAX_SANE_RATE: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
+
+/// The highest priority multiplier accepted (published ones are below 2).
+pub const MAX_PRIORITY_MULTIPLIER: Decimal = Decimal::from_parts(10, 0, 0, false, 0);
+
+/// The smallest billing unit of a gateway: a nano-dollar. Gateways bill in cents or
+/// micro-dollars; a finer unit only makes rounding overflow on large amounts.
+pub const MIN_BILLING_UNIT: Decimal = Decimal::from_parts(1, 0, 0, false, 9);
+
+/// The largest `per` of a fee (fees are published per call or per 1,000 calls).
+pub const MAX_FEE_PER: u64 = 1_000_000;
 
 /// Loads many files into one book. Files with errors are left out (and named in
 /// `rejected_files`); ids and aliases must be unique across all files.
@@ -318,11 +328,11 @@ impl Cx<'_> {
                 }
             };
             let unit = b.unit.get_ref().0;
-            if unit <= Decimal::ZERO {
+            if unit < MIN_BILLING_UNIT || unit > Decimal::ONE {
                 self.err(
                     b.unit.span(),
                     "provider.billing.unit",
-                    "billing unit must be positive",
+                    format!("billing unit {unit} is outside {MIN_BILLING_UNIT}..=1 (USD)"),
                 );
             }
             Billing { unit, rounding }
@@ -740,11 +750,12 @@ impl Cx<'_> {
             Some(map) => {
                 let mut out = Map::new();
                 for (k, v) in map {
-                    if *v.get_ref() == 0 {
+                    let n = *v.get_ref();
+                    if n == 0 || n > MAX_IMAGE_TOKENS {
                         self.err(
                             v.span(),
                             &format!("{key}.output_image_tokens.{k}"),
-                            "tokens per image must be positive",
+                            format!("tokens per image {n} is outside 1..={MAX_IMAGE_TOKENS}"),
                         );
                     }
                     out.insert(k.clone(), *v.get_ref());
@@ -767,11 +778,11 @@ impl Cx<'_> {
                 let mut out = Map::new();
                 for (k, v) in map {
                     let r = v.get_ref().0;
-                    if r.is_sign_negative() {
+                    if r.is_sign_negative() || r > MAX_SANE_RATE {
                         self.err(
                             v.span(),
                             &format!("{key}.output_image_fees.{k}"),
-                            "fee must not be negative",
+                            format!("fee per image {r} is outside 0..={MAX_SANE_RATE}"),
                         );
                     }
                     out.insert(k.clone(), r);
@@ -822,14 +833,19 @@ impl Cx<'_> {
                 for (id, f) in map {
                     let fr = f.get_ref();
                     let k = format!("{key}.fees.{id}");
-                    if fr.per == 0 {
-                        self.err(f.span(), &k, "fee `per` must be at least 1");
+                    if fr.per == 0 || fr.per > MAX_FEE_PER {
+                        self.err(
+                            f.span(),
+                            &k,
+                            format!("fee `per` {} is outside 1..={MAX_FEE_PER}", fr.per),
+                        );
                     }
-                    if fr.price.get_ref().0.is_sign_negative() {
+                    let price = fr.price.get_ref().0;
+                    if price.is_sign_negative() || price > MAX_SANE_RATE {
                         self.err(
                             fr.price.span(),
                             &format!("{k}.price"),
-                            "fee must not be negative",
+                            format!("fee {price} is outside 0..={MAX_SANE_RATE}"),
                         );
                     }
                     if let Some(p) = &fr.free_period {
@@ -966,6 +982,14 @@ impl Cx<'_> {
                 s.multiplier.span(),
                 &format!("{key}.multiplier"),
                 format!("{mode} multiplier {multiplier} would make {mode} dearer than standard"),
+            );
+        } else if mode == Mode::Priority && multiplier > MAX_PRIORITY_MULTIPLIER {
+            self.err(
+                s.multiplier.span(),
+                &format!("{key}.multiplier"),
+                format!(
+                    "priority multiplier {multiplier} is above {MAX_PRIORITY_MULTIPLIER} (published ones are below 2)"
+                ),
             );
         } else if mode == Mode::Priority && multiplier < Decimal::ONE {
             self.err(

@@ -329,7 +329,7 @@ impl RateBook {
             })
             .map(|(m, name)| {
                 let lower = name.to_ascii_lowercase();
-                let mut d = levenshtein(&needle, &lower);
+                let mut d = crate::suggest::distance(&needle, &lower);
                 if lower.starts_with(&needle) || needle.starts_with(&lower) {
                     d = d.min(needle.len().abs_diff(lower.len()).min(2));
                 }
@@ -373,22 +373,6 @@ fn strip_snapshot(id: &str) -> Option<String> {
     None
 }
 
-/// Edit distance, for suggestions.
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -418,8 +402,9 @@ mod tests {
 
     #[test]
     fn edit_distance() {
-        assert_eq!(levenshtein("gpt-4o", "gpt-4o"), 0);
-        assert_eq!(levenshtein("gpt4o", "gpt-4o"), 1);
-        assert_eq!(levenshtein("", "abc"), 3);
+        use crate::suggest::distance;
+        assert_eq!(distance("gpt-4o", "gpt-4o"), 0);
+        assert_eq!(distance("gpt4o", "gpt-4o"), 1);
+        assert_eq!(distance("", "abc"), 3);
     }
 }

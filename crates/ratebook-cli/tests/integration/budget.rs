@@ -106,7 +106,8 @@ fn worst_case_of_a_capped_request() {
         opts(),
     )
     .unwrap();
-    assert_eq!(w.total, d("0.012413"));
+    assert_eq!(w.estimate.total, d("0.012413"));
+    assert_eq!((w.max_tokens, w.clamped_from), (8_192, None));
     let check = Budget::per_request(d("0.01"))
         .unwrap()
         .check_worst_case(
@@ -128,7 +129,8 @@ fn worst_case_of_a_capped_request() {
         opts(),
     )
     .unwrap();
-    assert_eq!(w.total, d("0.098429"));
+    assert_eq!(w.estimate.total, d("0.098429"));
+    assert_eq!((w.max_tokens, w.clamped()), (65_536, false));
     // The worst case never lowers output already there.
     assert_eq!(worst_case_usage(&Usage::text(1, 900), 100).output_text, 900);
     // Unknown models are errors, not zero.

@@ -17,3 +17,8 @@ mod budget;
 mod scenario;
 // Every command's `--json` output against the schema `ratebook schema --output` prints.
 mod schemas;
+// One rule set: generated responses priced by the ledger and `ratebook cost` (any thread
+// count) equal `estimate` of their usage, exactly.
+mod ledger;
+// Limits from the domain: maximum counts, context window, output cap, `--allow-over-limits`.
+mod limits;

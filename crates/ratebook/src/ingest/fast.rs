@@ -777,7 +777,13 @@ impl<'a> Cur<'a> {
     }
 
     /// The `web_search_call` items of a Responses `output` array (any other value counts 0).
+    ///
+    /// serde reads `output` and its items as any value, so a number there is parsed as a number
+    /// and one out of `f64`'s range (`1e400`) is an error; such lines go to serde.
     fn search_calls(&mut self) -> Option<SearchCalls> {
+        if matches!(self.peek()?, b'-' | b'0'..=b'9') {
+            return None;
+        }
         if self.peek()? != b'[' {
             self.skip()?;
             return Some(SearchCalls(0));
@@ -803,6 +809,8 @@ impl<'a> Cur<'a> {
                     Some(())
                 })?;
                 n += u64::from(search);
+            } else if matches!(self.peek()?, b'-' | b'0'..=b'9') {
+                return None;
             } else {
                 self.skip()?;
             }
