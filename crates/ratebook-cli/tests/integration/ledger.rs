@@ -12,12 +12,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::support::{book, date, root, run_json};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use ratebook::ingest::{Ledger, LineOutcome, Parsed, parse_line};
 use ratebook::{Decimal, EstimateOptions, RateBook};
-use crate::support::{book, date, root, run_json};
 use serde_json::{Value, json};
 
 const TODAY: &str = "2026-11-23";

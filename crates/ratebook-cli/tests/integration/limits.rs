@@ -5,10 +5,10 @@
 //! Rates: gemini-3.1-flash-lite $0.25 in / $1.50 out per 1M tokens, context window 1,048,576,
 //! max output 65,536; gpt-4o context window 128,000, max output 16,384 (pricing/).
 
+use crate::support::{book, date, run, run_json};
 use ratebook::budget::worst_case;
 use ratebook::ingest::{Ledger, LineOutcome};
 use ratebook::{Decimal, ErrorKind, EstimateOptions, MAX_QUANTITY, Usage};
-use crate::support::{book, date, run, run_json};
 
 const TODAY: &str = "2026-11-23";
 const LITE: &str = "gemini-3.1-flash-lite";
