@@ -67,7 +67,12 @@ fn check_model(m: &Model, day: ratebook::Date, problems: &mut Vec<String>) {
         return;
     };
     let usage = usage_for(entry);
-    match b.estimate(&m.id, &usage, EstimateOptions::at(day)) {
+    // A rate check, not a request: the per-request limits are waived.
+    match b.estimate(
+        &m.id,
+        &usage,
+        EstimateOptions::at(day).allow_over_limits(true),
+    ) {
         Ok(est) => {
             let billed = b.get(&est.model).and_then(|t| t.price_at(day).ok());
             let is_free = billed.is_some_and(free);

@@ -85,6 +85,7 @@ fn price(model: &str, u: &Usage, mode: Mode) -> Option<Estimate> {
                 date: date("2026-11-23"),
                 mode,
                 residency: false,
+                allow_over_limits: false,
             },
         )
         .ok()

@@ -566,3 +566,70 @@ fn replaced_by_must_name_a_final_model() {
     assert_eq!(loaded.rejected_files, vec!["openai.toml".to_string()]);
     assert!(loaded.errors[0].message.contains("`gpt-9`"));
 }
+
+#[test]
+fn id_prefixes_of_logs_and_gateways_are_data() {
+    // No card declares `models/`: it is not a prefix, and not a provider either.
+    let b = book();
+    let e = b.resolve("models/gpt-4o").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::UnknownModel);
+    // A card that lists it makes it one, for every model of the book, longest first.
+    let with = OPENAI.replace(
+        "name = \"OpenAI API\"\n",
+        "name = \"OpenAI API\"\nprefixes = [\"models/\", \"Models/Latest/\"]\n",
+    );
+    let media = OPENAI_MEDIA.replace(
+        "name = \"OpenAI API\"\n",
+        "name = \"OpenAI API\"\nprefixes = [\"models/\", \"Models/Latest/\"]\n",
+    );
+    let mut fs = files();
+    fs[2] = SourceFile::new("openai.toml", with);
+    fs[3] = SourceFile::new("openai-media.toml", media.clone());
+    let b = RateBook::from_sources(&fs).expect("cards with prefixes load");
+    let r = b.resolve_with("models/gpt-4o-2024-08-06").unwrap();
+    assert_eq!(
+        (r.model.id.as_str(), r.resolution.prefix.as_deref()),
+        ("gpt-4o", Some("models/"))
+    );
+    let r = b.resolve_with("MODELS/LATEST/claude-3-haiku").unwrap();
+    assert_eq!(
+        (r.model.id.as_str(), r.resolution.prefix.as_deref()),
+        ("claude-3-haiku", Some("models/latest/"))
+    );
+    assert_eq!(
+        total(
+            &b,
+            "models/gpt-4o",
+            &Usage::text(1_000_000, 0),
+            "2026-11-26"
+        ),
+        "2.5"
+    );
+
+    // A prefix must end in `/`, and is listed once; a split card repeats the same list.
+    for (bad, message) in [
+        (
+            "[\"models\"]",
+            "id prefix `models` must be a word followed by `/`",
+        ),
+        ("[\"/\"]", "id prefix `/` must be a word followed by `/`"),
+        ("[\"a/\", \"A/\"]", "id prefix `a/` is listed twice"),
+    ] {
+        let text = OPENAI.replace(
+            "name = \"OpenAI API\"\n",
+            &format!("name = \"OpenAI API\"\nprefixes = {bad}\n"),
+        );
+        let loaded = load(&[SourceFile::new("openai.toml", text)]);
+        assert_eq!(loaded.rejected_files, ["openai.toml"], "{bad}");
+        let e = &loaded.errors[0];
+        assert!(e.message.starts_with(message), "{bad}: {e}");
+        assert_eq!(
+            e.location.as_ref().and_then(|l| l.key.as_deref()),
+            Some("provider.prefixes")
+        );
+    }
+    let mut fs = files();
+    fs[3] = SourceFile::new("openai-media.toml", media);
+    let loaded = load(&fs);
+    assert_eq!(loaded.rejected_files, ["openai-media.toml"]);
+}

@@ -1,7 +1,7 @@
 """Dumps the first-party Anthropic, OpenAI and Google (Gemini API) prices of two open price
 databases, genai-prices and LiteLLM, as JSON on stdout, for `cargo xtask crosscheck`.
 
-Usage: python crosscheck.py YYYY-MM-DD
+Usage: python crosscheck.py YYYY-MM-DD [KNOWN.toml]
 
 The date picks genai-prices' price in force that day (its prices can be a list of dated
 entries). Rates are USD per 1M tokens as exact decimal strings; where a rate has long-context
@@ -11,11 +11,23 @@ input, output, cache_read, cache_write_5m and cache_write_1h.
 Output:
   {"versions": {"genai-prices": "0.2.3", "litellm": "1.110.2"},
    "models": [{"source": "genai-prices", "provider": "openai", "id": "gpt-4o",
-               "also": ["gpt-4o-2024-08-06", ...], "rates": {"input": "2.5", ...},
-               "deprecated": false, "mode": null}, ...]}
+               "also": ["gpt-4o-2024-08-06", ...], "prefixes": [],
+               "rates": {"input": "2.5", ...}, "deprecated": false, "mode": null,
+               "image": null}, ...],
+   "known": [{"provider": "openai", "ids": ["ft:*"], "reason": "..."}, ...]}
 
-`also` lists the literal ids in genai-prices' match rules (`equals` and `starts_with`
-values), tried when `id` itself is unknown to the rate book.
+`also` lists the literal ids in genai-prices' match rules (`equals`, `starts_with` and
+`contains` values), tried when `id` itself is unknown to the rate book; `prefixes` repeats the
+`starts_with` values, which the rate book matches against the start of its ids when no literal
+resolves.
+
+LiteLLM's per-image keys (`<quality>/<W>-x-<H>/<model>` and `<W>-x-<H>/<model>`) are not
+models: they are dumped with `"image": {"model": ..., "size": "WxH", "quality": ... or null,
+"price": "USD per image"}` and no token rates.
+
+`known` is the list of ids the rate book deliberately does not price, read from the TOML file
+given as the second argument (tables of `[[known]]` with `provider`, `ids` and `reason`),
+passed through unchecked: the caller validates it.
 """
 
 import datetime
@@ -24,6 +36,7 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import re
 import sys
 
 # genai-prices price keys -> ratebook pricing-file keys.
@@ -51,15 +64,22 @@ LITELLM_PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "gemini": "go
 NOT_GOOGLE_MADE = ("claude",)
 
 
-def match_literals(clause, types):
-    """The literal ids in a genai-prices match rule: `equals` and `starts_with` values
-    reachable through `or` (an `and` narrows a match, so its literals are not ids)."""
+# LiteLLM's per-image price keys: `<quality>/<W>-x-<H>/<model>` or `<W>-x-<H>/<model>`.
+IMAGE_KEY = re.compile(r"^(?:(?P<quality>[a-z]+)/)?(?P<w>\d+)-x-(?P<h>\d+)/(?P<model>[^/]+)$")
+
+
+def match_literals(clause, types, kinds=("equals", "starts_with", "contains")):
+    """The literal ids in a genai-prices match rule: `equals`, `starts_with` and `contains`
+    values (those of `kinds`) reachable through `or` (an `and` narrows a match, so its
+    literals are not ids)."""
     if isinstance(clause, types.ClauseEquals):
-        return [clause.equals]
+        return [clause.equals] if "equals" in kinds else []
     if isinstance(clause, types.ClauseStartsWith):
-        return [clause.starts_with]
+        return [clause.starts_with] if "starts_with" in kinds else []
+    if isinstance(clause, types.ClauseContains):
+        return [clause.contains] if "contains" in kinds else []
     if isinstance(clause, types.ClauseOr):
-        return [lit for inner in clause.or_ for lit in match_literals(inner, types)]
+        return [lit for inner in clause.or_ for lit in match_literals(inner, types, kinds)]
     return []
 
 
@@ -97,9 +117,11 @@ def genai_prices(today):
                         for lit in match_literals(model.match, types)
                         if lit != model.id
                     ],
+                    "prefixes": match_literals(model.match, types, ("starts_with",)),
                     "rates": rates,
                     "deprecated": bool(model.deprecated),
                     "mode": None,
+                    "image": None,
                 }
             )
     return out
@@ -142,10 +164,25 @@ def litellm(today):
         if provider is None:
             continue
         rates = {}
-        for key, ours in LITELLM_KEYS.items():
-            value = entry.get(key)
-            if isinstance(value, (decimal.Decimal, int)):
-                rates[ours] = plain(decimal.Decimal(value) * million)
+        image = None
+        per_image = IMAGE_KEY.match(model_id)
+        if per_image:
+            # A price per generated image under a size (and quality) key, not a model. LiteLLM
+            # writes it as `input_cost_per_image` on these keys (`output_cost_per_image` on a
+            # few others).
+            price = entry.get("input_cost_per_image", entry.get("output_cost_per_image"))
+            if isinstance(price, (decimal.Decimal, int)):
+                image = {
+                    "model": per_image["model"],
+                    "size": f"{per_image['w']}x{per_image['h']}",
+                    "quality": per_image["quality"],
+                    "price": plain(decimal.Decimal(price)),
+                }
+        else:
+            for key, ours in LITELLM_KEYS.items():
+                value = entry.get(key)
+                if isinstance(value, (decimal.Decimal, int)):
+                    rates[ours] = plain(decimal.Decimal(value) * million)
         retired = str(entry.get("deprecation_date") or "")
         out.append(
             {
@@ -153,17 +190,35 @@ def litellm(today):
                 "provider": provider,
                 "id": model_id,
                 "also": [],
+                "prefixes": [],
                 "rates": rates,
                 "deprecated": bool(retired) and retired <= today.isoformat(),
                 "mode": entry.get("mode"),
+                "image": image,
             }
         )
     return out
 
 
+def known(path):
+    """The `[[known]]` tables of the rate book's list of ids it does not price."""
+    if path is None:
+        return []
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        raise SystemExit("crosscheck.py needs Python 3.11 or later (tomllib) to read " + path)
+    with open(path, "rb") as f:
+        doc = tomllib.load(f)
+    extra = sorted(set(doc) - {"known"})
+    if extra:
+        raise SystemExit(f"{path}: unknown top-level key(s) {', '.join(extra)}; expected [[known]]")
+    return doc.get("known", [])
+
+
 def main():
-    if len(sys.argv) != 2:
-        raise SystemExit("usage: crosscheck.py YYYY-MM-DD")
+    if len(sys.argv) not in (2, 3):
+        raise SystemExit("usage: crosscheck.py YYYY-MM-DD [KNOWN.toml]")
     today = datetime.date.fromisoformat(sys.argv[1])
     result = {
         "versions": {
@@ -171,6 +226,7 @@ def main():
             "litellm": importlib.metadata.version("litellm"),
         },
         "models": genai_prices(today) + litellm(today),
+        "known": known(sys.argv[2] if len(sys.argv) == 3 else None),
     }
     json.dump(result, sys.stdout, indent=1)
     sys.stdout.write("\n")

@@ -226,6 +226,10 @@ pub fn shorten(s: &str) -> String {
 
 /// Formats `x` with `places` decimals using integer arithmetic: the page draws and times with
 /// floats, and this keeps Rust's float-formatting machinery out of the download.
+#[allow(
+    clippy::disallowed_types,
+    reason = "the one place a float becomes text, by integer arithmetic"
+)]
 pub fn fixed(x: f64, places: u32) -> String {
     if !x.is_finite() {
         return "0".into();
@@ -301,15 +305,22 @@ pub fn modes(model: &Model, date: Date) -> Vec<Mode> {
 }
 
 /// Reconciles `form` with the book: an unknown model becomes the default, an alias becomes the
-/// canonical id, a mode, image resolution or detail level the model lacks is dropped. Returns
+/// canonical id (a cloud deployment id is kept, since it bills a premium), a mode, image resolution or detail level the model lacks is dropped. Returns
 /// a sentence for each change.
 pub fn normalize(form: &mut Form, book: &RateBook, today: Date) -> Vec<String> {
     let mut notes = Vec::new();
     let Some(fallback) = default_model(book) else {
         return notes;
     };
-    let model = match book.resolve(&form.model) {
-        Ok(m) => m,
+    // A cloud deployment id (`us.anthropic.…`, `azure/eu/gpt-4.1`) is kept as written: it
+    // bills the first-party model times the deployment's multiplier, which the canonical id
+    // would lose. Aliases and snapshot ids become the canonical id.
+    let mut keep_as_written = false;
+    let model = match book.resolve_with(&form.model) {
+        Ok(r) => {
+            keep_as_written = r.resolution.deployment.is_some();
+            r.model
+        }
         Err(e) => {
             let hint = if e.suggestions.is_empty() {
                 String::new()
@@ -324,7 +335,11 @@ pub fn normalize(form: &mut Form, book: &RateBook, today: Date) -> Vec<String> {
             fallback
         }
     };
-    form.model = model.id.clone();
+    form.model = if keep_as_written {
+        form.model.trim().to_string()
+    } else {
+        model.id.clone()
+    };
     let date = match form.date.parse::<Date>() {
         Ok(d) => d,
         Err(_) => {
@@ -417,6 +432,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::disallowed_types, reason = "the float formatter's own test")]
     fn fixed_point() {
         assert_eq!(fixed(1.23456, 3), "1.235");
         assert_eq!(fixed(0.05, 1), "0.1");
@@ -424,6 +440,35 @@ mod tests {
         assert_eq!(fixed(15.915494, 5), "15.91549");
         assert_eq!(fixed(f64::NAN, 2), "0");
         assert_eq!(fixed(-0.0001, 2), "0.00");
+    }
+
+    /// A cloud deployment id survives normalisation (its premium is part of the price); an
+    /// alias becomes the canonical id.
+    #[test]
+    fn cloud_ids_are_kept_aliases_become_canonical() {
+        let card = "[provider]\nid = \"anthropic\"\nname = \"Anthropic\"\n\
+            [models.\"claude-sonnet-4-5\"]\nname = \"Claude Sonnet 4.5\"\n\
+            aliases = [\"claude-sonnet-4-5-20250929\"]\n\
+            [[models.\"claude-sonnet-4-5\".prices]]\neffective = \"2025-09-29\"\n\
+            source = \"https://platform.claude.com/docs/en/about-claude/pricing\"\n\
+            checked = \"2026-11-26\"\ninput = \"3.00\"\noutput = \"15.00\"\n";
+        let cloud = "[provider]\nid = \"aws-bedrock\"\nname = \"Amazon Bedrock\"\n\
+            [[scopes]]\nid = \"geographic\"\nprefixes = [\"us.\"]\nmultiplier = \"1.1\"\n\
+            source = \"https://aws.amazon.com/bedrock/pricing/\"\nchecked = \"2026-11-26\"\n\
+            [offers.\"anthropic.claude-sonnet-4-5-20250929-v1:0\"]\nmodel = \"claude-sonnet-4-5\"\n";
+        let book = RateBook::from_sources(&[
+            ratebook::SourceFile::new("anthropic.toml", card),
+            ratebook::SourceFile::new("aws-bedrock.toml", cloud),
+        ])
+        .unwrap();
+        let today: Date = "2026-11-26".parse().unwrap();
+        let mut form = Form::blank(today);
+        form.model = "us.anthropic.claude-sonnet-4-5-20250929-v1:0".into();
+        normalize(&mut form, &book, today);
+        assert_eq!(form.model, "us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+        form.model = "claude-sonnet-4-5-20250929".into();
+        normalize(&mut form, &book, today);
+        assert_eq!(form.model, "claude-sonnet-4-5");
     }
 
     #[test]

@@ -52,6 +52,7 @@ fn parse_line(line: &str) -> Result<(String, Usage, EstimateOptions), String> {
             date,
             mode,
             residency: false,
+            allow_over_limits: false,
         },
     ))
 }

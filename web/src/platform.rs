@@ -34,8 +34,8 @@ pub fn today() -> Date {
         .and_then(|((y, m), d)| Date::new(y, m, d));
     local
         .or_else(|| Date::from_unix_days((js_sys::Date::now() / 86_400_000.0).floor() as i64))
-        // A constant that exists: only an absurd clock gets here.
-        .unwrap_or_else(|| Date::new(1970, 1, 1).expect("1970-01-01 is a date"))
+        // Only an absurd clock gets here.
+        .unwrap_or(Date::UNIX_EPOCH)
 }
 
 /// The page's query string, with its `?`.
@@ -59,6 +59,10 @@ pub fn replace_query(query: &str) {
 }
 
 /// Milliseconds since navigation started.
+#[allow(
+    clippy::disallowed_types,
+    reason = "timing: the browser's clock is a float; shown only through form::fixed"
+)]
 pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())

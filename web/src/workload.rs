@@ -3,6 +3,8 @@
 //!
 //! All of it is pure and runs natively in unit tests; the components only render [`Derived`].
 
+use std::rc::Rc;
+
 use ratebook::map::Map;
 
 use ratebook::{Date, Decimal, Estimate, EstimateOptions, ImageCount, InputImage, RateBook, Usage};
@@ -142,6 +144,7 @@ pub fn build(form: &Form) -> Result<Workload, FieldErrors> {
             date,
             mode: form.mode,
             residency: false,
+            allow_over_limits: false,
         },
         usage,
         requests_per_day: get(Field::RequestsPerDay),
@@ -180,6 +183,10 @@ pub struct Derived {
     pub image_tokens: Vec<Option<Result<u64, String>>>,
     pub compare: Vec<CompareRow>,
     /// Milliseconds the comparison took to compute (every model), for the benchmark.
+    #[allow(
+        clippy::disallowed_types,
+        reason = "timing: the browser's clock in milliseconds, shown only through form::fixed"
+    )]
     pub compare_ms: f64,
 }
 
@@ -198,6 +205,25 @@ impl Derived {
     }
 }
 
+/// A [`Derived`] handed to the components that render it, compared by identity: every edit
+/// computes a new one, so the same `Rc` means nothing to re-render. (Comparing by value would
+/// put a deep comparison of estimates, and their clones, into the download for nothing.)
+#[derive(Debug, Clone)]
+pub struct Shared(pub Rc<Derived>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Shared) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Shared {
+    type Target = Derived;
+    fn deref(&self) -> &Derived {
+        &self.0
+    }
+}
+
 /// `total × n`, exactly, or `None` past what a decimal holds.
 pub fn times(total: Decimal, n: u64) -> Option<Decimal> {
     total.checked_mul(Decimal::from(n))
@@ -205,6 +231,10 @@ pub fn times(total: Decimal, n: u64) -> Option<Decimal> {
 
 /// Prices the form's workload on its model and on every model of the book. `clock` reads
 /// milliseconds (the browser's `performance.now()`), to time the comparison.
+#[allow(
+    clippy::disallowed_types,
+    reason = "timing: the browser's clock in milliseconds, shown only through form::fixed"
+)]
 pub fn derive(form: &Form, book: &RateBook, clock: &dyn Fn() -> f64) -> Derived {
     let mut d = Derived::empty(form);
     let model = book.resolve(&form.model).ok();

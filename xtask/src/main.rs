@@ -3,23 +3,31 @@
 //!
 //! - `cargo xtask build` — the static site in `web/dist/`: WASM built with the `wasm-release`
 //!   profile, `wasm-bindgen --target web`, `wasm-opt` for size, the HTML/CSS and the pricing
-//!   files with their `index.json`.
+//!   files with their `index.json`. Fails when the page's `.wasm` + `.js` are over 250 KB
+//!   gzipped.
 //! - `cargo xtask serve [--port 8080]` — builds, then serves `web/dist` on 127.0.0.1.
 //! - `cargo xtask test` — the project's one test command: formatting, clippy, the core built
 //!   for wasm32, the site, and `cargo test --workspace` with the browser tests switched on.
+//! - `cargo xtask fuzz [--seconds N] [TARGET…]` — every cargo-fuzz target of `fuzz/` for N
+//!   seconds each (default 60), with executions per target; fails on a crash. `test` runs each
+//!   briefly.
 //! - `cargo xtask bench-web` — the site's download size and, from headless Chromium, the time
 //!   to the first total and to recompute the comparison of every model.
+//! - `cargo xtask bench [--threads N]` — `ratebook cost` on a generated 1,000,000-line log on
+//!   one thread and on every core (lines per second, speed-up, peak memory), against
+//!   genai-prices (installed from PyPI into a throwaway virtual environment) on its first lines.
 //! - `cargo xtask crosscheck [--json]` — a maintainer's report, not part of `test`: the rate
 //!   book against genai-prices and LiteLLM (installed from PyPI into a throwaway virtual
 //!   environment): rates that disagree, their models we lack, entries checked long ago.
 //!
 //! On a fresh machine it installs what it needs (the wasm32 target, the pinned
-//! `wasm-bindgen-cli`, npm's `binaryen`), and says clearly what it can't install (Chromium).
+//! `wasm-bindgen-cli`, npm's `binaryen`, cargo-fuzz), and says clearly what it can't install (Chromium).
 
 mod bench;
 mod build;
+mod cost_bench;
 mod crosscheck;
-mod serve;
+mod fuzz;
 mod test;
 mod tools;
 
@@ -35,8 +43,15 @@ commands:
   build               build the static site into web/dist
   serve [--port N]    build, then serve web/dist on http://127.0.0.1:N (default 8080)
         [--no-build]  serve what is already built
-  test                fmt, clippy, core for wasm32, site, and every test incl. the browser tests
+  test                fmt, clippy, core for wasm32, site, every test incl. the browser tests,
+                      and each fuzz target for 20 s
+  fuzz [--seconds N]  every fuzz target of fuzz/ for N seconds each (default 60), or only the
+       [TARGET…]      targets named; reports executions per target, fails on a crash
   bench-web           site size and page timings in headless Chromium
+  bench [--threads N] `ratebook cost` on a generated 1,000,000-line log on 1 and N threads
+        [--runs N]    (default: one per core; median of --runs, default 3) with peak memory,
+        [--sample N]  and genai-prices on its first --sample lines (default 20,000): lines/s,
+                      speed-up and ratio (genai-prices from PyPI into a throwaway venv)
   crosscheck [--json] pricing/ vs genai-prices and LiteLLM from PyPI: disagreeing rates,
         [--date D]    their models we lack, entries checked over 90 days ago (a report:
                       exits 0 unless the databases cannot be installed or read)";
@@ -47,7 +62,9 @@ fn main() -> ExitCode {
         Some("build") => build::build().map(|_| ()),
         Some("serve") => serve_command(&args[1..]),
         Some("test") => test::test(),
+        Some("fuzz") => fuzz::fuzz_command(&args[1..]),
         Some("bench-web") => bench::bench_web(),
+        Some("bench") => cost_bench::bench(&args[1..]),
         Some("crosscheck") => crosscheck::crosscheck(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -97,7 +114,13 @@ fn serve_command(args: &[String]) -> Result {
             dist.display()
         ));
     }
-    serve::serve_forever(&dist, port)
+    site_server::serve_forever(&dist, port, |addr| {
+        println!(
+            "Serving {} on http://{addr}/ (Ctrl-C to stop)",
+            dist.display()
+        )
+    })
+    .map_err(|e| format!("serving on 127.0.0.1:{port}: {e}"))
 }
 
 /// The workspace root (xtask lives one level below it).

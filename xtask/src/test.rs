@@ -6,6 +6,7 @@
 //! 4. the core built for wasm32 without default features (it must stay I/O-free)
 //! 5. the site (`cargo xtask build`)
 //! 6. `cargo test --workspace --features ratebook-tests/browser` with `RATEBOOK_DIST` set
+//! 7. every fuzz target for [`fuzz::CI_SECONDS`] (nightly, cargo-fuzz installed if missing)
 //!
 //! Every step runs even when an earlier one failed (except the tests, which need the site),
 //! so one run shows every problem; the summary lists each step and the exit code is non-zero
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::bench;
 use crate::build::{self, SIZE_BUDGET, kb};
+use crate::fuzz;
 use crate::tools::{self, WASM_TARGET};
 use crate::{Result, cargo, describe, dist_dir, run, step};
 
@@ -117,7 +119,9 @@ pub fn test() -> Result {
         Ok(())
     });
     timed(&mut steps, "cargo fmt --check", || {
-        run(cargo().args(["fmt", "--all", "--", "--check"]))
+        run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+        // The fuzz crate is a workspace of its own.
+        run(cargo().args(["fmt", "--manifest-path", "fuzz/Cargo.toml", "--", "--check"]))
     });
     timed(&mut steps, "cargo clippy -D warnings", || {
         run(cargo().args([
@@ -180,6 +184,12 @@ pub fn test() -> Result {
         });
     }
 
+    let mut fuzzed = Vec::new();
+    timed(&mut steps, "fuzz targets (cargo xtask fuzz)", || {
+        fuzzed = fuzz::fuzz(fuzz::CI_SECONDS, &[])?;
+        Ok(())
+    });
+
     step("summary");
     for s in &steps {
         let status = if s.result.is_ok() { "ok  " } else { "FAIL" };
@@ -194,16 +204,17 @@ pub fn test() -> Result {
     );
     if let Some(s) = sizes {
         eprintln!(
-            "  site: {} gzipped (wasm {} + js {}), budget {}{}",
+            "  site: {} gzipped (wasm {} + js {}), budget {}",
             kb(s.gz_total()),
             kb(s.wasm_gz),
             kb(s.js_gz),
-            kb(SIZE_BUDGET),
-            if s.gz_total() > SIZE_BUDGET {
-                " — OVER BUDGET"
-            } else {
-                ""
-            }
+            kb(SIZE_BUDGET)
+        );
+    }
+    for r in &fuzzed {
+        eprintln!(
+            "  fuzz {:<16} {:>10} executions ({}/s)",
+            r.target, r.executions, r.per_second
         );
     }
     if let Some(b) = bench::read_marks(started_at) {

@@ -6,7 +6,9 @@
 //!   when the one on PATH differs;
 //! - `wasm-opt` from npm's `binaryen` (Debian's is too old for what rustc emits), installed
 //!   into `target/tools` with npm;
-//! - Chromium and chromedriver for the browser tests: Debian packages; never downloaded here.
+//! - Chromium and chromedriver for the browser tests: Debian packages; never downloaded here;
+//! - Python packages for the reports that compare with other tools (`crosscheck`, `bench`):
+//!   pinned versions from PyPI in a throwaway virtual environment under the target directory.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -194,4 +196,56 @@ pub fn find_browser() -> Result<Browser> {
             }
         )),
     }
+}
+
+fn venv_python(venv: &Path) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join("python.exe")
+    } else {
+        venv.join("bin").join("python")
+    }
+}
+
+/// A Python virtual environment in `venv` with exactly `requirements` (`name==version`)
+/// installed from PyPI; reused while they match. Returns its Python. The base interpreter is
+/// `python3`, or `CROSSCHECK_PYTHON` if set.
+pub fn python_venv(venv: &Path, requirements: &[String]) -> Result<PathBuf> {
+    let python = venv_python(venv);
+    let stamp = venv.join("xtask-requirements.txt");
+    let wanted: String = requirements.iter().map(|r| format!("{r}\n")).collect();
+    if python.is_file() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&wanted) {
+        return Ok(python);
+    }
+    crate::step(&format!(
+        "installing {} into {}",
+        requirements.join(", "),
+        venv.display()
+    ));
+    if !python.is_file() {
+        if venv.exists() {
+            std::fs::remove_dir_all(venv)
+                .map_err(|e| format!("removing the broken {}: {e}", venv.display()))?;
+        }
+        let base = std::env::var("CROSSCHECK_PYTHON").unwrap_or_else(|_| "python3".into());
+        run(Command::new(&base).arg("-m").arg("venv").arg(venv)).map_err(|e| {
+            format!("{e}\ncould not create a Python virtual environment; install Python 3 with its venv module, or set CROSSCHECK_PYTHON")
+        })?;
+    }
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--quiet",
+        ])
+        .args(requirements))
+    .map_err(|e| {
+        format!(
+            "{e}\ncould not install {} from PyPI (network? version?)",
+            requirements.join(", ")
+        )
+    })?;
+    std::fs::write(&stamp, wanted).map_err(|e| format!("writing {}: {e}", stamp.display()))?;
+    Ok(python)
 }

@@ -12,6 +12,8 @@ use clap::Args;
 use ratebook::plausible::{self, Warning};
 use ratebook::{Date, Error, Location, SourceFile};
 
+use crate::output::CheckOutput;
+
 #[derive(Args)]
 pub struct CheckArgs {
     /// The pricing directory to validate.
@@ -42,14 +44,14 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let models = loaded.book.models().len();
     let ok = loaded.errors.is_empty() && !files.is_empty();
     if args.json {
-        let out = serde_json::json!({
-            "ok": ok,
-            "today": today.to_string(),
-            "files": files.len(),
-            "models": models,
-            "errors": loaded.errors,
-            "warnings": warnings,
-        });
+        let out = CheckOutput {
+            ok,
+            today,
+            files: files.len(),
+            models,
+            errors: loaded.errors,
+            warnings,
+        };
         outln!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(if ok {
             ExitCode::SUCCESS

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use ratebook::{Decimal, format_usd};
-use serde_json::json;
 
 use crate::books;
 use crate::estimate::WorkloadArgs;
+use crate::output::{CompareOutput, ComparedModel, Unpriced, usd};
 
 #[derive(Args)]
 pub struct CompareArgs {
@@ -54,27 +54,28 @@ pub fn run(pricing: Option<&Path>, args: CompareArgs) -> Result<ExitCode> {
     priced.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     let daily = |t: Decimal| t.checked_mul(per_day);
     if args.json {
-        let rows: Vec<_> = priced
-            .iter()
-            .map(|(m, t)| {
-                json!({
-                    "model": m,
-                    "total_usd": t.normalize().to_string(),
-                    "daily_usd": daily(*t).map(|d| d.normalize().to_string()),
-                    "monthly_usd": daily(*t).and_then(|d| d.checked_mul(Decimal::from(30))).map(|d| d.normalize().to_string()),
+        let out = CompareOutput {
+            date: options.date,
+            mode: options.mode.as_str().to_string(),
+            models: priced
+                .iter()
+                .map(|(m, t)| ComparedModel {
+                    model: m.clone(),
+                    total_usd: usd(*t),
+                    daily_usd: daily(*t).map(usd),
+                    monthly_usd: daily(*t)
+                        .and_then(|d| d.checked_mul(Decimal::from(30)))
+                        .map(usd),
                 })
-            })
-            .collect();
-        let errors: Vec<_> = unpriced
-            .iter()
-            .map(|(m, e)| json!({ "model": m, "error": e }))
-            .collect();
-        let out = json!({
-            "date": options.date.to_string(),
-            "mode": options.mode.as_str(),
-            "models": rows,
-            "unpriced": errors,
-        });
+                .collect(),
+            unpriced: unpriced
+                .iter()
+                .map(|(m, e)| Unpriced {
+                    model: m.clone(),
+                    error: e.clone(),
+                })
+                .collect(),
+        };
         outln!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }

@@ -1,26 +1,39 @@
-//! `ratebook cost`: prices real usage — JSON Lines of provider responses — in constant memory.
+//! `ratebook cost`: prices real usage — JSON Lines of provider responses — in constant memory,
+//! on every core.
 //!
-//! Files are read line by line through a reused buffer split with SIMD `memchr` (a line is
-//! capped at 64 MiB, so even a binary file without newlines cannot grow memory past that),
-//! each line goes to the core's
-//! `ingest::Ledger`, which sums usages per model and prices them once at the end. Nothing of a
-//! line is kept after it is read except, for the first rejected lines, where and why.
+//! Sequentially (`--threads 1`), files are read line by line through a reused buffer split with
+//! SIMD `memchr` (a line is capped at 64 MiB, so even a binary file without newlines cannot
+//! grow memory past that), and each line goes to the core's `ingest::Ledger`, which sums usages
+//! per model and prices them once at the end. In parallel (the default: one worker per core),
+//! the reading thread cuts the input into chunks of whole lines (about 1 MiB) and hands them to
+//! workers, each with its own ledger; the ledgers merge at the end, which is exact (the sums do
+//! not depend on how the lines were divided), and each chunk's line count and rejections come
+//! back to the reading thread, which takes them in input order, so the output is the
+//! sequential run's to the last digit and rejected lines are listed in file order. A fixed
+//! pool of chunk buffers, returned only once their chunk's result is taken in order, bounds
+//! memory. Nothing of a line is kept after it is read except, for the first rejected lines,
+//! where and why.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
+use std::num::NonZeroUsize;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use ratebook::budget::Budget;
-use ratebook::ingest::{Ledger, LineOutcome, Provider, RejectKind, Summary};
+use ratebook::ingest::{Ledger, LineError, LineOutcome, Provider, RejectKind, Summary};
 use ratebook::money::{group_thousands, parse_user_decimal};
-use ratebook::{format_count, format_usd};
-use serde_json::{Map, Value, json};
+use ratebook::{Date, format_count, format_usd};
 
 use crate::books;
+use crate::output::{BudgetOutput, CostOutput, Count, MeterCost, ModelCost, RejectedLine, usd};
 
 /// Longest line read; longer ones are rejected (`too_long`) and skipped to their newline.
 const MAX_LINE: usize = 64 << 20;
@@ -28,6 +41,10 @@ const MAX_LINE: usize = 64 << 20;
 const LISTED_REJECTIONS: usize = 20;
 /// Exit code when `--budget` is exceeded.
 pub const OVER_BUDGET: u8 = 3;
+/// Bytes of whole lines handed to a worker at a time (more for a longer line).
+const CHUNK: usize = 1 << 20;
+/// Chunk buffers per worker: one being priced, one waiting, so no worker idles.
+const BUFFERS_PER_WORKER: usize = 2;
 
 const AFTER_HELP: &str = "\
 Input: JSON Lines, one complete response per line, as the provider returned it. Providers may be
@@ -42,6 +59,9 @@ are counted as `failed` and not billed. A line that cannot be read or priced (ba
 types, absurd counts, an unknown model, …) is counted as `rejected` with its file:line and
 reason, and the rest of the input is still priced; --strict makes the first one fatal. A line
 may be up to 64 MiB; input is streamed, so memory does not grow with the number of lines.
+
+Threads: --threads N prices on N threads (default: one per core); --threads 1 reads and prices
+on one. The output is the same to the last digit for any N, rejected lines in file order.
 
 --json prints total_usd (an exact decimal string), records (priced), failed (not billed),
 rejected, rejected_lines (the first 20: file, line, kind, reason), rejected_kinds,
@@ -75,9 +95,13 @@ pub struct CostArgs {
     /// Print JSON (exact decimal strings for money) instead of a table.
     #[arg(long)]
     json: bool,
+    /// Threads to price on (default: one per core; 1 reads and prices on one thread).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 /// A rejected line, for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Rejection {
     file: String,
     line: u64,
@@ -103,7 +127,14 @@ impl Progress {
     }
 
     fn tick(&mut self, file: &str, lines: u64, bytes: u64, size: Option<u64>) {
-        if !self.on || lines % 16_384 != 0 {
+        if lines % 16_384 == 0 {
+            self.show(file, lines, bytes, size);
+        }
+    }
+
+    /// Redraws the line, at most five times a second.
+    fn show(&mut self, file: &str, lines: u64, bytes: u64, size: Option<u64>) {
+        if !self.on {
             return;
         }
         let now = Instant::now();
@@ -216,7 +247,8 @@ impl<R: Read> LineReader<R> {
                 let line_start = self.start;
                 self.start = line_end + 1;
                 self.consumed += (line_end + 1 - line_start) as u64;
-                if skipping {
+                // Longer than the cap is too long however the reads fell, as in `Chunker`.
+                if skipping || line_end - line_start > self.cap {
                     return Ok(Some(Next::TooLong));
                 }
                 return Ok(Some(Next::Line(&self.buf[line_start..line_end])));
@@ -236,7 +268,7 @@ impl<R: Read> LineReader<R> {
                 let line_start = self.start;
                 self.start = self.end;
                 self.consumed += (self.end - line_start) as u64;
-                return Ok(Some(if skipping {
+                return Ok(Some(if skipping || self.end - line_start > self.cap {
                     Next::TooLong
                 } else {
                     Next::Line(&self.buf[line_start..self.end])
@@ -245,6 +277,219 @@ impl<R: Read> LineReader<R> {
             self.fill()?;
         }
     }
+}
+
+/// Cuts input into chunks of whole lines for the workers, reading into buffers the caller
+/// supplies. A line longer than the cap is not kept: it becomes [`Piece::TooLong`] and is
+/// skipped up to its newline.
+struct Chunker<R> {
+    inner: R,
+    /// The start of a line that did not fit in the last chunk.
+    carry: Vec<u8>,
+    eof: bool,
+    cap: usize,
+    chunk: usize,
+    /// Bytes consumed so far (for progress).
+    consumed: u64,
+}
+
+/// What [`Chunker::next`] hands out.
+enum Piece {
+    /// `buf[..len]`: whole lines, each ending with a newline except perhaps the input's last.
+    Lines(Vec<u8>, usize),
+    /// One line longer than the cap (the buffer comes back unused).
+    TooLong(Vec<u8>),
+}
+
+impl<R: Read> Chunker<R> {
+    fn new(inner: R, cap: usize, chunk: usize) -> Chunker<R> {
+        Chunker {
+            inner,
+            carry: Vec::new(),
+            eof: false,
+            cap,
+            chunk,
+            consumed: 0,
+        }
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.inner.read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The next piece, read into `buf`; `Err(buf)` when the input is exhausted.
+    fn next(&mut self, mut buf: Vec<u8>) -> io::Result<Result<Piece, Vec<u8>>> {
+        // A buffer grown for a long line goes back to the chunk size.
+        if buf.len() > 4 * self.chunk {
+            buf = Vec::new();
+        }
+        let want = self.chunk.max(self.carry.len() + self.chunk / 2);
+        if buf.len() < want {
+            buf.resize(want, 0);
+        }
+        let mut len = self.carry.len();
+        buf[..len].copy_from_slice(&self.carry);
+        self.carry.clear();
+        loop {
+            while len < buf.len() && !self.eof {
+                let n = self.read(&mut buf[len..])?;
+                self.eof = n == 0;
+                len += n;
+            }
+            if let Some(i) = memchr::memrchr(b'\n', &buf[..len]) {
+                self.carry.extend_from_slice(&buf[i + 1..len]);
+                self.consumed += (i + 1) as u64;
+                return Ok(Ok(Piece::Lines(buf, i + 1)));
+            }
+            // No newline in `len` bytes: they are all one line.
+            if len > self.cap {
+                self.consumed += len as u64;
+                return self.skip_line(buf).map(Ok);
+            }
+            if self.eof {
+                if len == 0 {
+                    return Ok(Err(buf));
+                }
+                self.consumed += len as u64;
+                return Ok(Ok(Piece::Lines(buf, len)));
+            }
+            let grown = (buf.len() * 2).min(self.cap + self.chunk).max(len + 1);
+            buf.resize(grown, 0);
+        }
+    }
+
+    /// Reads on to the end of a too-long line, keeping only what follows its newline.
+    fn skip_line(&mut self, mut buf: Vec<u8>) -> io::Result<Piece> {
+        let piece = self.chunk.min(buf.len());
+        while !self.eof {
+            let n = self.read(&mut buf[..piece])?;
+            self.eof = n == 0;
+            if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+                self.carry.extend_from_slice(&buf[i + 1..n]);
+                self.consumed += (i + 1) as u64;
+                break;
+            }
+            self.consumed += n as u64;
+        }
+        Ok(Piece::TooLong(buf))
+    }
+}
+
+/// Why a too-long line is rejected.
+fn too_long_reason() -> String {
+    format!("line longer than {} MiB", MAX_LINE >> 20)
+}
+
+/// Prices one line (without its newline) on `ledger`: strips a trailing `\r` and, on a file's
+/// first line, a UTF-8 byte-order mark; a line longer than the cap is rejected unread.
+fn price_line(ledger: &mut Ledger<'_>, bytes: &[u8], first: bool) -> LineOutcome {
+    if bytes.len() > MAX_LINE {
+        ledger.count_rejected(RejectKind::TooLong);
+        return LineOutcome::Rejected(LineError::new(RejectKind::TooLong, too_long_reason()));
+    }
+    let mut line = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    if first {
+        line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+    }
+    match std::str::from_utf8(line) {
+        Ok(text) => ledger.add_line(text),
+        Err(e) => {
+            ledger.count_rejected(RejectKind::Encoding);
+            let msg = format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.valid_up_to()
+            );
+            LineOutcome::Rejected(LineError::new(RejectKind::Encoding, msg))
+        }
+    }
+}
+
+/// A chunk for a worker.
+struct Work {
+    seq: u64,
+    /// The chunk starts the file (its first line may carry a byte-order mark).
+    first: bool,
+    piece: Piece,
+}
+
+/// A worker's report on one chunk, with the chunk's buffer to reuse.
+struct Done {
+    seq: u64,
+    /// Lines in the chunk, blank ones included.
+    lines: u64,
+    blank: u64,
+    /// The chunk's first rejected lines: (line index in the chunk, kind, reason).
+    rejections: Vec<(u64, RejectKind, String)>,
+    buf: Vec<u8>,
+    /// Pricing the chunk panicked (a bug): the run stops with an error.
+    panicked: bool,
+}
+
+impl Done {
+    fn new(seq: u64) -> Done {
+        Done {
+            seq,
+            lines: 0,
+            blank: 0,
+            rejections: Vec::new(),
+            buf: Vec::new(),
+            panicked: false,
+        }
+    }
+
+    fn panicked(seq: u64) -> Done {
+        Done {
+            panicked: true,
+            ..Done::new(seq)
+        }
+    }
+}
+
+/// Prices a chunk on a worker's ledger. In strict mode it stops at the first rejected line:
+/// the run ends there.
+fn price_chunk(ledger: &mut Ledger<'_>, work: Work, strict: bool) -> Done {
+    let mut done = Done::new(work.seq);
+    let (buf, len) = match work.piece {
+        Piece::TooLong(buf) => {
+            ledger.count_rejected(RejectKind::TooLong);
+            done.lines = 1;
+            done.rejections
+                .push((0, RejectKind::TooLong, too_long_reason()));
+            done.buf = buf;
+            return done;
+        }
+        Piece::Lines(buf, len) => (buf, len),
+    };
+    let bytes = &buf[..len];
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes)
+        .chain((len > 0 && bytes[len - 1] != b'\n').then_some(len));
+    for end in ends {
+        let outcome = price_line(ledger, &bytes[start..end], work.first && start == 0);
+        start = end + 1;
+        let index = done.lines;
+        done.lines += 1;
+        match outcome {
+            LineOutcome::Blank => done.blank += 1,
+            LineOutcome::Priced | LineOutcome::Failed => {}
+            LineOutcome::Rejected(e) => {
+                if done.rejections.len() < LISTED_REJECTIONS {
+                    done.rejections.push((index, e.kind, e.message));
+                }
+                if strict {
+                    break;
+                }
+            }
+        }
+    }
+    done.buf = buf;
+    done
 }
 
 struct Run<'b> {
@@ -256,7 +501,7 @@ struct Run<'b> {
     progress: Progress,
 }
 
-impl Run<'_> {
+impl<'b> Run<'b> {
     fn reject(&mut self, file: &str, line: u64, kind: RejectKind, reason: String) -> Result<()> {
         if self.strict {
             bail!("{file}:{line}: {reason}");
@@ -272,6 +517,7 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Reads and prices `input` on this thread.
     fn read(&mut self, name: &str, input: impl Read, size: Option<u64>) -> Result<()> {
         let mut reader = LineReader::new(input, MAX_LINE);
         let mut n = 0u64;
@@ -279,41 +525,15 @@ impl Run<'_> {
             let next = reader
                 .next_line()
                 .with_context(|| format!("cannot read {name}"))?;
-            let bytes = match next {
+            let outcome = match next {
                 None => break,
                 Some(Next::TooLong) => {
-                    n += 1;
-                    self.lines += 1;
                     self.ledger.count_rejected(RejectKind::TooLong);
-                    self.reject(
-                        name,
-                        n,
-                        RejectKind::TooLong,
-                        format!("line longer than {} MiB", MAX_LINE >> 20),
-                    )?;
-                    continue;
+                    LineOutcome::Rejected(LineError::new(RejectKind::TooLong, too_long_reason()))
                 }
-                Some(Next::Line(b)) => b,
+                Some(Next::Line(b)) => price_line(&mut self.ledger, b, n == 0),
             };
             n += 1;
-            let mut line = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            if n == 1 {
-                line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-            }
-            let outcome = match std::str::from_utf8(line) {
-                Ok(text) => self.ledger.add_line(text),
-                Err(e) => {
-                    self.ledger.count_rejected(RejectKind::Encoding);
-                    let msg = format!(
-                        "not UTF-8 text (invalid byte at offset {})",
-                        e.valid_up_to()
-                    );
-                    LineOutcome::Rejected(ratebook::ingest::LineError::new(
-                        RejectKind::Encoding,
-                        msg,
-                    ))
-                }
-            };
             match outcome {
                 LineOutcome::Blank => self.blank += 1,
                 LineOutcome::Priced | LineOutcome::Failed => self.lines += 1,
@@ -326,72 +546,232 @@ impl Run<'_> {
         }
         Ok(())
     }
-}
 
-fn big(n: u128) -> Value {
-    match u64::try_from(n) {
-        Ok(v) => json!(v),
-        Err(_) => json!(n.to_string()),
+    /// Reads `input` on this thread and prices its chunks on `threads` workers, each with its
+    /// own ledger, merged into this run's at the end. Chunks are taken back in input order, so
+    /// counts, rejected lines and `--strict` behave exactly as in [`Run::read`].
+    fn read_parallel(
+        &mut self,
+        name: &str,
+        input: impl Read,
+        size: Option<u64>,
+        threads: usize,
+        chunk: usize,
+    ) -> Result<()> {
+        let fresh = self.ledger.fresh();
+        let strict = self.strict;
+        let (work_tx, work_rx) = mpsc::sync_channel::<Work>(threads * BUFFERS_PER_WORKER);
+        let work_rx = Mutex::new(work_rx);
+        let (done_tx, done_rx) = mpsc::channel::<Done>();
+        let ledgers = std::thread::scope(|scope| -> Result<Vec<Ledger<'b>>> {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let done_tx = done_tx.clone();
+                    let work_rx = &work_rx;
+                    let mut ledger = fresh.clone();
+                    scope.spawn(move || {
+                        loop {
+                            // The lock is held only to take the next chunk.
+                            let next = match work_rx.lock() {
+                                Ok(rx) => rx.recv(),
+                                Err(_) => break,
+                            };
+                            let Ok(work) = next else { break };
+                            // A panic is reported like a chunk, so the reader stops waiting.
+                            let seq = work.seq;
+                            let done = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                                price_chunk(&mut ledger, work, strict)
+                            }))
+                            .unwrap_or_else(|_| Done::panicked(seq));
+                            if done_tx.send(done).is_err() {
+                                break;
+                            }
+                        }
+                        ledger
+                    })
+                })
+                .collect();
+            drop(done_tx);
+            let read = self.feed(name, input, size, threads, chunk, work_tx, &done_rx);
+            let mut ledgers = Vec::with_capacity(threads);
+            for w in workers {
+                ledgers.push(
+                    w.join()
+                        .map_err(|_| anyhow::anyhow!("a pricing thread failed"))?,
+                );
+            }
+            read.map(|()| ledgers)
+        })?;
+        for l in ledgers {
+            self.ledger.merge(l)?;
+        }
+        Ok(())
     }
-}
 
-fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: &str) -> Value {
-    let mut by_model = Map::new();
-    for m in &s.by_model {
-        let modes: Map<String, Value> = m
-            .modes
-            .iter()
-            .map(|(mode, n)| (mode.as_str().to_string(), json!(n)))
+    /// The reading side of [`Run::read_parallel`]: chunks out to the workers, reports back in
+    /// input order. A buffer is reused only after its chunk's report is taken, so at most
+    /// `threads × BUFFERS_PER_WORKER` chunks are in memory, reported or not.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one call site, all of the reading state"
+    )]
+    fn feed(
+        &mut self,
+        name: &str,
+        input: impl Read,
+        size: Option<u64>,
+        threads: usize,
+        chunk: usize,
+        work_tx: mpsc::SyncSender<Work>,
+        done_rx: &mpsc::Receiver<Done>,
+    ) -> Result<()> {
+        let mut chunker = Chunker::new(input, MAX_LINE, chunk);
+        let mut pool: Vec<Vec<u8>> = (0..threads * BUFFERS_PER_WORKER)
+            .map(|_| Vec::new())
             .collect();
-        by_model.insert(
-            m.model.clone(),
-            json!({
-                "provider": m.provider,
-                "records": m.records,
-                "modes": modes,
-                "input_tokens": big(m.input_tokens),
-                "cached_tokens": big(m.cached_tokens),
-                "cache_write_tokens": big(m.cache_write_tokens),
-                "output_tokens": big(m.output_tokens),
-                "total_usd": m.total.normalize().to_string(),
-                "meters": m.meters.iter().map(|t| json!({
-                    "meter": t.meter,
-                    "quantity": big(t.quantity),
-                    "amount_usd": t.amount.normalize().to_string(),
-                })).collect::<Vec<_>>(),
-            }),
-        );
+        let mut order = InOrder::default();
+        let mut sent = 0u64;
+        loop {
+            // Without a free buffer, wait for reports (taking them in order frees buffers).
+            let buf = loop {
+                if let Some(b) = pool.pop() {
+                    break b;
+                }
+                let done = done_rx
+                    .recv()
+                    .map_err(|_| anyhow::anyhow!("the pricing threads stopped"))?;
+                order.take(self, name, done, &mut pool)?;
+                self.progress
+                    .show(name, order.lines, chunker.consumed, size);
+            };
+            let piece = match chunker
+                .next(buf)
+                .with_context(|| format!("cannot read {name}"))?
+            {
+                Ok(piece) => piece,
+                Err(_) => break,
+            };
+            let work = Work {
+                seq: sent,
+                first: sent == 0,
+                piece,
+            };
+            work_tx
+                .send(work)
+                .map_err(|_| anyhow::anyhow!("the pricing threads stopped"))?;
+            sent += 1;
+        }
+        drop(work_tx);
+        while order.taken < sent {
+            let done = done_rx
+                .recv()
+                .map_err(|_| anyhow::anyhow!("the pricing threads stopped"))?;
+            order.take(self, name, done, &mut pool)?;
+            self.progress
+                .show(name, order.lines, chunker.consumed, size);
+        }
+        Ok(())
     }
-    let failed: Map<String, Value> = s
-        .failed_reasons
+}
+
+/// Chunk reports put back in input order.
+#[derive(Default)]
+struct InOrder {
+    pending: BTreeMap<u64, Done>,
+    /// Reports taken: the next one to take is `taken`.
+    taken: u64,
+    /// Lines of the file in the reports taken.
+    lines: u64,
+}
+
+impl InOrder {
+    /// Files `done` and takes every report now next in order: its counts and rejected lines go
+    /// to `run` (numbered in the file), its buffer back to `pool`.
+    fn take(
+        &mut self,
+        run: &mut Run<'_>,
+        name: &str,
+        done: Done,
+        pool: &mut Vec<Vec<u8>>,
+    ) -> Result<()> {
+        self.pending.insert(done.seq, done);
+        while let Some(done) = self.pending.remove(&self.taken) {
+            if done.panicked {
+                bail!("{name}: pricing a chunk of lines failed (a bug in ratebook)");
+            }
+            self.taken += 1;
+            pool.push(done.buf);
+            for (index, kind, reason) in done.rejections {
+                run.reject(name, self.lines + index + 1, kind, reason)?;
+            }
+            self.lines += done.lines;
+            run.lines += done.lines - done.blank;
+            run.blank += done.blank;
+        }
+        Ok(())
+    }
+}
+
+fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: Date) -> CostOutput {
+    let by_model = s
+        .by_model
         .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
+        .map(|m| {
+            let cost = ModelCost {
+                provider: m.provider.clone(),
+                records: m.records,
+                modes: m
+                    .modes
+                    .iter()
+                    .map(|(mode, n)| (mode.as_str().to_string(), *n))
+                    .collect(),
+                input_tokens: Count(m.input_tokens),
+                cached_tokens: Count(m.cached_tokens),
+                cache_write_tokens: Count(m.cache_write_tokens),
+                output_tokens: Count(m.output_tokens),
+                total_usd: usd(m.total),
+                meters: m
+                    .meters
+                    .iter()
+                    .map(|t| MeterCost {
+                        meter: t.meter.clone(),
+                        quantity: Count(t.quantity),
+                        amount_usd: usd(t.amount),
+                    })
+                    .collect(),
+            };
+            (m.model.clone(), cost)
+        })
         .collect();
-    let kinds: Map<String, Value> = s
-        .rejected_kinds
-        .iter()
-        .map(|(k, v)| (k.as_str().to_string(), json!(v)))
-        .collect();
-    json!({
-        "files": files,
-        "date": date,
-        "lines": run.lines,
-        "blank_lines": run.blank,
-        "records": s.records,
-        "failed": s.failed,
-        "rejected": s.rejected,
-        "total_usd": s.total.normalize().to_string(),
-        "total_display": format_usd(s.total),
-        "failed_reasons": failed,
-        "rejected_kinds": kinds,
-        "rejected_lines": run.rejections.iter().map(|r| json!({
-            "file": r.file,
-            "line": r.line,
-            "kind": r.kind.as_str(),
-            "reason": r.reason,
-        })).collect::<Vec<_>>(),
-        "by_model": by_model,
-    })
+    CostOutput {
+        files: files.to_vec(),
+        date,
+        lines: run.lines,
+        blank_lines: run.blank,
+        records: s.records,
+        failed: s.failed,
+        rejected: s.rejected,
+        total_usd: usd(s.total),
+        total_display: format_usd(s.total),
+        failed_reasons: s.failed_reasons.iter().cloned().collect(),
+        rejected_kinds: s
+            .rejected_kinds
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), *v))
+            .collect(),
+        rejected_lines: run
+            .rejections
+            .iter()
+            .map(|r| RejectedLine {
+                file: r.file.clone(),
+                line: r.line,
+                kind: r.kind.as_str().to_string(),
+                reason: r.reason.clone(),
+            })
+            .collect(),
+        by_model,
+        budget: None,
+    }
 }
 
 fn summary_table(s: &Summary) -> String {
@@ -469,13 +849,22 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         blank: 0,
         progress: Progress::new(),
     };
+    let threads = match args.threads {
+        Some(n) => usize::from(n),
+        None => std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
+    };
     for name in &args.files {
-        if name == "-" {
-            run.read("<stdin>", io::stdin().lock(), None)?;
+        let (label, input, size): (&str, Box<dyn Read>, _) = if name == "-" {
+            ("<stdin>", Box::new(io::stdin().lock()), None)
         } else {
             let f = File::open(name).with_context(|| format!("cannot open {name}"))?;
             let size = f.metadata().ok().map(|m| m.len());
-            run.read(name, f, size)?;
+            (name, Box::new(f), size)
+        };
+        if threads > 1 {
+            run.read_parallel(label, input, size, threads, CHUNK)?;
+        } else {
+            run.read(label, input, size)?;
         }
     }
     run.progress.done();
@@ -483,15 +872,13 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
     let check = budget.map(|b| b.check_spend(summary.total));
 
     if args.json {
-        let mut v = summary_json(&summary, &run, &args.files, &date.to_string());
-        if let Some(c) = &check {
-            v["budget"] = json!({
-                "limit_usd": c.limit.normalize().to_string(),
-                "over": c.over,
-                "over_by_usd": c.over_by.normalize().to_string(),
-                "headroom_usd": c.headroom.normalize().to_string(),
-            });
-        }
+        let mut v = summary_json(&summary, &run, &args.files, date);
+        v.budget = check.as_ref().map(|c| BudgetOutput {
+            limit_usd: usd(c.limit),
+            over: c.over,
+            over_by_usd: usd(c.over_by),
+            headroom_usd: usd(c.headroom),
+        });
         outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         out!("{}", summary_table(&summary));
@@ -565,6 +952,151 @@ mod tests {
         assert_eq!(lines(b"", 64), Vec::<String>::new());
         assert_eq!(lines(b"\n", 64), [""]);
         assert_eq!(lines(b"x\r\n", 64), ["x\r"]);
+    }
+
+    /// The lines `Chunker` cuts `input` into (as a worker splits its chunks).
+    fn chunked(input: &[u8], cap: usize, chunk: usize) -> Vec<String> {
+        let mut c = Chunker::new(input, cap, chunk);
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        loop {
+            match c.next(buf).unwrap() {
+                Err(_) => break,
+                Ok(Piece::TooLong(b)) => {
+                    out.push("<too long>".to_string());
+                    buf = b;
+                }
+                Ok(Piece::Lines(b, len)) => {
+                    let bytes = &b[..len];
+                    let mut pieces: Vec<&[u8]> = bytes.split(|&x| x == b'\n').collect();
+                    if bytes.ends_with(b"\n") {
+                        pieces.pop();
+                    }
+                    out.extend(pieces.iter().map(|l| {
+                        if l.len() > cap {
+                            "<too long>".to_string()
+                        } else {
+                            String::from_utf8_lossy(l).into_owned()
+                        }
+                    }));
+                    buf = b;
+                }
+            }
+        }
+        assert_eq!(c.consumed, input.len() as u64);
+        out
+    }
+
+    #[test]
+    fn chunks_hold_the_same_lines_as_the_line_reader() {
+        let long = "y".repeat(100);
+        let inputs = [
+            "ab\ncdefgh\n\nij".to_string(),
+            String::new(),
+            "\n".into(),
+            "x\r\n".into(),
+            format!("ok\n{long}\nafter\n{long}"),
+            format!("{long}\n{long}\n"),
+            "0123456789\nz".into(),
+            "01234567890\nz\n".into(),
+            "a\n\n\nb\n".into(),
+        ];
+        for input in &inputs {
+            for chunk in [1, 2, 3, 5, 16, 64, 1 << 20] {
+                assert_eq!(
+                    chunked(input.as_bytes(), 10, chunk),
+                    lines(input.as_bytes(), 10),
+                    "{input:?} in chunks of {chunk}"
+                );
+            }
+        }
+    }
+
+    /// A mixed log: every fixture, blank and CRLF lines, a byte-order mark, bytes that are not
+    /// UTF-8, and rejected lines spread through it.
+    fn mixed_log() -> Vec<u8> {
+        let mut log = b"\xEF\xBB\xBF".to_vec();
+        for text in [
+            include_str!("../../../tests/data/usage/mixed.jsonl"),
+            include_str!("../../../tests/data/usage/bad_lines.jsonl"),
+            include_str!("../../../tests/data/usage/anthropic_batch.jsonl"),
+            include_str!("../../../tests/data/usage/openai_chat.jsonl"),
+            include_str!("../../../tests/data/usage/bad_lines.jsonl"),
+            include_str!("../../../tests/data/usage/gemini_batch.jsonl"),
+        ] {
+            for (i, line) in text.lines().enumerate() {
+                log.extend_from_slice(line.as_bytes());
+                log.extend_from_slice(if i % 3 == 0 { b"\r\n" } else { b"\n" });
+                if i % 5 == 0 {
+                    log.extend_from_slice(b"\n   \n");
+                }
+            }
+            log.extend_from_slice(b"{\"model\": \"gpt-4o\", \"usage\": \xFF}\n");
+        }
+        log
+    }
+
+    /// Prices `input` as `ratebook cost` does with `threads` threads (chunks of `chunk` bytes):
+    /// the error, summary, line counts and listed rejections.
+    fn price(
+        input: &[u8],
+        threads: usize,
+        chunk: usize,
+        strict: bool,
+    ) -> (Option<String>, Summary, u64, u64, Vec<Rejection>) {
+        let book = ratebook::bundled::book();
+        let mut run = Run {
+            ledger: Ledger::new(&book, "2026-11-23".parse().unwrap()),
+            strict,
+            rejections: Vec::new(),
+            lines: 0,
+            blank: 0,
+            progress: Progress::new(),
+        };
+        let result = if threads > 1 {
+            run.read_parallel("log", input, None, threads, chunk)
+        } else {
+            run.read("log", input, None)
+        };
+        let summary = run.ledger.summary().unwrap();
+        (
+            result.err().map(|e| e.to_string()),
+            summary,
+            run.lines,
+            run.blank,
+            run.rejections,
+        )
+    }
+
+    #[test]
+    fn parallel_runs_equal_the_sequential_run() {
+        let log = mixed_log();
+        let one = price(&log, 1, CHUNK, false);
+        assert_eq!(one.0, None);
+        assert!(one.1.records > 15 && one.1.rejected > 20, "{:?}", one.1);
+        assert!(one.3 > 10, "blank lines");
+        assert_eq!(one.4.len(), LISTED_REJECTIONS);
+        assert!(one.1.total > ratebook::Decimal::ZERO);
+        for threads in [2, 3, 4] {
+            for chunk in [1, 7, 100, 4096, CHUNK] {
+                assert_eq!(
+                    price(&log, threads, chunk, false),
+                    one,
+                    "{threads} threads, chunks of {chunk}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn strict_parallel_runs_stop_at_the_same_first_rejected_line() {
+        let log = mixed_log();
+        let (err, ..) = price(&log, 1, CHUNK, true);
+        let err = err.expect("a rejected line is fatal");
+        assert!(err.starts_with("log:"), "{err}");
+        for chunk in [1, 100, 4096] {
+            assert_eq!(price(&log, 3, chunk, true).0.as_deref(), Some(err.as_str()));
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use ratebook::diff::{RateChange, diff_books, diff_dates};
 
+use crate::output::DiffOutput;
 use crate::{books, git};
 
 #[derive(Args)]
@@ -54,7 +55,10 @@ pub fn run(pricing: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
         ),
     };
     if args.json {
-        let out = serde_json::json!({ "changes": changes, "count": changes.len() });
+        let out = DiffOutput {
+            count: changes.len(),
+            changes,
+        };
         outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print_table(&changes);

@@ -6,11 +6,16 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use ratebook::usage::VideoSeconds;
-use ratebook::{EstimateOptions, ImageCount, InputImage, Mode, Usage, format_rate};
-use serde_json::json;
+use ratebook::{
+    Estimate, EstimateOptions, ImageCount, InputImage, Mode, Usage, format_count, format_rate,
+    format_usd,
+};
 
 use crate::books;
-use crate::render;
+use crate::output::{
+    CloudOutput, EstimateOutput, ImageTokensOutput, ModelOutput, ModelsOutput, OfferOutput,
+    ScopeOutput, usd,
+};
 
 #[derive(Args)]
 pub struct EstimateArgs {
@@ -90,6 +95,10 @@ pub struct WorkloadArgs {
     /// Apply the data-residency uplift.
     #[arg(long)]
     residency: bool,
+    /// Price a prompt larger than the model's context window, or output above its maximum
+    /// output, instead of failing (for usage that stands for more than one request).
+    #[arg(long)]
+    allow_over_limits: bool,
 }
 
 impl WorkloadArgs {
@@ -148,6 +157,7 @@ impl WorkloadArgs {
             date: books::date_or_today(self.date.as_deref())?,
             mode: self.mode.parse::<Mode>()?,
             residency: self.residency,
+            allow_over_limits: self.allow_over_limits,
         })
     }
 }
@@ -160,10 +170,10 @@ pub fn run_estimate(pricing: Option<&Path>, args: EstimateArgs) -> Result<ExitCo
     if args.json {
         outln!(
             "{}",
-            serde_json::to_string_pretty(&render::estimate_json(&est))?
+            serde_json::to_string_pretty(&EstimateOutput::new(&est))?
         );
     } else {
-        out!("{}", render::estimate_table(&est));
+        out!("{}", estimate_table(&est));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -192,14 +202,14 @@ pub fn run_image_tokens(pricing: Option<&Path>, args: ImageTokensArgs) -> Result
     };
     let tokens = scheme.tokens(img.width, img.height, detail.as_deref())?;
     if args.json {
-        let out = json!({
-            "model": model.id,
-            "width": img.width,
-            "height": img.height,
-            "detail": detail,
-            "scheme": name,
-            "tokens": tokens,
-        });
+        let out = ImageTokensOutput {
+            model: model.id.clone(),
+            width: img.width,
+            height: img.height,
+            detail,
+            scheme: name.clone(),
+            tokens,
+        };
         outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         outln!(
@@ -208,7 +218,7 @@ pub fn run_image_tokens(pricing: Option<&Path>, args: ImageTokensArgs) -> Result
             img.height,
             detail.map(|d| format!(" at {d}")).unwrap_or_default(),
             model.id,
-            ratebook::format_count(tokens)
+            format_count(tokens)
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -228,50 +238,70 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
     let date = books::date_or_today(args.date.as_deref())?;
     let rate = |r: Option<ratebook::Decimal>| r.map(format_rate).unwrap_or_else(|| "-".into());
     if args.json {
-        let models: Vec<_> = book
+        let models = book
             .models()
             .iter()
             .map(|m| {
                 let p = m.price_at(date).ok();
-                json!({
-                    "id": m.id,
-                    "provider": m.provider,
-                    "name": m.name,
-                    "aliases": m.aliases,
-                    "modes": p.map(|p| p.offered_modes().iter().map(|m| m.as_str()).collect::<Vec<_>>()),
-                    "input_usd_per_m": p.and_then(|p| p.rates.get(ratebook::Meter::InputText)).map(|d| d.to_string()),
-                    "output_usd_per_m": p.and_then(|p| p.rates.get(ratebook::Meter::OutputText)).map(|d| d.to_string()),
-                    "price_effective": p.map(|p| p.effective.to_string()),
-                    "checked": p.map(|p| p.checked.to_string()),
-                    "status": m.status(date).as_str(),
-                    "deprecated": m.lifecycle.deprecated.map(|d| d.to_string()),
-                    "shutdown": m.lifecycle.shutdown.map(|d| d.to_string()),
-                    "replaced_by": m.lifecycle.replaced_by,
-                    "snapshots": m.snapshots,
-                })
+                ModelOutput {
+                    id: m.id.clone(),
+                    provider: m.provider.clone(),
+                    name: m.name.clone(),
+                    aliases: m.aliases.clone(),
+                    modes: p.map(|p| {
+                        p.offered_modes()
+                            .iter()
+                            .map(|m| m.as_str().to_string())
+                            .collect()
+                    }),
+                    input_usd_per_m: p
+                        .and_then(|p| p.rates.get(ratebook::Meter::InputText))
+                        .map(|d| d.to_string()),
+                    output_usd_per_m: p
+                        .and_then(|p| p.rates.get(ratebook::Meter::OutputText))
+                        .map(|d| d.to_string()),
+                    price_effective: p.map(|p| p.effective),
+                    checked: p.map(|p| p.checked),
+                    status: m.status(date).as_str().to_string(),
+                    deprecated: m.lifecycle.deprecated,
+                    shutdown: m.lifecycle.shutdown,
+                    replaced_by: m.lifecycle.replaced_by.clone(),
+                    snapshots: m.snapshots,
+                }
             })
             .collect();
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&json!({
-                "date": date.to_string(),
-                "models": models,
-                "clouds": book.clouds().iter().map(|c| json!({
-                    "id": c.provider,
-                    "name": c.name,
-                    "scopes": c.scopes.iter().map(|s| json!({
-                        "id": s.id,
-                        "prefixes": s.prefixes,
-                        "multiplier": s.multiplier.normalize().to_string(),
-                    })).collect::<Vec<_>>(),
-                    "offers": c.offers.iter().map(|o| json!({
-                        "id": o.id,
-                        "aliases": o.aliases,
-                        "model": o.model,
-                    })).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-            }))?
-        );
+        let clouds = book
+            .clouds()
+            .iter()
+            .map(|c| CloudOutput {
+                id: c.provider.clone(),
+                name: c.name.clone(),
+                scopes: c
+                    .scopes
+                    .iter()
+                    .map(|s| ScopeOutput {
+                        id: s.id.clone(),
+                        prefixes: s.prefixes.clone(),
+                        multiplier: usd(s.multiplier),
+                    })
+                    .collect(),
+                offers: c
+                    .offers
+                    .iter()
+                    .map(|o| OfferOutput {
+                        id: o.id.clone(),
+                        aliases: o.aliases.clone(),
+                        model: o.model.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let out = ModelsOutput {
+            date,
+            models,
+            clouds,
+        };
+        outln!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
     outln!(
@@ -327,4 +357,39 @@ pub fn run_models(pricing: Option<&Path>, args: ModelsArgs) -> Result<ExitCode> 
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A readable table of an estimate.
+pub fn estimate_table(e: &Estimate) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} ({}) · {} mode · priced at {} · prices from {} (source checked {})\n",
+        e.model, e.provider, e.mode, e.date, e.price.effective, e.price.checked
+    ));
+    out.push_str(&format!("model id: {}\n", e.resolution.describe()));
+    if let Some(l) = &e.lifecycle {
+        out.push_str(&format!("lifecycle: {}\n", l.message));
+    }
+    if let Some(t) = &e.tier {
+        out.push_str(&format!("long-context tier reached: {t}\n"));
+    }
+    if !e.image_tokens.is_empty() {
+        let list: Vec<String> = e.image_tokens.iter().map(|t| format_count(*t)).collect();
+        out.push_str(&format!("input images: {} tokens\n", list.join(" + ")));
+    }
+    out.push('\n');
+    let rows: Vec<(String, String)> = e
+        .line_items
+        .iter()
+        .map(|l| (l.sentence(), l.rule()))
+        .collect();
+    for (sentence, rule) in &rows {
+        out.push_str(&format!("  {sentence}\n      {rule}\n"));
+    }
+    out.push_str(&format!(
+        "\n  total: {}   (exact: {})\n",
+        format_usd(e.total),
+        e.total.normalize()
+    ));
+    out
 }

@@ -16,7 +16,7 @@ mod cost;
 mod diff;
 mod estimate;
 mod git;
-mod render;
+mod output;
 mod scenario;
 mod schema;
 
@@ -50,8 +50,9 @@ enum Command {
     /// List every rate that changed between two dates, two pricing directories, or a git commit
     /// and the working pricing directory (--base REF).
     Diff(diff::DiffArgs),
-    /// Print the JSON Schema of the pricing file format.
-    Schema,
+    /// Print the JSON Schema of the pricing file format, or with --output COMMAND that of the
+    /// command's --json output.
+    Schema(schema::SchemaArgs),
     /// Price real usage: JSON Lines of provider responses (exit 3 when over --budget).
     Cost(cost::CostArgs),
     /// Price a workload per day and month: batching, caching, escalation, cost per accepted result.
@@ -67,7 +68,7 @@ fn main() -> ExitCode {
         Command::Models(a) => estimate::run_models(cli.pricing.as_deref(), a),
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(cli.pricing.as_deref(), a),
-        Command::Schema => schema::run(),
+        Command::Schema(a) => schema::run(a),
         Command::Cost(a) => cost::run(cli.pricing.as_deref(), a),
         Command::Scenario(a) => scenario::run(cli.pricing.as_deref(), a),
     };

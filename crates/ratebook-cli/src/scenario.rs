@@ -8,9 +8,12 @@ use anyhow::{Context, Result};
 use clap::Args;
 use ratebook::scenario::{self, CompareSet, ScenarioCost, ScenarioSpec, Share, parse_share};
 use ratebook::{Decimal, format_count, format_usd};
-use serde_json::{Value, json};
 
 use crate::books;
+use crate::output::{
+    CannotRun, ScenarioBaseline, ScenarioComparison, ScenarioCostOutput, ScenarioInput,
+    ScenarioOutput, ScenarioPart,
+};
 
 const AFTER_HELP: &str = "\
 Fractions (--cached-share, --batch-share, --pass-rate, --fallback-pass-rate) are exact decimals
@@ -109,57 +112,63 @@ impl ScenarioArgs {
 }
 
 fn usd(d: Decimal) -> String {
-    d.normalize().to_string()
+    crate::output::usd(d)
 }
 
-fn cost_json(c: &ScenarioCost) -> Value {
-    json!({
-        "model": c.model,
-        "provider": c.provider,
-        "fallback_model": c.fallback_model,
-        "date": c.date.to_string(),
-        "requests_per_day": c.requests_per_day,
-        "days": c.days,
-        "per_request_usd": usd(c.per_request),
-        "daily_usd": usd(c.daily),
-        "monthly_usd": usd(c.monthly),
-        "accepted_per_day": usd(c.accepted_per_day),
-        "cost_per_accepted_usd": c.cost_per_accepted.map(usd),
-        "baseline": {
-            "per_request_usd": usd(c.baseline.per_request),
-            "daily_usd": usd(c.baseline.daily),
-            "monthly_usd": usd(c.baseline.monthly),
-            "cost_per_accepted_usd": c.baseline.cost_per_accepted.map(usd),
+fn cost_output(c: &ScenarioCost) -> ScenarioCostOutput {
+    ScenarioCostOutput {
+        rank: None,
+        model: c.model.clone(),
+        provider: c.provider.clone(),
+        fallback_model: c.fallback_model.clone(),
+        date: c.date,
+        requests_per_day: c.requests_per_day,
+        days: c.days,
+        per_request_usd: usd(c.per_request),
+        daily_usd: usd(c.daily),
+        monthly_usd: usd(c.monthly),
+        accepted_per_day: usd(c.accepted_per_day),
+        cost_per_accepted_usd: c.cost_per_accepted.map(usd),
+        baseline: ScenarioBaseline {
+            per_request_usd: usd(c.baseline.per_request),
+            daily_usd: usd(c.baseline.daily),
+            monthly_usd: usd(c.baseline.monthly),
+            cost_per_accepted_usd: c.baseline.cost_per_accepted.map(usd),
         },
-        "saving_usd": usd(c.saving_monthly),
-        "saving_daily_usd": usd(c.saving_daily),
-        "saving_monthly_usd": usd(c.saving_monthly),
-        "parts": c.parts.iter().map(|p| json!({
-            "role": p.role.as_str(),
-            "model": p.model,
-            "mode": p.mode.as_str(),
-            "cached": p.cached,
-            "weight": usd(p.weight),
-            "request_usd": usd(p.request_cost),
-            "daily_usd": usd(p.daily),
-        })).collect::<Vec<_>>(),
-    })
+        saving_usd: usd(c.saving_monthly),
+        saving_daily_usd: usd(c.saving_daily),
+        saving_monthly_usd: usd(c.saving_monthly),
+        parts: c
+            .parts
+            .iter()
+            .map(|p| ScenarioPart {
+                role: p.role.as_str().to_string(),
+                model: p.model.clone(),
+                mode: p.mode.as_str().to_string(),
+                cached: p.cached,
+                weight: usd(p.weight),
+                request_usd: usd(p.request_cost),
+                daily_usd: usd(p.daily),
+            })
+            .collect(),
+        scenario: None,
+    }
 }
 
-fn scenario_json(s: &scenario::Scenario) -> Value {
-    json!({
-        "requests_per_day": s.requests_per_day,
-        "input_tokens": s.input_tokens,
-        "output_tokens": s.output_tokens,
-        "output_images": s.output_images.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
-        "cached_share": usd(s.cached_share),
-        "batch_share": usd(s.batch_share),
-        "pass_rate": usd(s.pass_rate),
-        "fallback_model": s.fallback.as_ref().map(|f| f.model.clone()),
-        "fallback_pass_rate": s.fallback.as_ref().map(|f| usd(f.pass_rate)),
-        "days": s.days,
-        "date": s.date.to_string(),
-    })
+fn scenario_input(s: &scenario::Scenario) -> ScenarioInput {
+    ScenarioInput {
+        requests_per_day: s.requests_per_day,
+        input_tokens: s.input_tokens,
+        output_tokens: s.output_tokens,
+        output_images: s.output_images.iter().map(|i| i.to_string()).collect(),
+        cached_share: usd(s.cached_share),
+        batch_share: usd(s.batch_share),
+        pass_rate: usd(s.pass_rate),
+        fallback_model: s.fallback.as_ref().map(|f| f.model.clone()),
+        fallback_pass_rate: s.fallback.as_ref().map(|f| usd(f.pass_rate)),
+        days: s.days,
+        date: s.date,
+    }
 }
 
 fn per_accepted(c: Option<Decimal>) -> String {
@@ -233,9 +242,11 @@ pub fn run(pricing: Option<&Path>, args: ScenarioArgs) -> Result<ExitCode> {
     let Some(set) = &spec.compare else {
         let cost = scenario::run(&book, &s)?;
         if args.json {
-            let mut v = cost_json(&cost);
-            v["scenario"] = scenario_json(&s);
-            outln!("{}", serde_json::to_string_pretty(&v)?);
+            let out = ScenarioOutput::Run(ScenarioCostOutput {
+                scenario: Some(scenario_input(&s)),
+                ..cost_output(&cost)
+            });
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         } else {
             out!("{}", cost_table(&cost));
         }
@@ -249,27 +260,27 @@ pub fn run(pricing: Option<&Path>, args: ScenarioArgs) -> Result<ExitCode> {
     models.extend(set.models(&book));
     let cmp = scenario::compare(&book, &s, &models);
     if args.json {
-        let ranked: Vec<Value> = cmp
-            .ranked
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let mut v = cost_json(c);
-                v["rank"] = json!(i + 1);
-                v
-            })
-            .collect();
-        let cannot: Vec<Value> = cmp
-            .cannot_run
-            .iter()
-            .map(|(m, e)| json!({ "model": m, "reason": e.to_string() }))
-            .collect();
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(
-                &json!({ "scenario": scenario_json(&s), "ranked": ranked, "cannot_run": cannot })
-            )?
-        );
+        let out = ScenarioOutput::Compare(ScenarioComparison {
+            scenario: scenario_input(&s),
+            ranked: cmp
+                .ranked
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ScenarioCostOutput {
+                    rank: Some(i + 1),
+                    ..cost_output(c)
+                })
+                .collect(),
+            cannot_run: cmp
+                .cannot_run
+                .iter()
+                .map(|(m, e)| CannotRun {
+                    model: m.clone(),
+                    reason: e.to_string(),
+                })
+                .collect(),
+        });
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         outln!(
             "{} requests/day of {} input and {} output tokens, ranked by cost per accepted result ({})\n",

@@ -23,6 +23,7 @@ fn bench(c: &mut Criterion) {
         date,
         mode: Mode::Batch,
         residency: false,
+        allow_over_limits: false,
     };
     c.bench_function("estimate claude-sonnet-4-5 batch, 5 meters", |b| {
         b.iter(|| {

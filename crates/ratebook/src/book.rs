@@ -1,6 +1,6 @@
 //! The validated rate book: providers, models, dated price entries and their rules.
 //!
-//! Everything here is immutable data produced by [`crate::load`]. Nothing in this module knows
+//! Everything here is immutable data produced by [`crate::load()`]. Nothing in this module knows
 //! about a particular provider: Anthropic's stacking, Google's tiers and OpenAI's image tiles are
 //! all values in these types, read from the pricing files.
 
@@ -16,6 +16,7 @@ use crate::image::ImageScheme;
 
 /// A metered quantity priced per million tokens (or token-hours for storage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Meter {
     InputText,
     InputImage,
@@ -40,6 +41,7 @@ pub enum Meter {
 
 /// Which family of rules a meter follows for mode stacking and long-context tiers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MeterGroup {
     Input,
     CacheRead,
@@ -172,6 +174,7 @@ impl Meter {
 
 /// The unit a meter's rate is quoted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MeterUnit {
     /// USD per 1M tokens.
     MillionTokens,
@@ -241,6 +244,7 @@ impl Rates {
 
 /// How a request is served. Batch and flex are discounted, priority is dearer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[non_exhaustive]
 pub enum Mode {
     #[default]
     Standard,
@@ -325,6 +329,7 @@ impl ModeRule {
 /// tokens past the threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TierApplication {
     WholeRequest,
     Marginal,
@@ -441,6 +446,7 @@ impl PriceEntry {
 /// How a gateway bills fractions of its smallest unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Rounding {
     Exact,
     UpPerRequest,
@@ -459,6 +465,9 @@ pub struct Provider {
     pub name: String,
     pub pricing_url: Option<String>,
     pub billing: Option<Billing>,
+    /// Id prefixes that logs and gateways put before ids (`models/`, `gemini/`), lowercase,
+    /// each ending in `/`; resolution drops one before looking the rest up in the whole book.
+    pub prefixes: Vec<String>,
     /// The file it was read from.
     pub file: String,
 }
@@ -497,7 +506,9 @@ pub struct Lifecycle {
 
 /// Where a model stands on a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ModelStatus {
     /// Served, with no retirement announced.
     Active,

@@ -251,7 +251,8 @@ impl Budget {
         max_tokens: Option<u64>,
         options: EstimateOptions,
     ) -> Result<Check, Error> {
-        Ok(self.check_estimate(&worst_case(book, model_id, input, max_tokens, options)?))
+        let worst = worst_case(book, model_id, input, max_tokens, options)?;
+        Ok(self.check_estimate(&worst.estimate))
     }
 }
 
@@ -263,19 +264,43 @@ pub fn worst_case_usage(usage: &Usage, max_tokens: u64) -> Usage {
     u
 }
 
-/// The estimate of a request's worst case: its input plus `max_tokens` of output. Without a
-/// cap (`None`) the model's own maximum output is the cap; a model without one is an error.
+/// A request's worst case: the estimate at the output cap, and which cap that was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorstCase {
+    /// The estimate of the input plus `max_tokens` of output.
+    pub estimate: Estimate,
+    /// The output cap priced: the `max_tokens` asked for, or the model's maximum output when
+    /// none was asked for or the one asked for is above it.
+    pub max_tokens: u64,
+    /// The `max_tokens` asked for when it was above the model's maximum output and was
+    /// clamped to it (the model cannot generate more, so it cannot bill more).
+    pub clamped_from: Option<u64>,
+}
+
+impl WorstCase {
+    /// Whether the `max_tokens` asked for was clamped to the model's maximum output.
+    pub fn clamped(&self) -> bool {
+        self.clamped_from.is_some()
+    }
+}
+
+/// The worst case of a request: its input plus `max_tokens` of output. Without a cap (`None`)
+/// the model's own maximum output is the cap; a model without one is an error. A cap above
+/// the model's maximum output is clamped to it, and the result says so
+/// ([`WorstCase::clamped_from`]).
 pub fn worst_case(
     book: &RateBook,
     model_id: &str,
     input: &Usage,
     max_tokens: Option<u64>,
     options: EstimateOptions,
-) -> Result<Estimate, Error> {
+) -> Result<WorstCase, Error> {
     let model = book.resolve(model_id)?;
-    let cap = match max_tokens.or(model.max_output_tokens) {
-        Some(c) => c,
-        None => {
+    let (cap, clamped_from) = match (max_tokens, model.max_output_tokens) {
+        (Some(asked), Some(limit)) if asked > limit => (limit, Some(asked)),
+        (Some(asked), _) => (asked, None),
+        (None, Some(limit)) => (limit, None),
+        (None, None) => {
             return Err(Error::new(
                 ErrorKind::InvalidUsage,
                 format!(
@@ -285,7 +310,13 @@ pub fn worst_case(
             ));
         }
     };
-    crate::estimate::estimate_model(book, model, &worst_case_usage(input, cap), options)
+    let estimate =
+        crate::estimate::estimate_model(book, model, &worst_case_usage(input, cap), options)?;
+    Ok(WorstCase {
+        estimate,
+        max_tokens: cap,
+        clamped_from,
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! `ratebook::bundled::book()`.
 
 use crate::book::RateBook;
-use crate::load::{Loaded, SourceFile, load};
+use crate::load::{Loaded, load};
+use crate::source::SourceFile;
 
 mod files {
     include!(concat!(env!("OUT_DIR"), "/bundled.rs"));

@@ -22,6 +22,7 @@ use crate::money::{format_count, format_rate};
 
 /// One changed value of one model.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RateChange {
     pub provider: String,
     pub model: String,
@@ -46,6 +47,7 @@ pub struct RateChange {
 
 /// The unit of a changed value. Serialized as its [`Unit::as_str`] name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Unit {
     /// USD per 1M tokens: token rates, tier rates, explicit mode rates.
     UsdPerMTokens,
@@ -112,6 +114,20 @@ impl fmt::Display for Unit {
 impl serde::Serialize for Unit {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// A unit is its [`Unit::as_str`] name in JSON (`usd_per_1000_calls` takes any count).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Unit {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Unit".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^(usd_per_1m_tokens|usd_per_1m_tokens_per_hour|multiplier|usd_per_image|tokens_per_image|usd_per_call|usd_per_[0-9]+_calls|calls|tokens)$"
+        })
     }
 }
 
@@ -299,7 +315,7 @@ fn compare(
     out: &mut Vec<RateChange>,
 ) {
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-    keys.sort_by_key(|k| field_order(k));
+    crate::order::sort_by_key(&mut keys, |k| field_order(k));
     keys.dedup();
     for k in keys {
         let (o, n) = (a.get(k), b.get(k));
@@ -353,7 +369,13 @@ pub fn diff_dates(book: &RateBook, from: Date, to: Date) -> Vec<RateChange> {
     let mut out = Vec::new();
     for m in book.models() {
         let (a, b) = (m.price_at(from).ok(), m.price_at(to).ok());
-        if a != b {
+        // The same entry (or none) at both dates: nothing changed. Entries of a model differ
+        // at least in their dates, so identity is equality here.
+        let same = match (a, b) {
+            (Some(x), Some(y)) => std::ptr::eq(x, y),
+            (x, y) => x.is_none() && y.is_none(),
+        };
+        if !same {
             let scope = Scope {
                 provider: &m.provider,
                 model: &m.id,
@@ -385,7 +407,7 @@ pub fn diff_books(old: &RateBook, new: &RateBook) -> Vec<RateChange> {
         .chain(new.models())
         .map(|m| (m.provider.as_str(), m.id.as_str()))
         .collect();
-    ids.sort();
+    crate::order::sort(&mut ids);
     ids.dedup_by(|a, b| a.1 == b.1);
     let mut out = Vec::new();
     for (provider, id) in ids {
@@ -423,7 +445,7 @@ pub fn diff_books(old: &RateBook, new: &RateBook) -> Vec<RateChange> {
             &mut out,
         );
         let mut dates: Vec<Date> = entry_dates(a).chain(entry_dates(b)).collect();
-        dates.sort();
+        crate::order::sort(&mut dates);
         dates.dedup();
         for d in dates {
             let scope = Scope {

@@ -8,6 +8,7 @@ use std::fmt;
 /// A position in a pricing file (or a line of a log): 1-based line and column, plus the key path
 /// of the value when one is known (`models."gpt-4o".prices[0].input`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Location {
     pub file: String,
     pub line: usize,
@@ -41,7 +42,9 @@ impl fmt::Display for Location {
 
 /// What kind of thing went wrong. Stable names: tools branch on these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// The text is not valid TOML.
     Syntax,
@@ -70,6 +73,7 @@ pub enum ErrorKind {
 
 /// An error of the core. Never a panic: every fallible path of the core returns one of these.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,

@@ -5,14 +5,22 @@
 //! past the threshold), the mode's multiplier and whether it stacks with each cache meter, and
 //! the residency uplift. Each line keeps those decisions so it can explain itself; the
 //! explanation text is rendered only when asked for, which keeps the estimate itself cheap.
+//!
+//! The pass is made of pure pieces that other callers use as they are: [`rerouted_to`] (which
+//! model bills a retired one's calls), [`split`] (a usage's quantities per meter, the prompt
+//! split into uncached input, cache reads and writes), [`quantities`] (the long-context tier,
+//! from [`tier_reached`], and which tokens each tier rate bills), [`Rater::rate`] (a meter's
+//! rate after fallback, mode, stacking, residency and deployment), [`meter_amount`],
+//! [`fee_rule`] and [`fee_amount`]. The ingest ledger prices through the same pieces, caching
+//! the rates `Rater::rate` returns, so `ratebook cost` and `ratebook estimate` cannot disagree.
 
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
 use crate::book::{
-    Meter, MeterGroup, Mode, ModeRule, Model, ModelStatus, PriceEntry, RateBook, Rates, Rounding,
-    TierApplication,
+    FeeRule, LongContextTier, Meter, MeterGroup, Mode, ModeRule, Model, ModelStatus, PriceEntry,
+    RateBook, Rates, Rounding, TierApplication,
 };
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
@@ -20,22 +28,46 @@ use crate::money::{format_count, format_rate, format_usd};
 use crate::resolve::{Resolution, Resolved, ResolvedBy};
 use crate::usage::Usage;
 
-/// How to price: at which date, in which mode, with or without data residency.
+/// The most of any one quantity (tokens of one meter, token-hours, seconds, characters, images,
+/// calls) one estimate prices: 10^12.
+///
+/// The largest context windows in the book are a few million tokens, so 10^12 is about a
+/// million times any real request; at the highest token rates it is still millions of dollars,
+/// and quantity × rate stays far inside the exact decimal's 96-bit range. Counts above it are
+/// not usage but mistakes: a negative count read as unsigned (`(-1i64) as u64` is about
+/// 1.8 × 10^19) lands far above it. Such a count is an [`ErrorKind::InvalidUsage`] error naming
+/// the field, never priced, whether or not the caller allows requests over the model's limits.
+pub const MAX_QUANTITY: u64 = 1_000_000_000_000;
+
+/// How to price: at which date, in which mode, with or without data residency, and whether a
+/// request over the model's context window or output cap is priced anyway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EstimateOptions {
     pub date: Date,
     pub mode: Mode,
     pub residency: bool,
+    /// Price a prompt larger than the model's `context_window`, or output above its
+    /// `max_output_tokens`, instead of failing with [`ErrorKind::InvalidUsage`] (for usage that
+    /// stands for more than one request). [`MAX_QUANTITY`] applies either way.
+    pub allow_over_limits: bool,
 }
 
 impl EstimateOptions {
+    /// Standard mode, no residency, the model's limits enforced, at `date`.
     pub fn at(date: Date) -> EstimateOptions {
         EstimateOptions {
             date,
             mode: Mode::Standard,
             residency: false,
+            allow_over_limits: false,
         }
     }
+    /// These options with `allow_over_limits` set to `allow`.
+    pub fn allow_over_limits(mut self, allow: bool) -> EstimateOptions {
+        self.allow_over_limits = allow;
+        self
+    }
+    /// These options in `mode`.
     pub fn mode(mut self, mode: Mode) -> EstimateOptions {
         self.mode = mode;
         self
@@ -44,6 +76,7 @@ impl EstimateOptions {
 
 /// What a line bills.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LineKind {
     /// Tokens (or token-hours) of one meter.
     Meter(Meter),
@@ -71,6 +104,7 @@ pub enum LineKind {
 
 /// How the mode changed a line's rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ModeEffect {
     /// Standard mode: no change.
     None,
@@ -309,6 +343,7 @@ pub struct PriceRef {
 
 /// What the estimate says about a model past (or near) its retirement.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LifecycleNote {
     /// The requested model's status at the estimate's date.
     pub status: ModelStatus,
@@ -355,6 +390,288 @@ fn invalid(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidUsage, msg)
 }
 
+/// Fails with [`ErrorKind::InvalidUsage`] naming `field` when `n` is above [`MAX_QUANTITY`].
+pub fn within_max(field: &str, n: u64) -> Result<u64, Error> {
+    if n > MAX_QUANTITY {
+        return Err(invalid(format!(
+            "{field} is {}, above the maximum of {} one request can meter (a negative count read as unsigned?)",
+            format_count(n),
+            format_count(MAX_QUANTITY)
+        )));
+    }
+    Ok(n)
+}
+
+/// The output tokens a model's `max_output_tokens` caps: text (reasoning included), image,
+/// audio and video output tokens.
+pub fn output_tokens(usage: &Usage) -> u64 {
+    usage
+        .output_text
+        .saturating_add(usage.output_image)
+        .saturating_add(usage.output_audio)
+        .saturating_add(usage.output_video_tokens)
+}
+
+/// Fails with [`ErrorKind::InvalidUsage`] when `split`'s prompt is larger than `model`'s
+/// context window, or `usage`'s output tokens (see [`output_tokens`]) above its output cap. A
+/// model without the figure in the book has no limit to check, and a price `entry` with a
+/// long-context tier at or past the window prices longer prompts (a larger window offered as an
+/// option), so the window is not checked against it.
+pub fn check_model_limits(
+    model: &Model,
+    entry: &PriceEntry,
+    usage: &Usage,
+    split: &Split,
+) -> Result<(), Error> {
+    if let Some(window) = model.context_window {
+        let wider = entry.tiers.iter().any(|t| t.threshold >= window);
+        if split.prompt > window && !wider {
+            return Err(invalid(format!(
+                "the prompt is {} tokens, larger than {}'s context window of {} tokens (allow it with allow_over_limits / --allow-over-limits)",
+                format_count(split.prompt),
+                model.id,
+                format_count(window)
+            )));
+        }
+    }
+    if let Some(cap) = model.max_output_tokens {
+        let out = output_tokens(usage);
+        if out > cap {
+            return Err(invalid(format!(
+                "the output is {} tokens, above {}'s maximum output of {} tokens (allow it with allow_over_limits / --allow-over-limits)",
+                format_count(out),
+                model.id,
+                format_count(cap)
+            )));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rules, as pure pieces. `estimate_resolved` is these pieces in order; the ingest ledger
+// calls the same ones (and caches what `Rater::rate` returns), so there is one definition of
+// every rule.
+// ---------------------------------------------------------------------------------------------
+
+/// How many meters there are: the length of the per-meter arrays below, indexed by
+/// `meter as usize`, which is [`Meter::ALL`] order and bill order.
+pub const METERS: usize = Meter::ALL.len();
+
+/// A request's quantities per meter, with its prompt split into uncached input, cache reads
+/// and cache writes.
+///
+/// Cache reads and writes are part of the `input_*` counts (see [`Usage`]); they come out of
+/// text input first, then image, video and audio input, except cached audio and cached image
+/// tokens, which come out of their own modality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// Every meter's quantity, indexed by `meter as usize` (bill order).
+    pub quantities: [u64; METERS],
+    /// All prompt tokens: input of every modality, cache reads and writes included.
+    pub prompt: u64,
+    /// Prompt tokens neither read from nor written to the cache.
+    pub uncached: u64,
+    /// Prompt tokens read from the cache.
+    pub cached: u64,
+    /// Prompt tokens written to the cache (5-minute and 1-hour).
+    pub writes: u64,
+}
+
+impl Split {
+    /// The quantity of `meter`.
+    pub fn get(&self, meter: Meter) -> u64 {
+        self.quantities[meter as usize]
+    }
+}
+
+/// Splits `usage` (plus `image_tokens` of estimated input images, counted as image input) into
+/// its quantities per meter. Fails when a count is above [`MAX_QUANTITY`] (the error names the
+/// field), or the counts contradict each other (more cache reads and writes than prompt tokens,
+/// cached audio or image beyond their modality) or overflow.
+pub fn split(usage: &Usage, image_tokens: u64) -> Result<Split, Error> {
+    for (field, n) in [
+        ("input_text", usage.input_text),
+        ("input_image", usage.input_image),
+        ("input_audio", usage.input_audio),
+        ("input_video", usage.input_video),
+        ("cached", usage.cached),
+        ("cached_audio", usage.cached_audio),
+        ("cached_image", usage.cached_image),
+        ("cache_write_5m", usage.cache_write_5m),
+        ("cache_write_1h", usage.cache_write_1h),
+        ("cache_storage_token_hours", usage.cache_storage_token_hours),
+        ("output_text", usage.output_text),
+        ("output_image", usage.output_image),
+        ("output_audio", usage.output_audio),
+        ("output_video_tokens", usage.output_video_tokens),
+        ("input_audio_seconds", usage.input_audio_seconds),
+        ("input_characters", usage.input_characters),
+        ("estimated input image tokens", image_tokens),
+    ] {
+        within_max(field, n)?;
+    }
+    let input_image = add(usage.input_image, image_tokens)?;
+    let prompt = add(
+        add(add(usage.input_text, input_image)?, usage.input_audio)?,
+        usage.input_video,
+    )?;
+    let writes = add(usage.cache_write_5m, usage.cache_write_1h)?;
+    if usage.cached_audio > usage.cached || usage.cached_audio > usage.input_audio {
+        return Err(invalid(format!(
+            "cached audio tokens ({}) exceed cached tokens ({}) or audio input ({})",
+            usage.cached_audio, usage.cached, usage.input_audio
+        )));
+    }
+    // `cached_audio <= cached` was checked above, so the subtraction cannot wrap.
+    let cached_not_audio = usage.cached - usage.cached_audio;
+    if usage.cached_image > cached_not_audio || usage.cached_image > input_image {
+        return Err(invalid(format!(
+            "cached image tokens ({}) exceed cached tokens not already audio ({cached_not_audio}) or image input ({input_image})",
+            usage.cached_image,
+        )));
+    }
+    let from_cache_and_writes = add(usage.cached, writes)?;
+    if from_cache_and_writes > prompt {
+        return Err(invalid(format!(
+            "cached tokens ({}) plus cache writes ({writes}) exceed the input tokens ({prompt}); input tokens must include them",
+            usage.cached
+        )));
+    }
+    let mut q = [0u64; METERS];
+    // Uncached input by modality: cached audio and image leave their own modality; the rest of
+    // the cache reads and all writes leave text first, then image, video and audio.
+    let mut uncached = [
+        (Meter::InputText, usage.input_text),
+        (Meter::InputImage, input_image - usage.cached_image),
+        (Meter::InputVideo, usage.input_video),
+        (Meter::InputAudio, usage.input_audio - usage.cached_audio),
+    ];
+    let mut to_remove = from_cache_and_writes - usage.cached_audio - usage.cached_image;
+    for (m, n) in uncached.iter_mut() {
+        let take = (*n).min(to_remove);
+        *n -= take;
+        to_remove -= take;
+        q[*m as usize] = *n;
+    }
+    q[Meter::CacheRead as usize] = cached_not_audio - usage.cached_image;
+    q[Meter::CacheReadAudio as usize] = usage.cached_audio;
+    q[Meter::CacheReadImage as usize] = usage.cached_image;
+    q[Meter::CacheWrite5m as usize] = usage.cache_write_5m;
+    q[Meter::CacheWrite1h as usize] = usage.cache_write_1h;
+    q[Meter::CacheStorage as usize] = usage.cache_storage_token_hours;
+    q[Meter::OutputText as usize] = usage.output_text;
+    q[Meter::OutputImage as usize] = usage.output_image;
+    q[Meter::OutputAudio as usize] = usage.output_audio;
+    q[Meter::InputAudioMinute as usize] = usage.input_audio_seconds;
+    q[Meter::InputCharacters as usize] = usage.input_characters;
+    q[Meter::OutputVideo as usize] = usage.output_video_tokens;
+    Ok(Split {
+        quantities: q,
+        prompt,
+        uncached: prompt - from_cache_and_writes,
+        cached: usage.cached,
+        writes,
+    })
+}
+
+/// The long-context tier a request reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierReached<'e> {
+    /// Its position in the price entry's `tiers`.
+    pub index: usize,
+    pub tier: &'e LongContextTier,
+    /// The tokens the tier counts in this request.
+    pub counted: u64,
+}
+
+/// The highest of `entry`'s long-context tiers that the tokens it counts reach, if any.
+pub fn tier_reached<'e>(
+    entry: &'e PriceEntry,
+    split: &Split,
+) -> Result<Option<TierReached<'e>>, Error> {
+    let mut reached = None;
+    for (index, tier) in entry.tiers.iter().enumerate() {
+        let mut counted = 0u64;
+        if tier.counts_input {
+            counted = add(counted, split.uncached)?;
+        }
+        if tier.counts_cache_read {
+            counted = add(counted, split.cached)?;
+        }
+        if tier.counts_cache_write {
+            counted = add(counted, split.writes)?;
+        }
+        if tier.reached(counted) {
+            reached = Some(TierReached {
+                index,
+                tier,
+                counted,
+            });
+        }
+    }
+    Ok(reached)
+}
+
+/// A request's quantities by the rates they are billed at: `main` at the base rates (or, past
+/// a whole-request tier, at the tier's), `marginal` at a marginal tier's rates (the counted
+/// prompt tokens past its threshold).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quantities<'e> {
+    pub main: [u64; METERS],
+    pub marginal: [u64; METERS],
+    pub tier: Option<TierReached<'e>>,
+}
+
+impl<'e> Quantities<'e> {
+    /// The tier rates `main` is billed at: a whole-request tier's, or none (the base rates).
+    pub fn main_tier(&self) -> Option<&'e Rates> {
+        self.tier
+            .filter(|t| t.tier.application == TierApplication::WholeRequest)
+            .map(|t| &t.tier.rates)
+    }
+
+    /// The tier rates `marginal` is billed at, if a marginal tier is reached.
+    pub fn marginal_tier(&self) -> Option<&'e Rates> {
+        self.tier
+            .filter(|t| t.tier.application == TierApplication::Marginal)
+            .map(|t| &t.tier.rates)
+    }
+}
+
+/// Decides the tier of `split` on `entry` and which quantities each tier rate bills. Past a
+/// marginal tier, the last counted prompt tokens in bill order (the meter billed last first)
+/// are the ones past the threshold.
+pub fn quantities<'e>(entry: &'e PriceEntry, split: &Split) -> Result<Quantities<'e>, Error> {
+    let tier = tier_reached(entry, split)?;
+    let mut main = split.quantities;
+    let mut marginal = [0u64; METERS];
+    if let Some(t) = tier.filter(|t| t.tier.application == TierApplication::Marginal) {
+        // `reached` means counted ≥ threshold (or >), so this does not wrap.
+        let mut over = (t.counted - t.tier.threshold).saturating_add(u64::from(t.tier.inclusive));
+        for m in Meter::ALL.into_iter().rev() {
+            let counts = match m.group() {
+                MeterGroup::Input => t.tier.counts_input,
+                MeterGroup::CacheRead => t.tier.counts_cache_read,
+                MeterGroup::CacheWrite => t.tier.counts_cache_write,
+                _ => false,
+            };
+            let q = &mut main[m as usize];
+            if counts && over > 0 && *q > 0 {
+                let take = (*q).min(over);
+                *q -= take;
+                over -= take;
+                marginal[m as usize] = take;
+            }
+        }
+    }
+    Ok(Quantities {
+        main,
+        marginal,
+        tier,
+    })
+}
+
 /// Finds `meter`'s rate in the first layer that sets it, then its fallback's.
 fn lookup(layers: &[&Rates], meter: Meter) -> Option<Decimal> {
     layers.iter().find_map(|l| l.get(meter)).or_else(|| {
@@ -363,27 +680,109 @@ fn lookup(layers: &[&Rates], meter: Meter) -> Option<Decimal> {
     })
 }
 
-struct Pricer<'a> {
-    model: &'a Model,
-    entry: &'a PriceEntry,
-    rule: ModeRule,
-    options: EstimateOptions,
-    residency: Option<Decimal>,
-    deployment: Option<Decimal>,
+/// A meter's rate and how it was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeterRate {
+    /// The rate applied, after mode, residency and deployment.
+    pub rate: Decimal,
+    /// The rate before them (the standard or tier rate).
+    pub base_rate: Decimal,
+    pub effect: ModeEffect,
+    /// The meter whose rate was used: the meter itself, or input for a cache meter the card
+    /// has no price for.
+    pub billed_as: Meter,
 }
 
-impl Pricer<'_> {
-    /// The rate of `meter` with or without a tier's rates, after mode and residency.
-    fn line(
-        &self,
-        meter: Meter,
-        quantity: u64,
-        tier: Option<(&str, &Rates)>,
-        marginal: bool,
-    ) -> Result<LineItem, Error> {
+/// The rates of one price entry in one mode, with residency and a cloud deployment's
+/// multiplier: where every token line's rate comes from.
+#[derive(Debug, Clone)]
+pub struct Rater<'a> {
+    pub model: &'a Model,
+    pub entry: &'a PriceEntry,
+    pub mode: Mode,
+    pub rule: ModeRule,
+    pub residency: Option<Decimal>,
+    pub deployment: Option<Decimal>,
+}
+
+impl<'a> Rater<'a> {
+    /// A line billed per unit (a generated image at a flat fee, a second of video): the mode's
+    /// multiplier and the cloud deployment's apply, as to token rates.
+    pub fn per_unit(&self, kind: LineKind, count: u64, fee: Decimal) -> Result<LineItem, Error> {
+        let (mut rate, mode_effect) = if self.mode == Mode::Standard {
+            (fee, ModeEffect::None)
+        } else {
+            (
+                fee.checked_mul(self.rule.multiplier)
+                    .ok_or_else(|| Error::overflow("rate"))?,
+                ModeEffect::Multiplied(self.rule.multiplier),
+            )
+        };
+        if let Some(d) = self.deployment {
+            rate = rate.checked_mul(d).ok_or_else(|| Error::overflow("rate"))?;
+        }
+        let amount = Decimal::from(count)
+            .checked_mul(rate)
+            .ok_or_else(|| Error::overflow("amount"))?;
+        let mut line = LineItem::flat(
+            kind,
+            count,
+            rate,
+            fee,
+            amount,
+            (self.mode, mode_effect),
+            self.entry.effective,
+        );
+        line.deployment = self.deployment;
+        Ok(line)
+    }
+
+    /// Fails when `entry` does not offer `mode`, or residency is asked of a card without it.
+    pub fn new(
+        model: &'a Model,
+        entry: &'a PriceEntry,
+        mode: Mode,
+        residency: bool,
+        deployment: Option<Decimal>,
+    ) -> Result<Rater<'a>, Error> {
+        let rule = entry.mode_rule(mode).ok_or_else(|| {
+            let offered: Vec<&str> = entry.offered_modes().iter().map(|m| m.as_str()).collect();
+            Error::new(
+                ErrorKind::ModeNotOffered,
+                format!(
+                    "{} does not offer {mode} mode (offers: {})",
+                    model.id,
+                    offered.join(", ")
+                ),
+            )
+        })?;
+        let residency = if residency {
+            Some(entry.residency_multiplier.ok_or_else(|| {
+                Error::new(
+                    ErrorKind::UnsupportedMeter,
+                    format!("{} has no data-residency pricing", model.id),
+                )
+            })?)
+        } else {
+            None
+        };
+        Ok(Rater {
+            model,
+            entry,
+            mode,
+            rule,
+            residency,
+            deployment,
+        })
+    }
+
+    /// The rate of `meter`, at the base rates or with a tier's rates over them, after mode
+    /// (its multiplier, whether it stacks with this cache meter, or an explicit rate),
+    /// residency and deployment.
+    pub fn rate(&self, meter: Meter, tier: Option<&Rates>) -> Result<MeterRate, Error> {
         let base = &self.entry.rates;
         let layers: &[&Rates] = match tier {
-            Some((_, t)) => &[t, base],
+            Some(t) => &[t, base],
             None => &[base],
         };
         // A card without a cache price bills cached tokens and cache writes as plain input (the
@@ -409,7 +808,7 @@ impl Pricer<'_> {
                 ),
             )
         })?;
-        let explicit = if tier.is_none() && self.options.mode != Mode::Standard {
+        let explicit = if tier.is_none() && self.mode != Mode::Standard {
             self.rule.explicit.get(billed_as).or_else(|| {
                 if base.get(billed_as).is_none() {
                     billed_as.fallback().and_then(|f| self.rule.explicit.get(f))
@@ -420,9 +819,9 @@ impl Pricer<'_> {
         } else {
             None
         };
-        let (mut rate, mode_effect) = match explicit {
+        let (mut rate, effect) = match explicit {
             Some(r) => (r, ModeEffect::Explicit),
-            None if self.options.mode == Mode::Standard => (base_rate, ModeEffect::None),
+            None if self.mode == Mode::Standard => (base_rate, ModeEffect::None),
             None if self.rule.applies_to(billed_as.group()) => {
                 let r = base_rate
                     .checked_mul(self.rule.multiplier)
@@ -437,26 +836,77 @@ impl Pricer<'_> {
         if let Some(r) = self.deployment {
             rate = rate.checked_mul(r).ok_or_else(|| Error::overflow("rate"))?;
         }
-        let amount = Decimal::from(quantity)
-            .checked_mul(rate)
-            .and_then(|x| x.checked_div(meter.unit().divisor()))
-            .ok_or_else(|| Error::overflow("amount"))?;
+        Ok(MeterRate {
+            rate,
+            base_rate,
+            effect,
+            billed_as,
+        })
+    }
+
+    /// A token line: `quantity` of `meter` at `rate` (from [`Rater::rate`] with `tier`).
+    fn line(
+        &self,
+        meter: Meter,
+        quantity: u64,
+        tier: Option<&str>,
+        marginal: bool,
+        rate: MeterRate,
+    ) -> Result<LineItem, Error> {
         Ok(LineItem {
             kind: LineKind::Meter(meter),
             quantity,
-            rate,
-            base_rate,
-            amount,
-            mode: self.options.mode,
-            mode_effect,
-            tier: tier.map(|(d, _)| d.to_string()),
+            rate: rate.rate,
+            base_rate: rate.base_rate,
+            amount: meter_amount(meter, Decimal::from(quantity), rate.rate)?,
+            mode: self.mode,
+            mode_effect: rate.effect,
+            tier: tier.map(str::to_string),
             marginal,
             residency: self.residency,
             deployment: self.deployment,
-            billed_as_input: billed_as != meter,
+            billed_as_input: rate.billed_as != meter,
             price_effective: self.entry.effective,
         })
     }
+}
+
+/// What `quantity` of `meter` costs at `rate`: quantity × rate over the meter's unit (a
+/// million tokens, a minute). The quantity is a decimal so summed quantities price the same
+/// way.
+pub fn meter_amount(meter: Meter, quantity: Decimal, rate: Decimal) -> Result<Decimal, Error> {
+    quantity
+        .checked_mul(rate)
+        .and_then(|x| x.checked_div(meter.unit().divisor()))
+        .ok_or_else(|| Error::overflow("amount"))
+}
+
+/// The per-call fee `id` of `entry`, or an error that names the fees it has.
+pub fn fee_rule<'e>(model: &Model, entry: &'e PriceEntry, id: &str) -> Result<&'e FeeRule, Error> {
+    entry.fees.get(id).ok_or_else(|| {
+        let known: Vec<&str> = entry.fees.keys().map(String::as_str).collect();
+        Error::new(
+            ErrorKind::UnsupportedMeter,
+            format!(
+                "{} has no `{id}` fee (fees: {})",
+                model.id,
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        )
+    })
+}
+
+/// What `calls` calls cost under `fee`: calls × price / per. Per-call fees take no mode
+/// multiplier.
+pub fn fee_amount(calls: Decimal, fee: &FeeRule) -> Result<Decimal, Error> {
+    calls
+        .checked_mul(fee.price)
+        .and_then(|x| x.checked_div(Decimal::from(fee.per)))
+        .ok_or_else(|| Error::overflow("fee"))
 }
 
 impl RateBook {
@@ -494,6 +944,23 @@ pub fn estimate_model(
     estimate_resolved(book, &resolved, usage, options)
 }
 
+/// Where a retired model's calls are billed on `date`: the model the provider reroutes them
+/// to, if it does. A cloud deployment keeps its own lifecycle, so calls through a cloud
+/// (`via_cloud`) are never rerouted.
+pub fn rerouted_to<'b>(
+    book: &'b RateBook,
+    model: &Model,
+    date: Date,
+    via_cloud: bool,
+) -> Option<&'b Model> {
+    model
+        .lifecycle
+        .replaced_by
+        .as_deref()
+        .filter(|_| !via_cloud && model.status(date) == ModelStatus::Retired)
+        .and_then(|t| book.get(t))
+}
+
 /// The model that bills a request on `date`: the resolved one, or where the provider reroutes
 /// calls after its shutdown; with the note to show.
 fn billed_model<'b>(
@@ -504,12 +971,7 @@ fn billed_model<'b>(
 ) -> (&'b Model, Option<LifecycleNote>) {
     let lc = &model.lifecycle;
     let status = model.status(date);
-    // A cloud keeps its own lifecycle: the first-party rerouting does not apply to its ids.
-    let target = lc
-        .replaced_by
-        .as_deref()
-        .filter(|_| status == ModelStatus::Retired && cloud.is_none())
-        .and_then(|t| book.get(t));
+    let target = rerouted_to(book, model, date, cloud.is_some());
     let message = match (status, lc.shutdown, target) {
         (ModelStatus::Active, ..) => return (model, None),
         (ModelStatus::Retired, Some(s), _) if cloud.is_some() => format!(
@@ -553,40 +1015,17 @@ pub fn estimate_resolved(
         .map(|d| d.cloud_name.as_str());
     let (model, lifecycle) = billed_model(book, resolved.model, options.date, cloud);
     let entry = model.price_at(options.date)?;
-    let rule = entry.mode_rule(options.mode).ok_or_else(|| {
-        let offered: Vec<&str> = entry.offered_modes().iter().map(|m| m.as_str()).collect();
-        Error::new(
-            ErrorKind::ModeNotOffered,
-            format!(
-                "{} does not offer {} mode (offers: {})",
-                model.id,
-                options.mode,
-                offered.join(", ")
-            ),
-        )
-    })?;
-    let residency = if options.residency {
-        Some(entry.residency_multiplier.ok_or_else(|| {
-            Error::new(
-                ErrorKind::UnsupportedMeter,
-                format!("{} has no data-residency pricing", model.id),
-            )
-        })?)
-    } else {
-        None
-    };
-    let pricer = Pricer {
+    let pricer = Rater::new(
         model,
         entry,
-        rule,
-        options,
-        residency,
-        deployment: resolved.multiplier(),
-    };
+        options.mode,
+        options.residency,
+        resolved.multiplier(),
+    )?;
 
     // Input images become image-input tokens.
     let mut image_tokens = Vec::with_capacity(usage.input_images.len());
-    let mut input_image = usage.input_image;
+    let mut input_image = 0u64;
     for img in &usage.input_images {
         let (_, scheme) = model.image_scheme.as_ref().ok_or_else(|| {
             Error::new(
@@ -599,127 +1038,31 @@ pub fn estimate_resolved(
         input_image = add(input_image, t)?;
     }
 
-    // Split the prompt into uncached input by modality, cache reads and cache writes.
-    let prompt = add(
-        add(add(usage.input_text, input_image)?, usage.input_audio)?,
-        usage.input_video,
-    )?;
-    let writes = add(usage.cache_write_5m, usage.cache_write_1h)?;
-    if usage.cached_audio > usage.cached || usage.cached_audio > usage.input_audio {
-        return Err(invalid(format!(
-            "cached audio tokens ({}) exceed cached tokens ({}) or audio input ({})",
-            usage.cached_audio, usage.cached, usage.input_audio
-        )));
+    // The prompt split, the tier and the tokens each rate bills.
+    let split = split(usage, input_image)?;
+    if !options.allow_over_limits {
+        check_model_limits(model, entry, usage, &split)?;
     }
-    if add(usage.cached_audio, usage.cached_image)? > usage.cached
-        || usage.cached_image > input_image
-    {
-        return Err(invalid(format!(
-            "cached image tokens ({}) exceed cached tokens not already audio ({}) or image input ({input_image})",
-            usage.cached_image,
-            usage.cached - usage.cached_audio
-        )));
-    }
-    let from_cache_and_writes = add(usage.cached, writes)?;
-    if from_cache_and_writes > prompt {
-        return Err(invalid(format!(
-            "cached tokens ({}) plus cache writes ({writes}) exceed the input tokens ({prompt}); input tokens must include them",
-            usage.cached
-        )));
-    }
-    let mut uncached = [
-        (Meter::InputText, usage.input_text),
-        (Meter::InputImage, input_image - usage.cached_image),
-        (Meter::InputVideo, usage.input_video),
-        (Meter::InputAudio, usage.input_audio - usage.cached_audio),
-    ];
-    let mut to_remove = from_cache_and_writes - usage.cached_audio - usage.cached_image;
-    for (_, q) in uncached.iter_mut() {
-        let take = (*q).min(to_remove);
-        *q -= take;
-        to_remove -= take;
-    }
-    let uncached_total = prompt - from_cache_and_writes;
+    let quantities = quantities(entry, &split)?;
+    let tier_desc = quantities.tier.map(|t| t.tier.describe());
+    let main_tier = quantities.main_tier();
+    let main_desc = main_tier.and(tier_desc.as_deref());
 
-    // Long-context tier: the highest one the counted tokens reach.
-    let mut tier_reached = None;
-    for t in &entry.tiers {
-        let mut counted = 0u64;
-        if t.counts_input {
-            counted = add(counted, uncached_total)?;
-        }
-        if t.counts_cache_read {
-            counted = add(counted, usage.cached)?;
-        }
-        if t.counts_cache_write {
-            counted = add(counted, writes)?;
-        }
-        if t.reached(counted) {
-            tier_reached = Some((t, counted));
-        }
-    }
-    let tier_desc = tier_reached.map(|(t, _)| t.describe());
-    let whole = tier_reached.filter(|(t, _)| t.application == TierApplication::WholeRequest);
-    let whole_tier = whole.map(|(t, _)| (tier_desc.as_deref().unwrap_or(""), &t.rates));
-
-    // Quantities per meter, in bill order.
-    let mut quantities: Vec<(Meter, u64)> = uncached.to_vec();
-    quantities.push((
-        Meter::CacheRead,
-        usage.cached - usage.cached_audio - usage.cached_image,
-    ));
-    quantities.push((Meter::CacheReadAudio, usage.cached_audio));
-    quantities.push((Meter::CacheReadImage, usage.cached_image));
-    quantities.push((Meter::CacheWrite5m, usage.cache_write_5m));
-    quantities.push((Meter::CacheWrite1h, usage.cache_write_1h));
-    quantities.push((Meter::CacheStorage, usage.cache_storage_token_hours));
-    quantities.push((Meter::OutputText, usage.output_text));
-    quantities.push((Meter::OutputImage, usage.output_image));
-    quantities.push((Meter::OutputAudio, usage.output_audio));
-    quantities.push((Meter::InputAudioMinute, usage.input_audio_seconds));
-    quantities.push((Meter::InputCharacters, usage.input_characters));
-    quantities.push((Meter::OutputVideo, usage.output_video_tokens));
-    // Bill order puts text input first, then the other modalities.
-    crate::order::sort_by_key(&mut quantities, |(m, _)| *m);
-
-    // Marginal tier: the last `over` counted prompt tokens are billed at the tier's rates.
-    let mut marginal_over: Vec<(Meter, u64)> = Vec::new();
-    if let Some((t, counted)) =
-        tier_reached.filter(|(t, _)| t.application == TierApplication::Marginal)
-    {
-        let mut over = counted - t.threshold + u64::from(t.inclusive);
-        for (m, q) in quantities.iter_mut().rev() {
-            let counts = match m.group() {
-                MeterGroup::Input => t.counts_input,
-                MeterGroup::CacheRead => t.counts_cache_read,
-                MeterGroup::CacheWrite => t.counts_cache_write,
-                _ => false,
-            };
-            if counts && over > 0 && *q > 0 {
-                let take = (*q).min(over);
-                *q -= take;
-                over -= take;
-                marginal_over.push((*m, take));
-            }
-        }
-        marginal_over.reverse();
-    }
-
-    let mut lines =
-        Vec::with_capacity(quantities.len() + marginal_over.len() + usage.output_images.len());
-    for (m, q) in quantities {
+    let mut lines = Vec::with_capacity(METERS + usage.output_images.len());
+    for m in Meter::ALL {
+        let q = quantities.main[m as usize];
         if q > 0 {
-            lines.push(pricer.line(m, q, whole_tier, false)?);
+            let rate = pricer.rate(m, main_tier)?;
+            lines.push(pricer.line(m, q, main_desc, false, rate)?);
         }
     }
-    if let Some((t, _)) = tier_reached.filter(|_| !marginal_over.is_empty()) {
-        for (m, q) in marginal_over {
-            lines.push(pricer.line(
-                m,
-                q,
-                Some((tier_desc.as_deref().unwrap_or(""), &t.rates)),
-                true,
-            )?);
+    if let Some(tier) = quantities.marginal_tier() {
+        for m in Meter::ALL {
+            let q = quantities.marginal[m as usize];
+            if q > 0 {
+                let rate = pricer.rate(m, Some(tier))?;
+                lines.push(pricer.line(m, q, tier_desc.as_deref(), true, rate)?);
+            }
         }
     }
 
@@ -728,11 +1071,13 @@ pub fn estimate_resolved(
         if img.count == 0 {
             continue;
         }
+        within_max("generated images", img.count)?;
         if let Some(&per) = entry.output_image_tokens.get(&img.resolution) {
             let tokens = per
                 .checked_mul(img.count)
                 .ok_or_else(|| Error::overflow("image tokens"))?;
-            let mut line = pricer.line(Meter::OutputImage, tokens, whole_tier, false)?;
+            let rate = pricer.rate(Meter::OutputImage, main_tier)?;
+            let mut line = pricer.line(Meter::OutputImage, tokens, main_desc, false, rate)?;
             line.kind = LineKind::GeneratedImages {
                 resolution: img.resolution.clone(),
                 images: img.count,
@@ -740,29 +1085,10 @@ pub fn estimate_resolved(
             };
             lines.push(line);
         } else if let Some(&fee) = entry.output_image_fees.get(&img.resolution) {
-            let (rate, mode_effect) = if options.mode == Mode::Standard {
-                (fee, ModeEffect::None)
-            } else {
-                (
-                    fee.checked_mul(pricer.rule.multiplier)
-                        .ok_or_else(|| Error::overflow("rate"))?,
-                    ModeEffect::Multiplied(pricer.rule.multiplier),
-                )
+            let kind = LineKind::ImageFee {
+                resolution: img.resolution.clone(),
             };
-            let amount = Decimal::from(img.count)
-                .checked_mul(rate)
-                .ok_or_else(|| Error::overflow("amount"))?;
-            lines.push(LineItem::flat(
-                LineKind::ImageFee {
-                    resolution: img.resolution.clone(),
-                },
-                img.count,
-                rate,
-                fee,
-                amount,
-                (options.mode, mode_effect),
-                entry.effective,
-            ));
+            lines.push(pricer.per_unit(kind, img.count, fee)?);
         } else {
             let mut known: Vec<&str> = entry
                 .output_image_tokens
@@ -787,6 +1113,7 @@ pub fn estimate_resolved(
         if v.seconds == 0 {
             continue;
         }
+        within_max("generated video seconds", v.seconds)?;
         let Some(&per_second) = entry.output_video_seconds.get(&v.resolution) else {
             let known: Vec<&str> = entry
                 .output_video_seconds
@@ -803,35 +1130,10 @@ pub fn estimate_resolved(
                 model.id, v.resolution
             )));
         };
-        let (mut rate, mode_effect) = if options.mode == Mode::Standard {
-            (per_second, ModeEffect::None)
-        } else {
-            (
-                per_second
-                    .checked_mul(pricer.rule.multiplier)
-                    .ok_or_else(|| Error::overflow("rate"))?,
-                ModeEffect::Multiplied(pricer.rule.multiplier),
-            )
+        let kind = LineKind::Video {
+            resolution: v.resolution.clone(),
         };
-        if let Some(d) = pricer.deployment {
-            rate = rate.checked_mul(d).ok_or_else(|| Error::overflow("rate"))?;
-        }
-        let amount = Decimal::from(v.seconds)
-            .checked_mul(rate)
-            .ok_or_else(|| Error::overflow("amount"))?;
-        let mut line = LineItem::flat(
-            LineKind::Video {
-                resolution: v.resolution.clone(),
-            },
-            v.seconds,
-            rate,
-            per_second,
-            amount,
-            (options.mode, mode_effect),
-            entry.effective,
-        );
-        line.deployment = pricer.deployment;
-        lines.push(line);
+        lines.push(pricer.per_unit(kind, v.seconds, per_second)?);
     }
 
     // Per-call fees.
@@ -839,25 +1141,11 @@ pub fn estimate_resolved(
         if calls == 0 {
             continue;
         }
-        let fee = entry.fees.get(id).ok_or_else(|| {
-            let known: Vec<&str> = entry.fees.keys().map(String::as_str).collect();
-            Error::new(
-                ErrorKind::UnsupportedMeter,
-                format!(
-                    "{} has no `{id}` fee (fees: {})",
-                    model.id,
-                    if known.is_empty() {
-                        "none".into()
-                    } else {
-                        known.join(", ")
-                    }
-                ),
-            )
-        })?;
-        let amount = Decimal::from(calls)
-            .checked_mul(fee.price)
-            .and_then(|x| x.checked_div(Decimal::from(fee.per)))
-            .ok_or_else(|| Error::overflow("fee"))?;
+        if calls > MAX_QUANTITY {
+            within_max(&format!("calls of fee `{id}`"), calls)?;
+        }
+        let fee = fee_rule(model, entry, id)?;
+        let amount = fee_amount(Decimal::from(calls), fee)?;
         let kind = LineKind::Fee {
             id: id.clone(),
             description: fee.description.clone(),
@@ -973,7 +1261,7 @@ mod tests {
     //! Every expected number is quantity × rate worked by hand in the comment.
 
     use super::*;
-    use crate::load::SourceFile;
+    use crate::source::SourceFile;
 
     const CARD: &str = r#"
 [provider]

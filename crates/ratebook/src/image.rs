@@ -3,7 +3,9 @@
 //! These are estimates made before a call (the response's usage is what is billed). Geometry
 //! that needs a square root is done in exact decimals, so native and WASM builds agree to the
 //! token. Every scheme's parameters are validated when the book is loaded (no zero patch size,
-//! no divisor below one), so the functions here only guard against hostile image sizes.
+//! no divisor below one, every parameter below a domain bound), and [`ImageScheme::tokens`]
+//! checks them again and uses checked arithmetic throughout, so no scheme and no image size
+//! can make it panic or wrap.
 
 use crate::map::Map;
 
@@ -19,6 +21,14 @@ use schemars::JsonSchema;
 /// arithmetic far from overflow).
 pub const MAX_IMAGE_SIDE: u32 = 100_000;
 
+/// The largest token count a scheme parameter may hold (tokens per tile, per image, per level,
+/// a patch budget). Real schemes use a few thousand; a larger value is a unit mistake.
+pub const MAX_IMAGE_TOKENS: u64 = 1_000_000;
+
+/// The largest `multiplier` (OpenAI patches) and `crop_divisor` (Gemini tiles) a scheme may
+/// hold. Real schemes use 1.2–2.5 and 1.5.
+pub const MAX_SCHEME_RATIO: Decimal = Decimal::from_parts(100, 0, 0, false, 0);
+
 /// An image-input token scheme. `kind` selects the formula; the other fields are its parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
@@ -26,6 +36,7 @@ pub const MAX_IMAGE_SIDE: u32 = 100_000;
     feature = "schema",
     serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)
 )]
+#[non_exhaustive]
 pub enum ImageScheme {
     /// Gemini 2.x: both sides <= `small_max` px → `small_tokens`; otherwise crop unit
     /// `floor(min(w,h) / crop_divisor)` and `tile_tokens` per tile, tiles rounded up per axis.
@@ -77,24 +88,44 @@ impl ImageScheme {
         }
     }
 
-    /// Checks the parameters for values that make the formula meaningless.
+    /// Checks the parameters for values that make the formula meaningless or lie outside the
+    /// domain: pixel sizes in 1..=[`MAX_IMAGE_SIDE`], token counts at most [`MAX_IMAGE_TOKENS`],
+    /// `crop_divisor` in 1..=[`MAX_SCHEME_RATIO`] and `multiplier` in (0, [`MAX_SCHEME_RATIO`]].
+    /// With these bounds every formula's result fits a `u64` with room to spare.
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
+        let px = |p: &mut Vec<String>, name: &str, v: u32| {
+            if v > MAX_IMAGE_SIDE {
+                p.push(format!(
+                    "{name} {v} is above the largest image side, {MAX_IMAGE_SIDE} px"
+                ));
+            }
+        };
+        let tokens = |p: &mut Vec<String>, name: &str, v: u64| {
+            if v > MAX_IMAGE_TOKENS {
+                p.push(format!(
+                    "{name} {v} is above {MAX_IMAGE_TOKENS} tokens (is it per image?)"
+                ));
+            }
+        };
         match self {
             ImageScheme::GeminiTiles {
                 small_max,
+                small_tokens,
                 tile_tokens,
                 crop_divisor,
-                ..
             } => {
-                if *crop_divisor < Decimal::ONE {
+                if *crop_divisor < Decimal::ONE || *crop_divisor > MAX_SCHEME_RATIO {
                     p.push(format!(
-                        "crop_divisor must be at least 1, got {crop_divisor}"
+                        "crop_divisor must be in 1..={MAX_SCHEME_RATIO}, got {crop_divisor}"
                     ));
                 }
                 if *tile_tokens == 0 || *small_max == 0 {
                     p.push("tile_tokens and small_max must be positive".into());
                 }
+                px(&mut p, "small_max", *small_max);
+                tokens(&mut p, "small_tokens", *small_tokens);
+                tokens(&mut p, "tile_tokens", *tile_tokens);
             }
             ImageScheme::FixedLevels { levels, default } => {
                 if levels.is_empty() {
@@ -105,13 +136,16 @@ impl ImageScheme {
                         "default level `{default}` is not one of the levels"
                     ));
                 }
+                for (name, v) in levels {
+                    tokens(&mut p, &format!("level `{name}`"), *v);
+                }
             }
             ImageScheme::OpenaiTiles {
+                base,
+                per_tile,
                 fit,
                 short_side,
                 tile,
-                per_tile,
-                ..
             } => {
                 if *tile == 0 || *fit == 0 || *short_side == 0 {
                     p.push("tile, fit and short_side must be positive".into());
@@ -122,6 +156,11 @@ impl ImageScheme {
                 if *per_tile == 0 {
                     p.push("per_tile must be positive".into());
                 }
+                px(&mut p, "fit", *fit);
+                px(&mut p, "short_side", *short_side);
+                px(&mut p, "tile", *tile);
+                tokens(&mut p, "base", *base);
+                tokens(&mut p, "per_tile", *per_tile);
             }
             ImageScheme::OpenaiPatches {
                 patch,
@@ -131,9 +170,13 @@ impl ImageScheme {
                 if *patch == 0 || *max_patches == 0 {
                     p.push("patch and max_patches must be positive".into());
                 }
-                if *multiplier <= Decimal::ZERO {
-                    p.push(format!("multiplier must be positive, got {multiplier}"));
+                if *multiplier <= Decimal::ZERO || *multiplier > MAX_SCHEME_RATIO {
+                    p.push(format!(
+                        "multiplier must be above 0 and at most {MAX_SCHEME_RATIO}, got {multiplier}"
+                    ));
                 }
+                px(&mut p, "patch", *patch);
+                tokens(&mut p, "max_patches", *max_patches);
             }
             ImageScheme::AnthropicPatches {
                 patch,
@@ -146,6 +189,9 @@ impl ImageScheme {
                 if u64::from(*max_long_edge) < u64::from(*patch) {
                     p.push("max_long_edge must be at least one patch".into());
                 }
+                px(&mut p, "patch", *patch);
+                px(&mut p, "max_long_edge", *max_long_edge);
+                tokens(&mut p, "max_tokens", *max_tokens);
             }
         }
         p
@@ -153,6 +199,10 @@ impl ImageScheme {
 
     /// Estimated input tokens for one `width` × `height` image at `detail` (scheme default when
     /// `None`).
+    ///
+    /// A scheme that [`problems`](Self::problems) rejects is an error here too (the loader never
+    /// lets one into a book, but the type can be built by hand). All arithmetic is checked: a
+    /// result that does not fit is an [`ErrorKind::Overflow`] error, never a wrapped number.
     pub fn tokens(&self, width: u32, height: u32, detail: Option<&str>) -> Result<u64, Error> {
         if width == 0 || height == 0 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE {
             return Err(Error::new(
@@ -160,6 +210,12 @@ impl ImageScheme {
                 format!(
                     "image size {width}x{height} is out of range (1..={MAX_IMAGE_SIDE} px a side)"
                 ),
+            ));
+        }
+        if let Some(problem) = self.problems().into_iter().next() {
+            return Err(Error::new(
+                ErrorKind::Validation,
+                format!("impossible image scheme: {problem}"),
             ));
         }
         let detail = detail
@@ -176,6 +232,9 @@ impl ImageScheme {
                 format!("unknown detail level `{d}` (levels: {list})"),
             )
         };
+        let overflow = || Error::overflow("image tokens");
+        let mul = |a: Decimal, b: Decimal| a.checked_mul(b).ok_or_else(overflow);
+        let div = |a: Decimal, b: Decimal| a.checked_div(b).ok_or_else(overflow);
         let (w, h) = (u64::from(width), u64::from(height));
         match self {
             ImageScheme::GeminiTiles {
@@ -190,12 +249,15 @@ impl ImageScheme {
                 if width <= *small_max && height <= *small_max {
                     return Ok(*small_tokens);
                 }
-                let crop = (Decimal::from(w.min(h)) / crop_divisor)
+                let crop = div(Decimal::from(w.min(h)), *crop_divisor)?
                     .floor()
                     .to_u64()
                     .unwrap_or(1)
                     .max(1);
-                Ok(w.div_ceil(crop) * h.div_ceil(crop) * tile_tokens)
+                w.div_ceil(crop)
+                    .checked_mul(h.div_ceil(crop))
+                    .and_then(|tiles| tiles.checked_mul(*tile_tokens))
+                    .ok_or_else(overflow)
             }
             ImageScheme::FixedLevels { levels, default } => {
                 let level = detail.as_deref().unwrap_or(default);
@@ -219,17 +281,20 @@ impl ImageScheme {
                 let (mut w, mut h) = (Decimal::from(w), Decimal::from(h));
                 let fit = Decimal::from(*fit);
                 if w > fit || h > fit {
-                    let scale = fit / w.max(h);
-                    (w, h) = ((w * scale).floor(), (h * scale).floor());
+                    let scale = div(fit, w.max(h))?;
+                    (w, h) = (mul(w, scale)?.floor(), mul(h, scale)?.floor());
                 }
                 let short = Decimal::from(*short_side);
                 if w.min(h) > short {
-                    let scale = short / w.min(h);
-                    (w, h) = ((w * scale).floor(), (h * scale).floor());
+                    let scale = div(short, w.min(h))?;
+                    (w, h) = (mul(w, scale)?.floor(), mul(h, scale)?.floor());
                 }
                 let tile = Decimal::from(*tile);
-                let tiles = (w / tile).ceil() * (h / tile).ceil();
-                Ok(base + per_tile * tiles.to_u64().unwrap_or(0))
+                let tiles = mul(div(w, tile)?.ceil(), div(h, tile)?.ceil())?;
+                per_tile
+                    .checked_mul(tiles.to_u64().unwrap_or(0))
+                    .and_then(|t| t.checked_add(*base))
+                    .ok_or_else(overflow)
             }
             ImageScheme::OpenaiPatches {
                 patch,
@@ -240,33 +305,38 @@ impl ImageScheme {
                     return Err(reject_detail(d, &[]));
                 }
                 let p = u64::from(*patch);
-                let mut patches = w.div_ceil(p) * h.div_ceil(p);
+                let mut patches = w
+                    .div_ceil(p)
+                    .checked_mul(h.div_ceil(p))
+                    .ok_or_else(overflow)?;
                 if patches > *max_patches {
                     // OpenAI's published procedure: scale by sqrt(p² × budget / (w × h)), then
                     // shrink further so both sides hold a whole number of patches.
                     let (wd, hd, pd) = (Decimal::from(w), Decimal::from(h), Decimal::from(p));
-                    let area_budget = pd * pd * Decimal::from(*max_patches);
-                    let shrink = (area_budget / (wd * hd)).sqrt().unwrap_or(Decimal::ZERO);
-                    let (sw, sh) = (wd * shrink / pd, hd * shrink / pd);
+                    let area_budget = mul(mul(pd, pd)?, Decimal::from(*max_patches))?;
+                    let shrink = div(area_budget, mul(wd, hd)?)?
+                        .sqrt()
+                        .unwrap_or(Decimal::ZERO);
+                    let (sw, sh) = (div(mul(wd, shrink)?, pd)?, div(mul(hd, shrink)?, pd)?);
                     let adjust = |x: Decimal| {
                         if x.is_zero() {
-                            Decimal::ONE
+                            Ok(Decimal::ONE)
                         } else {
-                            x.floor() / x
+                            div(x.floor(), x)
                         }
                     };
-                    let shrink = shrink * adjust(sw).min(adjust(sh));
-                    let rw = (wd * shrink).floor().max(Decimal::ONE);
-                    let rh = (hd * shrink).floor().max(Decimal::ONE);
-                    patches = ((rw / pd).ceil() * (rh / pd).ceil())
+                    let shrink = mul(shrink, adjust(sw)?.min(adjust(sh)?))?;
+                    let rw = mul(wd, shrink)?.floor().max(Decimal::ONE);
+                    let rh = mul(hd, shrink)?.floor().max(Decimal::ONE);
+                    patches = mul(div(rw, pd)?.ceil(), div(rh, pd)?.ceil())?
                         .to_u64()
                         .unwrap_or(*max_patches);
                     patches = patches.min(*max_patches);
                 }
-                Ok((Decimal::from(patches) * multiplier)
+                mul(Decimal::from(patches), *multiplier)?
                     .ceil()
                     .to_u64()
-                    .unwrap_or(u64::MAX))
+                    .ok_or_else(overflow)
             }
             ImageScheme::AnthropicPatches {
                 patch,
@@ -276,37 +346,36 @@ impl ImageScheme {
                 if let Some(d) = &detail {
                     return Err(reject_detail(d, &[]));
                 }
-                let p = u64::from(*patch);
+                let pd = Decimal::from(*patch);
                 let (mut w, mut h) = (Decimal::from(w), Decimal::from(h));
                 let long = Decimal::from(*max_long_edge);
                 if w.max(h) > long {
-                    let scale = long / w.max(h);
+                    let scale = div(long, w.max(h))?;
                     (w, h) = (
-                        (w * scale).floor().max(Decimal::ONE),
-                        (h * scale).floor().max(Decimal::ONE),
+                        mul(w, scale)?.floor().max(Decimal::ONE),
+                        mul(h, scale)?.floor().max(Decimal::ONE),
                     );
                 }
-                let count = |w: Decimal, h: Decimal| {
-                    let pd = Decimal::from(p);
-                    ((w / pd).ceil() * (h / pd).ceil())
+                let count = |w: Decimal, h: Decimal| -> Result<u64, Error> {
+                    mul(div(w, pd)?.ceil(), div(h, pd)?.ceil())?
                         .to_u64()
-                        .unwrap_or(u64::MAX)
+                        .ok_or_else(overflow)
                 };
-                let mut tokens = count(w, h);
+                let mut tokens = count(w, h)?;
                 if tokens > *max_tokens {
                     // Scale by sqrt(cap / tokens), then step down a pixel on the long side until
                     // the count fits (rounding up per axis can overshoot by a row of patches).
-                    let scale = (Decimal::from(*max_tokens) / Decimal::from(tokens))
+                    let scale = div(Decimal::from(*max_tokens), Decimal::from(tokens))?
                         .sqrt()
                         .unwrap_or(Decimal::ONE);
-                    let ratio = h / w;
-                    w = (w * scale).floor().max(Decimal::ONE);
-                    h = (w * ratio).floor().max(Decimal::ONE);
-                    tokens = count(w, h);
+                    let ratio = div(h, w)?;
+                    w = mul(w, scale)?.floor().max(Decimal::ONE);
+                    h = mul(w, ratio)?.floor().max(Decimal::ONE);
+                    tokens = count(w, h)?;
                     while tokens > *max_tokens && w > Decimal::ONE {
                         w -= Decimal::ONE;
-                        h = (w * ratio).floor().max(Decimal::ONE);
-                        tokens = count(w, h);
+                        h = mul(w, ratio)?.floor().max(Decimal::ONE);
+                        tokens = count(w, h)?;
                     }
                 }
                 Ok(tokens)

@@ -18,25 +18,11 @@ use crate::book::{
 };
 use crate::date::Date;
 use crate::error::{Error, ErrorKind, Location};
-use crate::image::ImageScheme;
+use crate::image::{ImageScheme, MAX_IMAGE_TOKENS};
 use crate::money::Amount;
 use crate::raw::{self, Spanned};
-
-/// A pricing file's name (as it should appear in messages) and its text.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    pub name: String,
-    pub text: String,
-}
-
-impl SourceFile {
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        SourceFile {
-            name: name.into(),
-            text: text.into(),
-        }
-    }
-}
+use crate::source::SourceFile;
+use crate::source::quote_key;
 
 /// The result of loading: the book built from every file that passed, and every error found.
 #[derive(Debug, Clone, Default)]
@@ -50,6 +36,16 @@ pub struct Loaded {
 /// The highest per-1M-token rate accepted as sane. The dearest published models price output
 /// in the hundreds of dollars; a rate above this is almost certainly a unit mistake.
 pub const MAX_SANE_RATE: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
+
+/// The highest priority multiplier accepted (published ones are below 2).
+pub const MAX_PRIORITY_MULTIPLIER: Decimal = Decimal::from_parts(10, 0, 0, false, 0);
+
+/// The smallest billing unit of a gateway: a nano-dollar. Gateways bill in cents or
+/// micro-dollars; a finer unit only makes rounding overflow on large amounts.
+pub const MIN_BILLING_UNIT: Decimal = Decimal::from_parts(1, 0, 0, false, 9);
+
+/// The largest `per` of a fee (fees are published per call or per 1,000 calls).
+pub const MAX_FEE_PER: u64 = 1_000_000;
 
 /// Loads many files into one book. Files with errors are left out (and named in
 /// `rejected_files`); ids and aliases must be unique across all files.
@@ -89,7 +85,10 @@ pub fn load(files: &[SourceFile]) -> Loaded {
                 // `openai-media.toml`) as long as each says the same thing about the provider.
                 let same = out.book.providers.iter().find(|p| p.id == provider.id);
                 let split_card = same.is_some_and(|p| {
-                    p.name == provider.name && p.billing == provider.billing && cloud.is_none()
+                    p.name == provider.name
+                        && p.billing == provider.billing
+                        && p.prefixes == provider.prefixes
+                        && cloud.is_none()
                 });
                 if same.is_some() && !split_card {
                     errors.push(
@@ -256,33 +255,6 @@ pub fn load_file(file: &SourceFile) -> Result<(Provider, Vec<Model>, Option<Clou
     }
 }
 
-/// A TOML key as written in a dotted path: bare when it can be, quoted otherwise.
-pub fn quote_key(key: &str) -> String {
-    if !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        key.to_string()
-    } else {
-        // A TOML basic string: quotes, backslashes and control characters escaped.
-        let mut out = String::with_capacity(key.len() + 2);
-        out.push('"');
-        for c in key.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-        out
-    }
-}
-
 /// Conversion context: the file being read and the errors found so far.
 struct Cx<'a> {
     file: &'a SourceFile,
@@ -356,11 +328,11 @@ impl Cx<'_> {
                 }
             };
             let unit = b.unit.get_ref().0;
-            if unit <= Decimal::ZERO {
+            if unit < MIN_BILLING_UNIT || unit > Decimal::ONE {
                 self.err(
                     b.unit.span(),
                     "provider.billing.unit",
-                    "billing unit must be positive",
+                    format!("billing unit {unit} is outside {MIN_BILLING_UNIT}..=1 (USD)"),
                 );
             }
             Billing { unit, rounding }
@@ -373,11 +345,36 @@ impl Cx<'_> {
                 "provider id must be a non-empty word",
             );
         }
+        let mut prefixes: Vec<String> = Vec::new();
+        for p in &f.provider.prefixes {
+            let lower = p.get_ref().trim().to_ascii_lowercase();
+            let well_formed =
+                lower.len() > 1 && lower.ends_with('/') && !lower.contains(char::is_whitespace);
+            if !well_formed {
+                self.err(
+                    p.span(),
+                    "provider.prefixes",
+                    format!(
+                        "id prefix `{}` must be a word followed by `/`, like `models/`",
+                        p.get_ref()
+                    ),
+                );
+            } else if prefixes.contains(&lower) {
+                self.err(
+                    p.span(),
+                    "provider.prefixes",
+                    format!("id prefix `{lower}` is listed twice"),
+                );
+            } else {
+                prefixes.push(lower);
+            }
+        }
         let provider = Provider {
             id: provider_id.clone(),
             name: f.provider.name.clone(),
             pricing_url: f.provider.pricing_url.clone(),
             billing,
+            prefixes,
             file: self.file.name.clone(),
         };
 
@@ -753,11 +750,12 @@ impl Cx<'_> {
             Some(map) => {
                 let mut out = Map::new();
                 for (k, v) in map {
-                    if *v.get_ref() == 0 {
+                    let n = *v.get_ref();
+                    if n == 0 || n > MAX_IMAGE_TOKENS {
                         self.err(
                             v.span(),
                             &format!("{key}.output_image_tokens.{k}"),
-                            "tokens per image must be positive",
+                            format!("tokens per image {n} is outside 1..={MAX_IMAGE_TOKENS}"),
                         );
                     }
                     out.insert(k.clone(), *v.get_ref());
@@ -780,11 +778,11 @@ impl Cx<'_> {
                 let mut out = Map::new();
                 for (k, v) in map {
                     let r = v.get_ref().0;
-                    if r.is_sign_negative() {
+                    if r.is_sign_negative() || r > MAX_SANE_RATE {
                         self.err(
                             v.span(),
                             &format!("{key}.output_image_fees.{k}"),
-                            "fee must not be negative",
+                            format!("fee per image {r} is outside 0..={MAX_SANE_RATE}"),
                         );
                     }
                     out.insert(k.clone(), r);
@@ -835,14 +833,19 @@ impl Cx<'_> {
                 for (id, f) in map {
                     let fr = f.get_ref();
                     let k = format!("{key}.fees.{id}");
-                    if fr.per == 0 {
-                        self.err(f.span(), &k, "fee `per` must be at least 1");
+                    if fr.per == 0 || fr.per > MAX_FEE_PER {
+                        self.err(
+                            f.span(),
+                            &k,
+                            format!("fee `per` {} is outside 1..={MAX_FEE_PER}", fr.per),
+                        );
                     }
-                    if fr.price.get_ref().0.is_sign_negative() {
+                    let price = fr.price.get_ref().0;
+                    if price.is_sign_negative() || price > MAX_SANE_RATE {
                         self.err(
                             fr.price.span(),
                             &format!("{k}.price"),
-                            "fee must not be negative",
+                            format!("fee {price} is outside 0..={MAX_SANE_RATE}"),
                         );
                     }
                     if let Some(p) = &fr.free_period {
@@ -979,6 +982,14 @@ impl Cx<'_> {
                 s.multiplier.span(),
                 &format!("{key}.multiplier"),
                 format!("{mode} multiplier {multiplier} would make {mode} dearer than standard"),
+            );
+        } else if mode == Mode::Priority && multiplier > MAX_PRIORITY_MULTIPLIER {
+            self.err(
+                s.multiplier.span(),
+                &format!("{key}.multiplier"),
+                format!(
+                    "priority multiplier {multiplier} is above {MAX_PRIORITY_MULTIPLIER} (published ones are below 2)"
+                ),
             );
         } else if mode == Mode::Priority && multiplier < Decimal::ONE {
             self.err(
@@ -1138,19 +1149,5 @@ impl Cx<'_> {
             application,
             rates,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quote_key;
-
-    #[test]
-    fn quote_key_writes_toml_keys() {
-        assert_eq!(quote_key("gpt-4o_mini"), "gpt-4o_mini");
-        assert_eq!(quote_key("gemini-2.5-pro"), "\"gemini-2.5-pro\"");
-        assert_eq!(quote_key(""), "\"\"");
-        assert_eq!(quote_key("a\"b\\c\nd\u{7}"), "\"a\\\"b\\\\c\\nd\\u0007\"");
-        assert_eq!(quote_key("größe"), "\"größe\"");
     }
 }

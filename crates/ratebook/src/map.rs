@@ -157,6 +157,10 @@ impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for Map<K, V> {
 }
 
 #[cfg(feature = "schema")]
+#[allow(
+    clippy::disallowed_types,
+    reason = "names the BTreeMap type only for its JSON Schema (feature `schema`, off the page's path)"
+)]
 impl<K: schemars::JsonSchema, V: schemars::JsonSchema> schemars::JsonSchema for Map<K, V> {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         <std::collections::BTreeMap<K, V>>::schema_name()
@@ -173,6 +177,10 @@ impl<K: schemars::JsonSchema, V: schemars::JsonSchema> schemars::JsonSchema for 
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_types,
+    reason = "the tests compare Map with the BTreeMap it stands in for"
+)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -1,6 +1,6 @@
 //! Plausibility checks that `ratebook check` runs on top of the rules of the book.
 //!
-//! Loading ([`crate::load`]) checks what every pricing file must satisfy on any day. The checks
+//! Loading ([`crate::load()`]) checks what every pricing file must satisfy on any day. The checks
 //! here need more context: today's date, which the core cannot read (the shell passes it in),
 //! and judgement about what is merely suspicious.
 //!
@@ -12,7 +12,7 @@
 //!
 //! The checks read the files themselves (through [`crate::read::read_partial`]) so that each
 //! finding points at the line of the value; problems that stop a file from being read are
-//! reported by [`crate::load`], not here.
+//! reported by [`crate::load()`], not here.
 
 use std::fmt;
 
@@ -21,8 +21,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::book::Meter;
 use crate::date::Date;
 use crate::error::{Error, ErrorKind, Location};
-use crate::load::{SourceFile, quote_key};
 use crate::raw;
+use crate::source::{SourceFile, quote_key};
 
 /// The largest factor by which a rate may move between two entries of a model without a
 /// warning (5×, up or down).
@@ -30,6 +30,7 @@ pub const MAX_STEP: Decimal = Decimal::from_parts(5, 0, 0, false, 0);
 
 /// A finding that does not reject a file: `file:line:column: warning: message`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Warning {
     pub message: String,
     pub location: Location,

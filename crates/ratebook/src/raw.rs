@@ -1,7 +1,7 @@
 //! The pricing file format, exactly as written in TOML.
 //!
 //! These types mirror the files one to one. [`crate::read`] fills them from toml's spanned
-//! parse tree (unknown keys are errors, not silently ignored prices) and [`crate::load`] turns
+//! parse tree (unknown keys are errors, not silently ignored prices) and [`crate::load()`] turns
 //! them into the validated domain types of [`crate::book`]; nothing else reads them. The JSON
 //! Schema published for editors is derived from these types (feature `schema`), and a test
 //! checks that the keys the reader accepts are exactly the keys the schema lists.
@@ -118,6 +118,11 @@ pub struct ProviderInfo {
     pub pricing_url: Option<String>,
     /// How the provider bills fractions of the smallest unit (gateway cards).
     pub billing: Option<Billing>,
+    /// Id prefixes that logs and gateways put before the ids this file prices (`models/`,
+    /// `gemini/`), each ending in `/`: one is dropped before an id is looked up in the whole
+    /// book, as `openai/` is for the provider `openai`.
+    #[cfg_attr(feature = "schema", serde(default))]
+    pub prefixes: Vec<Spanned<String>>,
 }
 
 /// Billing granularity: gateways may bill in a minimum unit.

@@ -12,10 +12,10 @@ use toml::de::{DeTable, DeValue};
 
 use crate::error::{Error, ErrorKind, Location};
 use crate::image::ImageScheme;
-use crate::load::{SourceFile, quote_key};
 use crate::map::Map;
 use crate::money::{Amount, parse_decimal};
 use crate::raw::{self, Spanned};
+use crate::source::{SourceFile, quote_key};
 
 type Value<'i> = toml::Spanned<DeValue<'i>>;
 
@@ -54,7 +54,7 @@ pub mod keys {
         "checked",
     ];
     pub const OFFER: &[&str] = &["model", "aliases", "multipliers", "notes"];
-    pub const PROVIDER: &[&str] = &["id", "name", "pricing_url", "billing"];
+    pub const PROVIDER: &[&str] = &["id", "name", "pricing_url", "billing", "prefixes"];
     pub const BILLING: &[&str] = &["unit", "rounding"];
     pub const MODEL: &[&str] = &[
         "name",
@@ -563,11 +563,13 @@ impl Reader<'_> {
                 rounding: rounding?,
             })
         });
+        let prefixes = self.opt(&t, "prefixes", |r, v, k| r.strings(v, k));
         Some(raw::ProviderInfo {
             id: id?,
             name: name?.into_inner(),
             pricing_url: pricing_url.ok()?,
             billing: billing.ok()?,
+            prefixes: prefixes.ok()?.unwrap_or_default(),
         })
     }
 

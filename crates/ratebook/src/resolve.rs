@@ -6,8 +6,9 @@
 //! 2. a cloud's id: the longest scope prefix of a deployment card (`us.`, `global.`, `azure/eu/`,
 //!    or `""`) is taken off and the rest must be one of that cloud's offers, which names the
 //!    first-party model it bills as, with the scope's multiplier;
-//! 3. a `models/` or `<provider>/` prefix is dropped (`openai/gpt-4o`, `models/gemini-2.5-pro`)
-//!    and steps 1–2 are tried again;
+//! 3. a prefix that a provider's card lists in `prefixes` (`models/`, `gemini/`), or else a
+//!    `<provider>/` prefix, is dropped (`models/gemini-2.5-pro`, `openai/gpt-4o`) and steps 1–2
+//!    are tried again;
 //! 4. trailing snapshot markers (`-2024-08-06`, `-20250929`, `-05-20`, `-0613`, `-001`,
 //!    `-latest`, `-preview`, `-exp`) are peeled off one at a time, but only into a model whose
 //!    card says `snapshots = true` (the provider priced every snapshot the same). Reaching a model
@@ -24,7 +25,9 @@ use crate::error::{Error, ErrorKind};
 
 /// How an id was matched to a model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ResolvedBy {
     /// The model's own id.
     Exact,
@@ -50,6 +53,7 @@ impl ResolvedBy {
 
 /// The cloud deployment an id named.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Deployment {
     /// The cloud's provider id (`aws-bedrock`).
     pub cloud: String,
@@ -63,11 +67,13 @@ pub struct Deployment {
     pub offer: String,
     /// Multiplier over the first-party rates, applied to every token rate.
     #[serde(serialize_with = "crate::money::serialize_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub multiplier: Decimal,
 }
 
 /// How a requested id became a model.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Resolution {
     /// The id as given.
     pub requested: String,
@@ -140,9 +146,6 @@ impl Resolved<'_> {
             .filter(|m| *m != Decimal::ONE)
     }
 }
-
-/// The generic id prefixes logs and gateways put before a first-party id.
-const GENERIC_PREFIXES: &[&str] = &["models/", "gemini/", "vertex_ai/"];
 
 impl RateBook {
     /// Resolves `id` to a model, or fails with the closest known ids as suggestions.
@@ -290,12 +293,18 @@ impl RateBook {
         })
     }
 
-    /// A generic or provider prefix (`models/`, `openai/`) and the rest of the id.
+    /// A prefix a provider's card declares (`models/`, the longest that matches) or a provider
+    /// id (`openai/`), and the rest of the id.
     fn provider_prefix<'s>(&self, lower: &'s str) -> Option<(&'s str, &'s str)> {
-        for p in GENERIC_PREFIXES {
-            if let Some(rest) = lower.strip_prefix(p) {
-                return Some((&lower[..p.len()], rest));
-            }
+        let declared = self
+            .providers
+            .iter()
+            .flat_map(|p| &p.prefixes)
+            .filter(|p| lower.starts_with(p.as_str()))
+            .map(String::len)
+            .max();
+        if let Some(len) = declared {
+            return Some((&lower[..len], &lower[len..]));
         }
         let (head, rest) = lower.split_once('/')?;
         self.providers
@@ -320,7 +329,7 @@ impl RateBook {
             })
             .map(|(m, name)| {
                 let lower = name.to_ascii_lowercase();
-                let mut d = levenshtein(&needle, &lower);
+                let mut d = crate::suggest::distance(&needle, &lower);
                 if lower.starts_with(&needle) || needle.starts_with(&lower) {
                     d = d.min(needle.len().abs_diff(lower.len()).min(2));
                 }
@@ -364,22 +373,6 @@ fn strip_snapshot(id: &str) -> Option<String> {
     None
 }
 
-/// Edit distance, for suggestions.
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,8 +402,9 @@ mod tests {
 
     #[test]
     fn edit_distance() {
-        assert_eq!(levenshtein("gpt-4o", "gpt-4o"), 0);
-        assert_eq!(levenshtein("gpt4o", "gpt-4o"), 1);
-        assert_eq!(levenshtein("", "abc"), 3);
+        use crate::suggest::distance;
+        assert_eq!(distance("gpt-4o", "gpt-4o"), 0);
+        assert_eq!(distance("gpt4o", "gpt-4o"), 1);
+        assert_eq!(distance("", "abc"), 3);
     }
 }

@@ -385,7 +385,7 @@ pub fn compare(book: &RateBook, s: &Scenario, models: &[String]) -> Comparison {
             Err(e) => cannot_run.push((id, e)),
         }
     }
-    ranked.sort_by(|a, b| {
+    crate::order::sort_by(&mut ranked, |a, b| {
         let key = |c: &ScenarioCost| {
             (
                 c.cost_per_accepted.is_none(),
@@ -430,6 +430,10 @@ impl<'de> Deserialize<'de> for Share {
                     .map(Share)
                     .map_err(|e| E::custom(e.message))
             }
+            #[allow(
+                clippy::disallowed_types,
+                reason = "serde's visitor signature; the page never reads scenario files"
+            )]
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Share, E> {
                 Err(E::custom(format!(
                     "bare float {v} is not exact; write the fraction in quotes: \"{v}\""

@@ -5,14 +5,15 @@
 //! letters as one edit (optimal string alignment), not two as plain Levenshtein does.
 
 /// The candidate closest to `word`, if it is close enough to be the intended key: at most one
-/// edit per three letters of `word` (and at least one), compared case-insensitively. Ties go to
+/// edit per three letters of `word` (and at least one), compared ignoring ASCII case (keys and
+/// names are ASCII; `to_lowercase` would bring Unicode's case tables into the page). Ties go to
 /// the earliest candidate.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let word = word.to_lowercase();
+    let word = word.to_ascii_lowercase();
     let limit = (word.chars().count() / 3).max(1);
     let mut best: Option<(usize, &'a str)> = None;
     for c in candidates {
-        let d = distance(&word, &c.to_lowercase());
+        let d = distance(&word, &c.to_ascii_lowercase());
         if d <= limit && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, c));
         }

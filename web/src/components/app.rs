@@ -16,7 +16,7 @@ use crate::hooks::{use_pricing, use_url_sync};
 use crate::platform;
 use crate::query;
 use crate::state::{AppState, LoadStatus};
-use crate::workload::{Derived, derive};
+use crate::workload::{Derived, Shared, derive};
 
 /// The book compared by identity: loading produces a new `Rc`, nothing else does.
 #[derive(Clone)]
@@ -33,6 +33,10 @@ impl PartialEq for BookRef {
 }
 
 /// A computation compared by identity: each edit produces a new one.
+#[allow(
+    clippy::disallowed_types,
+    reason = "timing: the browser's clock in milliseconds, shown only through form::fixed"
+)]
 struct TimedRef(Rc<(Rc<Derived>, f64)>);
 
 impl PartialEq for TimedRef {
@@ -55,6 +59,10 @@ pub fn app() -> Html {
 
     // (derived results, when their computation started): the start is kept to time the whole
     // update, pricing and rendering, in the effect below.
+    #[allow(
+        clippy::disallowed_types,
+        reason = "timing: the browser's clock in milliseconds, shown only through form::fixed"
+    )]
     let timed: Rc<(Rc<Derived>, f64)> = use_memo((state.form.clone(), book), |(form, book)| {
         let start = platform::now_ms();
         let derived = match &book.0 {
@@ -63,7 +71,7 @@ pub fn app() -> Html {
         };
         (Rc::new(derived), start)
     });
-    let derived = timed.0.clone();
+    let derived = Shared(timed.0.clone());
     // After the page has rendered an update: how long from the edit's pricing to the new DOM.
     use_effect_with(TimedRef(timed.clone()), |t| {
         if t.0.0.estimate.is_some() {

@@ -9,6 +9,7 @@ use rust_decimal::prelude::ToPrimitive;
 use yew::prelude::*;
 
 use crate::form::fixed;
+use crate::workload::Shared;
 
 /// A colour per meter, stable across requests so the eye learns them.
 pub fn colour(meter: &str) -> &'static str {
@@ -30,6 +31,10 @@ pub fn colour(meter: &str) -> &'static str {
 
 /// One slice: label, amount, share of the total (0..=1), colour, and an opacity that tells
 /// apart several lines of one meter (two image resolutions, a marginal tier).
+#[allow(
+    clippy::disallowed_types,
+    reason = "drawing: a share of the circle, shown only through form::fixed"
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slice {
     pub label: String,
@@ -40,6 +45,10 @@ pub struct Slice {
 }
 
 /// The slices of `items` that cost something, biggest first.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "drawing: shares of the circle from the exact amounts, shown only through form::fixed"
+)]
 pub fn slices(items: &[LineItem], total: Decimal) -> Vec<Slice> {
     let total_f = total.to_f64().unwrap_or(0.0);
     let mut out: Vec<Slice> = items
@@ -68,6 +77,10 @@ pub fn slices(items: &[LineItem], total: Decimal) -> Vec<Slice> {
     out
 }
 
+#[allow(
+    clippy::disallowed_types,
+    reason = "drawing: a share of the circle, shown through form::fixed"
+)]
 fn percent(share: f64) -> String {
     let p = share * 100.0;
     if p > 0.0 && p < 0.1 {
@@ -79,13 +92,17 @@ fn percent(share: f64) -> String {
 
 #[derive(Properties, PartialEq)]
 pub struct ChartProps {
-    pub items: Vec<LineItem>,
-    pub total: Decimal,
+    /// The estimate's line items are charted.
+    pub derived: Shared,
 }
 
 #[function_component(Chart)]
 pub fn chart(p: &ChartProps) -> Html {
-    let slices = slices(&p.items, p.total);
+    let Some(Ok(estimate)) = &p.derived.estimate else {
+        return html! {};
+    };
+    let total = estimate.total;
+    let slices = slices(&estimate.line_items, total);
     if slices.is_empty() {
         return html! {};
     }
@@ -113,7 +130,7 @@ pub fn chart(p: &ChartProps) -> Html {
                         </circle>
                     }
                 }) }
-                <text x="21" y="20.5" class="donut-total" text-anchor="middle">{ format_usd(p.total) }</text>
+                <text x="21" y="20.5" class="donut-total" text-anchor="middle">{ format_usd(total) }</text>
                 <text x="21" y="25" class="donut-caption" text-anchor="middle">{ "per request" }</text>
             </svg>
             <figcaption>

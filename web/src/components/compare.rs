@@ -12,11 +12,11 @@ use yew::prelude::*;
 use super::AppContext;
 use crate::form::fixed;
 use crate::state::{Action, CompareView, SortKey};
-use crate::workload::{CompareRow, Derived};
+use crate::workload::{CompareRow, Shared};
 
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {
-    pub derived: Rc<Derived>,
+    pub derived: Shared,
 }
 
 fn provider_name(book: Option<&Rc<RateBook>>, id: &str) -> String {
@@ -82,14 +82,29 @@ pub fn compare(p: &CompareProps) -> Html {
     let priced = p.derived.compare.iter().filter(|r| r.total.is_ok()).count();
     // Bars on a log scale: prices across models span three orders of magnitude, and on a
     // linear scale all but the dearest would be slivers.
+    #[allow(
+        clippy::disallowed_types,
+        clippy::disallowed_methods,
+        reason = "drawing: bar widths from the exact totals, shown only through form::fixed"
+    )]
     let priced_totals: Vec<f64> = rows
         .iter()
         .filter_map(|r| r.total.as_ref().ok())
         .filter_map(|t| t.to_f64())
         .filter(|t| *t > 0.0)
         .collect();
-    let max = priced_totals.iter().copied().fold(0.0, f64::max);
-    let min = priced_totals.iter().copied().fold(f64::INFINITY, f64::min);
+    #[allow(
+        clippy::disallowed_types,
+        reason = "drawing: bar widths, shown only through form::fixed"
+    )]
+    let (max, min) = (
+        priced_totals.iter().copied().fold(0.0, f64::max),
+        priced_totals.iter().copied().fold(f64::INFINITY, f64::min),
+    );
+    #[allow(
+        clippy::disallowed_types,
+        reason = "drawing: bar widths, shown only through form::fixed"
+    )]
     let bar_width = |t: f64| -> f64 {
         if t <= 0.0 || max <= 0.0 {
             0.0
@@ -210,6 +225,10 @@ pub fn compare(p: &CompareProps) -> Html {
                             };
                             match &r.total {
                                 Ok(t) => {
+                                    #[allow(
+                                        clippy::disallowed_methods,
+                                        reason = "drawing: a bar's width, shown only through form::fixed"
+                                    )]
                                     let width = bar_width(t.to_f64().unwrap_or(0.0)).clamp(0.0, 100.0);
                                     html! {
                                         <tr class={classes!(current.then_some("current"))} data-model={r.model.clone()}>

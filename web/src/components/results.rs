@@ -1,9 +1,7 @@
 //! The estimate: the request total (exact value in `data-total-usd`), per day and per month,
 //! the chart, each line item with the rule that produced it, and the `max_tokens` worst case.
 
-use std::rc::Rc;
-
-use ratebook::{Decimal, Estimate, format_count, format_usd};
+use ratebook::{Decimal, format_count, format_usd};
 use yew::prelude::*;
 
 use super::AppContext;
@@ -11,11 +9,11 @@ use super::chart::Chart;
 use crate::form::DAYS_PER_MONTH;
 use crate::hooks::use_first_total_mark;
 use crate::state::{LoadStatus, STALE_AFTER_DAYS, stale_days};
-use crate::workload::{Derived, WorstCase};
+use crate::workload::Shared;
 
 #[derive(Properties, PartialEq)]
 pub struct ResultsProps {
-    pub derived: Rc<Derived>,
+    pub derived: Shared,
 }
 
 /// A link only for web addresses: a pricing file could carry `javascript:`.
@@ -138,10 +136,10 @@ pub fn results(p: &ResultsProps) -> Html {
                     <p class="scale-note">{ format!("a month counted as {DAYS_PER_MONTH} days") }</p>
                 </div>
             </div>
-            <Chart items={estimate.line_items.clone()} total={estimate.total} />
-            <LineItems estimate={estimate.clone()} />
-            if let Some(w) = &p.derived.worst {
-                <Worst worst={w.clone()} total={estimate.total} />
+            <Chart derived={p.derived.clone()} />
+            <LineItems derived={p.derived.clone()} />
+            if p.derived.worst.is_some() {
+                <Worst derived={p.derived.clone()} />
             }
         </div>
     }
@@ -149,12 +147,14 @@ pub fn results(p: &ResultsProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct LineItemsProps {
-    estimate: Estimate,
+    derived: Shared,
 }
 
 #[function_component(LineItems)]
 fn line_items(p: &LineItemsProps) -> Html {
-    let e = &p.estimate;
+    let Some(Ok(e)) = &p.derived.estimate else {
+        return html! {};
+    };
     html! {
         <table class="line-items" id="line-items">
             <caption>{ "Line items — each says which rule produced its rate" }</caption>
@@ -184,23 +184,26 @@ fn line_items(p: &LineItemsProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct WorstProps {
-    worst: WorstCase,
-    total: Decimal,
+    derived: Shared,
 }
 
 #[function_component(Worst)]
 fn worst(p: &WorstProps) -> Html {
-    let cap = format_count(p.worst.max_tokens);
-    let whose = if p.worst.from_model {
+    let (Some(worst), Some(Ok(estimate))) = (&p.derived.worst, &p.derived.estimate) else {
+        return html! {};
+    };
+    let total = estimate.total;
+    let cap = format_count(worst.max_tokens);
+    let whose = if worst.from_model {
         "the model's output limit"
     } else {
         "your max_tokens"
     };
-    match &p.worst.estimate {
+    match &worst.estimate {
         Ok(e) => {
-            let ratio = if p.total > Decimal::ZERO {
+            let ratio = if total > Decimal::ZERO {
                 e.total
-                    .checked_div(p.total)
+                    .checked_div(total)
                     .map(|r| format!(" — {}× the estimate", r.round_dp(1).normalize()))
             } else {
                 None

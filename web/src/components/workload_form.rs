@@ -1,8 +1,6 @@
 //! The workload form: model, date, mode, token counts, cache writes with their TTL, images,
 //! volume and the `max_tokens` cap. Every input has a label and a note that reads the value back.
 
-use std::rc::Rc;
-
 use ratebook::{Date, Mode, format_count};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -14,11 +12,11 @@ use super::model_picker::ModelPicker;
 use super::output_images::OutputImages;
 use crate::form::{CacheTtl, Field, modes};
 use crate::state::Action;
-use crate::workload::{Derived, FieldErrors};
+use crate::workload::{FieldErrors, Shared};
 
 #[derive(Properties, PartialEq)]
 pub struct WorkloadFormProps {
-    pub derived: Rc<Derived>,
+    pub derived: Shared,
 }
 
 fn mode_note(mode: Mode) -> &'static str {
@@ -27,6 +25,8 @@ fn mode_note(mode: Mode) -> &'static str {
         Mode::Batch => "Batch: asynchronous, results within 24 hours, discounted.",
         Mode::Flex => "Flex: slower, may be queued, discounted.",
         Mode::Priority => "Priority: faster, dearer.",
+        // A mode the core gains later: its name is its note until one is written here.
+        _ => mode.as_str(),
     }
 }
 

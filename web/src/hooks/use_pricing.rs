@@ -4,9 +4,9 @@
 //! A file that fails to fetch is reported and left out; a file that fails validation is left
 //! out by the core with its located errors; the rest of the book stays usable.
 
-use futures::future::join_all;
-use gloo_net::http::Request;
-use web_sys::RequestCache;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestCache, RequestInit, Response};
 use yew::prelude::*;
 
 use crate::state::{Action, AppState};
@@ -44,21 +44,63 @@ pub fn parse_index(text: &str) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-async fn fetch_text(url: &str) -> Result<String, String> {
-    // No stale prices: revalidate with the server every time the page opens.
-    let response = Request::get(url)
-        .cache(RequestCache::NoCache)
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    if !response.ok() {
-        return Err(format!(
-            "{url}: HTTP {} {}",
-            response.status(),
-            response.status_text()
-        ));
+/// A fetch under way: the browser's `fetch`, started when this is made (so starting several
+/// before awaiting any fetches them in parallel). No stale prices: the request revalidates
+/// with the server every time the page opens.
+struct Fetch {
+    url: String,
+    response: Result<JsFuture, String>,
+}
+
+impl Fetch {
+    fn start(url: String) -> Fetch {
+        let init = RequestInit::new();
+        init.set_cache(RequestCache::NoCache);
+        let response = web_sys::window()
+            .map(|w| JsFuture::from(w.fetch_with_str_and_init(&url, &init)))
+            .ok_or_else(|| "no window to fetch from".to_string());
+        Fetch { url, response }
     }
-    response.text().await.map_err(|e| format!("{url}: {e}"))
+
+    /// The response's text, or why there is none.
+    async fn text(self) -> Result<String, String> {
+        let url = &self.url;
+        let failed = |e: JsValue| format!("{url}: {}", js_message(&e));
+        let response: Response = self
+            .response?
+            .await
+            .map_err(failed)?
+            .dyn_into()
+            .map_err(failed)?;
+        if !response.ok() {
+            return Err(format!(
+                "{url}: HTTP {} {}",
+                response.status(),
+                response.status_text()
+            ));
+        }
+        let text = JsFuture::from(response.text().map_err(failed)?)
+            .await
+            .map_err(failed)?;
+        text.as_string()
+            .ok_or_else(|| format!("{url}: the response is not text"))
+    }
+}
+
+/// What a JavaScript exception says (`TypeError: Failed to fetch`).
+fn js_message(e: &JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(err) => format!(
+            "{}: {}",
+            String::from(err.name()),
+            String::from(err.message())
+        ),
+        None => e.as_string().unwrap_or_else(|| "the request failed".into()),
+    }
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    Fetch::start(url.to_string()).text().await
 }
 
 /// Fetches and loads everything; never fails, it reports.
@@ -76,17 +118,16 @@ pub async fn fetch_book() -> Action {
         Ok(n) => n,
         Err(e) => return Action::LoadFailed(format!("Could not read pricing/index.json: {e}.")),
     };
-    let texts = join_all(
-        names
-            .iter()
-            .map(|n| fetch_text_owned(format!("pricing/{n}"))),
-    )
-    .await;
+    // Every file is requested before any answer is awaited, so they download in parallel.
+    let fetches: Vec<Fetch> = names
+        .iter()
+        .map(|n| Fetch::start(format!("pricing/{n}")))
+        .collect();
     let mut sources = Vec::new();
     let mut files = Vec::new();
     let mut fetch_errors = Vec::new();
-    for (name, text) in names.into_iter().zip(texts) {
-        match text {
+    for (name, fetch) in names.into_iter().zip(fetches) {
+        match fetch.text().await {
             Ok(t) => {
                 sources.push(ratebook::SourceFile::new(name.clone(), t));
                 files.push(name);
@@ -103,10 +144,6 @@ pub async fn fetch_book() -> Action {
         crate::platform::share_book(book.clone());
     }
     action
-}
-
-async fn fetch_text_owned(url: String) -> Result<String, String> {
-    fetch_text(&url).await
 }
 
 /// Starts loading the book once, when the app mounts.

@@ -1,16 +1,28 @@
 //! The ledger: many responses in, one exact total and a per-model summary out, in memory that
 //! does not grow with the number of lines.
 //!
-//! Pricing is linear — every line item of an estimate is quantity × rate — so the ledger does
-//! not price each response. It sums the usages that share a model, a price entry, a mode and a
-//! long-context tier (the tier is decided per response, as the providers do) and prices each
-//! sum once at the end: exact, because Σ (qᵢ × r / 10⁶) = (Σ qᵢ) × r / 10⁶ in decimal
-//! arithmetic. The rates come from [`estimate_model`] itself (one probe per group and meter),
-//! so there is a single definition of every rule. Responses that pricing is not linear for are
-//! priced one by one with [`estimate_model`]: those past a *marginal* long-context tier, and
-//! those of a gateway that rounds every request up to its billing unit. A gateway that bills
-//! whole units and carries the fraction to the next cycle is summed exactly: the log's total is
-//! what the cycle bills plus the fraction still carried.
+//! Pricing is linear — every token line of an estimate is quantity × rate — so the ledger does
+//! not price each response. It prices through the pieces of [`crate::estimate`] that
+//! `estimate` itself is made of: [`rerouted_to`] picks the model that bills, [`split`] and
+//! [`quantities`] give each response's quantities per meter and its long-context tier (decided
+//! per response, as the providers do, and with the tokens past a marginal tier apart), and
+//! [`Rater::rate`] gives each meter's rate after mode, stacking and a cloud deployment's
+//! multiplier. The ledger sums the quantities of responses that share a model, price entry,
+//! mode, tier and deployment multiplier, caches the rates `Rater::rate` returns for that group
+//! (a cache in front of the rule, not a copy of it), and prices each sum once at the end with
+//! [`meter_amount`] and [`fee_amount`]: exact, because Σ (qᵢ × r / 10⁶) = (Σ qᵢ) × r / 10⁶ in
+//! decimal arithmetic.
+//!
+//! Responses that pricing is not linear for are priced one by one with
+//! [`estimate_resolved`] itself: those with input images, generated images or video, those
+//! with a quantity whose unit does not divide exactly (audio billed per minute, a fee per a
+//! number of calls that is not a power of ten), and those of a gateway that rounds every
+//! request up to its billing unit. A gateway that bills whole units and carries the fraction
+//! to the next cycle is summed exactly: the log's total is what the cycle bills plus the
+//! fraction still carried.
+//!
+//! Ledgers over parts of a log merge ([`Ledger::merge`]) into the ledger of the whole log, to
+//! the last digit: sums of integers and exact decimals do not depend on their order.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -20,15 +32,15 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
 use super::{LineError, Parsed, Provider, Record, RejectKind, parse_line};
-use crate::book::{
-    LongContextTier, Meter, Mode, Model, PriceEntry, RateBook, Rounding, TierApplication,
-};
+use crate::book::{FeeRule, Meter, Mode, Model, RateBook, Rates, Rounding};
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
-use crate::estimate::{EstimateOptions, LineKind, estimate_model, estimate_resolved};
+use crate::estimate::{
+    EstimateOptions, METERS, Rater, Split, check_model_limits, estimate_resolved, fee_amount,
+    fee_rule, meter_amount, quantities, rerouted_to, split,
+};
 use crate::usage::Usage;
 
-const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 /// Distinct model strings remembered; past this, lookups are not cached (memory stays flat
 /// even on a file of garbage model ids).
 const NAME_CACHE: usize = 4096;
@@ -133,14 +145,21 @@ pub struct Summary {
     pub by_model: Vec<ModelSummary>,
 }
 
+/// What a group of responses shares: everything a rate depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct GroupKey {
+    /// The model the id resolved to: the summary's row.
     model: u32,
+    /// The model that bills (another one after a shutdown the provider reroutes).
+    billed: u32,
     entry: u32,
     mode: Mode,
     tier: Option<u32>,
+    /// A cloud deployment's multiplier over the first-party rates.
+    deployment: Option<Decimal>,
 }
 
+/// A cached rate: not asked yet, the rate [`Rater::rate`] returned, or its error.
 #[derive(Debug, Clone)]
 enum Slot {
     Unknown,
@@ -148,28 +167,134 @@ enum Slot {
     Missing(Error),
 }
 
-#[derive(Debug)]
-struct Group {
-    key: GroupKey,
-    date: Date,
-    /// An error every response of the group meets (mode not offered, …).
-    base: Result<(), Error>,
-    /// Price the responses one by one: the provider rounds every request up, or the tier
-    /// could not be isolated by a probe.
-    per_line: bool,
-    rates: [Slot; METERS],
-    quantities: [u128; METERS],
-    /// Fee id → (price, per) and the calls summed.
-    fees: Vec<FeeSlot>,
+/// A per-call fee of a group: its rule (or why the card has none) and the calls summed.
+#[derive(Debug, Clone)]
+struct FeeSlot<'b> {
+    id: String,
+    rule: Result<&'b FeeRule, Error>,
+    calls: u128,
 }
 
-/// A fee id, its (price, per) or why the model has none, and the calls summed.
-type FeeSlot = (String, Result<(Decimal, u64), Error>, u128);
+/// Responses summed under one [`GroupKey`].
+#[derive(Debug, Clone)]
+struct Group<'b> {
+    key: GroupKey,
+    /// The rates of the group's price entry and mode, or why there are none (a mode the entry
+    /// does not offer): every response of the group meets that error.
+    rater: Result<Rater<'b>, Error>,
+    /// The provider rounds every request up to its billing unit: price one by one.
+    per_request: bool,
+    /// Rates of the tokens billed at the base (or whole-request tier) rates, by meter.
+    main: [Slot; METERS],
+    /// Rates of the tokens past a marginal tier's threshold, by meter.
+    marginal: [Slot; METERS],
+    main_quantities: [u128; METERS],
+    marginal_quantities: [u128; METERS],
+    fees: Vec<FeeSlot<'b>>,
+}
+
+/// Which of a group's two rate layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    Main,
+    Marginal,
+}
+
+impl<'b> Group<'b> {
+    fn new(book: &RateBook, key: GroupKey, rater: Result<Rater<'b>, Error>) -> Group<'b> {
+        let per_request = rater.as_ref().is_ok_and(|r| {
+            book.provider(&r.model.provider)
+                .and_then(|p| p.billing)
+                .is_some_and(|b| b.rounding == Rounding::UpPerRequest)
+        });
+        Group {
+            key,
+            rater,
+            per_request,
+            main: std::array::from_fn(|_| Slot::Unknown),
+            marginal: std::array::from_fn(|_| Slot::Unknown),
+            main_quantities: [0; METERS],
+            marginal_quantities: [0; METERS],
+            fees: Vec::new(),
+        }
+    }
+
+    /// Makes sure `meter` has a rate in `layer` (asking [`Rater::rate`] with `tier` the first
+    /// time), or returns the error pricing it meets.
+    fn rate(&mut self, layer: Layer, meter: Meter, tier: Option<&Rates>) -> Result<(), Error> {
+        let rater = self.rater.as_ref().map_err(Clone::clone)?;
+        let slots = match layer {
+            Layer::Main => &mut self.main,
+            Layer::Marginal => &mut self.marginal,
+        };
+        let slot = &mut slots[meter as usize];
+        if let Slot::Unknown = slot {
+            *slot = match rater.rate(meter, tier) {
+                Ok(r) => Slot::Rate(r.rate),
+                Err(e) => Slot::Missing(e),
+            };
+        }
+        match slot {
+            Slot::Missing(e) => Err(e.clone()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The slot of fee `id` (looked up with [`fee_rule`] the first time), or its error.
+    fn fee(&mut self, id: &str) -> Result<usize, Error> {
+        let i = match self.fees.iter().position(|f| f.id == id) {
+            Some(i) => i,
+            None => {
+                let rater = self.rater.as_ref().map_err(Clone::clone)?;
+                self.fees.push(FeeSlot {
+                    id: id.to_string(),
+                    rule: fee_rule(rater.model, rater.entry, id),
+                    calls: 0,
+                });
+                self.fees.len() - 1
+            }
+        };
+        match &self.fees[i].rule {
+            Ok(_) => Ok(i),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Adds `other`'s sums (a group of the same key) to this one's.
+    fn absorb(&mut self, other: Group<'b>) {
+        for (mine, theirs) in [
+            (&mut self.main, other.main),
+            (&mut self.marginal, other.marginal),
+        ] {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                if let Slot::Unknown = a {
+                    *a = b;
+                }
+            }
+        }
+        for (a, b) in self.main_quantities.iter_mut().zip(other.main_quantities) {
+            *a += b;
+        }
+        for (a, b) in self
+            .marginal_quantities
+            .iter_mut()
+            .zip(other.marginal_quantities)
+        {
+            *a += b;
+        }
+        for f in other.fees {
+            match self.fees.iter_mut().find(|m| m.id == f.id) {
+                Some(m) => m.calls += f.calls,
+                None => self.fees.push(f),
+            }
+        }
+    }
+}
 
 /// Amounts by meter id: (quantity, amount).
 type MeterSums = BTreeMap<String, (u128, Decimal)>;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct ModelAcc {
     records: u64,
     modes: [u64; 4],
@@ -181,19 +306,52 @@ struct ModelAcc {
     per_line: MeterSums,
 }
 
+impl ModelAcc {
+    fn absorb(&mut self, other: ModelAcc) -> Result<(), Error> {
+        self.records += other.records;
+        for (a, b) in self.modes.iter_mut().zip(other.modes) {
+            *a += b;
+        }
+        self.input += other.input;
+        self.cached += other.cached;
+        self.cache_write += other.cache_write;
+        self.output += other.output;
+        for (meter, (q, amount)) in other.per_line {
+            let e = self.per_line.entry(meter).or_insert((0, Decimal::ZERO));
+            e.0 += q;
+            e.1 = e.1.checked_add(amount).ok_or_else(overflow)?;
+        }
+        Ok(())
+    }
+}
+
+/// How a model id resolved, remembered per id string.
+#[derive(Debug, Clone, Copy)]
+struct Name {
+    /// Index of the model it resolved to.
+    model: usize,
+    /// A cloud deployment's multiplier, when it is not 1.
+    deployment: Option<Decimal>,
+    /// Resolved through a cloud's deployment card (which keeps its own lifecycle).
+    cloud: bool,
+    /// Index of the model the provider reroutes it to after its shutdown, if any.
+    successor: Option<usize>,
+}
+
 /// Sums priced responses. Feed it lines ([`Ledger::add_line`]) or parsed records
 /// ([`Ledger::add_record`]); read the result with [`Ledger::summary`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Ledger<'b> {
     book: &'b RateBook,
     default_date: Date,
     force: Option<Provider>,
-    names: FxMap<Box<str>, Result<usize, Error>>,
-    /// Names that resolve through a cloud deployment card: priced one by one, exactly.
-    special: FxMap<Box<str>, bool>,
-    groups: Vec<Group>,
+    names: FxMap<Box<str>, Result<Name, Error>>,
+    groups: Vec<Group<'b>>,
     group_index: FxMap<GroupKey, usize>,
     models: Vec<ModelAcc>,
+    /// Meters whose unit does not divide a quantity exactly (per minute): summing their amounts
+    /// would not be exact, so their responses are priced one by one.
+    inexact: [bool; METERS],
     records: u64,
     failed: u64,
     rejected: u64,
@@ -201,21 +359,23 @@ pub struct Ledger<'b> {
     rejected_kinds: BTreeMap<RejectKind, u64>,
 }
 
-/// How many meters there are: the size of the per-meter arrays.
-const METERS: usize = Meter::ALL.len();
-
-/// Usage the grouped path does not model (cached image input, audio by duration, characters,
-/// video): such a record is priced on its own by `estimate`.
-fn needs_exact_path(u: &Usage) -> bool {
-    u.cached_image > 0
-        || u.input_audio_seconds > 0
-        || u.input_characters > 0
-        || u.output_video_tokens > 0
-        || !u.output_video.is_empty()
+/// Is `d` a power of ten (so dividing by it is exact in decimal)?
+fn power_of_ten(d: Decimal) -> bool {
+    let d = d.normalize();
+    if d.scale() != 0 || d.is_sign_negative() {
+        return false;
+    }
+    let mut m = d.mantissa();
+    while m >= 10 && m % 10 == 0 {
+        m /= 10;
+    }
+    m == 1
 }
 
-fn idx(m: Meter) -> usize {
-    m as usize
+/// Usage `estimate` prices with more than token meters (input images, generated images and
+/// video): such a response is priced on its own.
+fn has_media(u: &Usage) -> bool {
+    !u.input_images.is_empty() || !u.output_images.is_empty() || !u.output_video.is_empty()
 }
 
 fn dec(q: u128) -> Result<Decimal, Error> {
@@ -231,236 +391,8 @@ fn overflow() -> Error {
     Error::new(ErrorKind::Overflow, "total is too large to compute exactly")
 }
 
-/// A request's quantities per meter, split exactly as [`estimate_model`] splits them (cache
-/// reads and writes come out of text input first, then image, video and audio), and the
-/// tokens each long-context tier would count.
-struct Split {
-    q: [u64; METERS],
-    uncached: u64,
-    cached: u64,
-    writes: u64,
-    prompt: u64,
-}
-
-fn split(u: &Usage) -> Result<Split, LineError> {
-    let add = |a: u64, b: u64| {
-        a.checked_add(b)
-            .ok_or_else(|| LineError::new(RejectKind::Overflow, "token counts overflow"))
-    };
-    let prompt = add(
-        add(add(u.input_text, u.input_image)?, u.input_audio)?,
-        u.input_video,
-    )?;
-    let writes = add(u.cache_write_5m, u.cache_write_1h)?;
-    if u.cached_audio > u.cached || u.cached_audio > u.input_audio {
-        return Err(LineError::usage(format!(
-            "cached audio tokens ({}) exceed cached tokens ({}) or audio input ({})",
-            u.cached_audio, u.cached, u.input_audio
-        )));
-    }
-    let from_cache = add(u.cached, writes)?;
-    if from_cache > prompt {
-        return Err(LineError::usage(format!(
-            "cached tokens ({}) plus cache writes ({writes}) exceed the input tokens ({prompt})",
-            u.cached
-        )));
-    }
-    let mut q = [0u64; METERS];
-    let mut uncached = [
-        (Meter::InputText, u.input_text),
-        (Meter::InputImage, u.input_image),
-        (Meter::InputVideo, u.input_video),
-        (Meter::InputAudio, u.input_audio - u.cached_audio),
-    ];
-    let mut to_remove = from_cache - u.cached_audio;
-    for (m, n) in uncached.iter_mut() {
-        let take = (*n).min(to_remove);
-        *n -= take;
-        to_remove -= take;
-        q[idx(*m)] = *n;
-    }
-    q[idx(Meter::CacheRead)] = u.cached - u.cached_audio;
-    // Cached image input, duration and character meters, and video never reach the grouped
-    // path (see `needs_exact_path`); their quantities stay zero here.
-    q[idx(Meter::CacheReadAudio)] = u.cached_audio;
-    q[idx(Meter::CacheWrite5m)] = u.cache_write_5m;
-    q[idx(Meter::CacheWrite1h)] = u.cache_write_1h;
-    q[idx(Meter::CacheStorage)] = u.cache_storage_token_hours;
-    q[idx(Meter::OutputText)] = u.output_text;
-    q[idx(Meter::OutputImage)] = u.output_image;
-    q[idx(Meter::OutputAudio)] = u.output_audio;
-    Ok(Split {
-        q,
-        uncached: prompt - from_cache,
-        cached: u.cached,
-        writes,
-        prompt,
-    })
-}
-
-/// The highest tier `s` reaches, as [`estimate_model`] decides it.
-fn tier_reached(entry: &PriceEntry, s: &Split) -> Option<usize> {
-    let mut reached = None;
-    for (i, t) in entry.tiers.iter().enumerate() {
-        let mut counted = 0u64;
-        if t.counts_input {
-            counted = counted.saturating_add(s.uncached);
-        }
-        if t.counts_cache_read {
-            counted = counted.saturating_add(s.cached);
-        }
-        if t.counts_cache_write {
-            counted = counted.saturating_add(s.writes);
-        }
-        if t.reached(counted) {
-            reached = Some(i);
-        }
-    }
-    reached
-}
-
-/// One token of `meter`, in a usage that is otherwise consistent.
-fn probe_usage(meter: Meter) -> Usage {
-    let mut u = Usage::default();
-    match meter {
-        Meter::InputText => u.input_text = 1,
-        Meter::InputImage => u.input_image = 1,
-        Meter::InputAudio => u.input_audio = 1,
-        Meter::InputVideo => u.input_video = 1,
-        Meter::CacheRead => (u.input_text, u.cached) = (1, 1),
-        Meter::CacheReadAudio => (u.input_audio, u.cached, u.cached_audio) = (1, 1, 1),
-        Meter::CacheWrite5m => (u.input_text, u.cache_write_5m) = (1, 1),
-        Meter::CacheWrite1h => (u.input_text, u.cache_write_1h) = (1, 1),
-        Meter::CacheStorage => u.cache_storage_token_hours = 1,
-        Meter::OutputText => u.output_text = 1,
-        Meter::OutputImage => u.output_image = 1,
-        Meter::OutputAudio => u.output_audio = 1,
-        Meter::CacheReadImage => (u.input_image, u.cached, u.cached_image) = (1, 1, 1),
-        Meter::InputAudioMinute => u.input_audio_seconds = 1,
-        Meter::InputCharacters => u.input_characters = 1,
-        Meter::OutputVideo => u.output_video_tokens = 1,
-    }
-    u
-}
-
-/// Adds the prompt tokens that make a probe reach `tier` (and, tiers being ordered, no higher
-/// one; the caller checks).
-fn reach(u: &mut Usage, tier: &LongContextTier) {
-    let n = tier.threshold.saturating_add(u64::from(!tier.inclusive));
-    u.input_text = u.input_text.saturating_add(n);
-    if !tier.counts_input {
-        if tier.counts_cache_read {
-            u.cached = u.cached.saturating_add(n);
-        } else {
-            u.cache_write_5m = u.cache_write_5m.saturating_add(n);
-        }
-    }
-}
-
-impl Group {
-    fn options(&self) -> EstimateOptions {
-        EstimateOptions::at(self.date).mode(self.key.mode)
-    }
-
-    fn tier<'e>(&self, entry: &'e PriceEntry) -> Option<&'e LongContextTier> {
-        self.key.tier.and_then(|t| entry.tiers.get(t as usize))
-    }
-
-    /// Prices `u` (plus the tokens reaching the group's tier) and checks the tier is the
-    /// group's: `Ok(None)` when it is not (the caller then prices one by one).
-    fn probe(
-        &self,
-        book: &RateBook,
-        model: &Model,
-        entry: &PriceEntry,
-        mut u: Usage,
-    ) -> Result<Option<crate::Estimate>, Error> {
-        let tier = self.tier(entry);
-        if let Some(t) = tier {
-            reach(&mut u, t);
-        }
-        let est = estimate_model(book, model, &u, self.options())?;
-        let want = tier.map(LongContextTier::describe);
-        Ok((est.tier == want).then_some(est))
-    }
-
-    fn rate(
-        &mut self,
-        book: &RateBook,
-        model: &Model,
-        entry: &PriceEntry,
-        meter: Meter,
-    ) -> Result<(), Error> {
-        if let Slot::Unknown = self.rates[idx(meter)] {
-            self.rates[idx(meter)] = match self.probe(book, model, entry, probe_usage(meter)) {
-                Ok(Some(est)) => {
-                    let line = est
-                        .line_items
-                        .iter()
-                        .find(|l| l.kind == LineKind::Meter(meter) && !l.marginal);
-                    match line {
-                        Some(l) => Slot::Rate(l.rate),
-                        None => {
-                            self.per_line = true;
-                            Slot::Unknown
-                        }
-                    }
-                }
-                Ok(None) => {
-                    self.per_line = true;
-                    Slot::Unknown
-                }
-                Err(e) => Slot::Missing(e),
-            };
-        }
-        match &self.rates[idx(meter)] {
-            Slot::Missing(e) => Err(e.clone()),
-            _ => Ok(()),
-        }
-    }
-
-    fn fee(
-        &mut self,
-        book: &RateBook,
-        model: &Model,
-        entry: &PriceEntry,
-        id: &str,
-    ) -> Result<usize, Error> {
-        if let Some(i) = self.fees.iter().position(|(f, _, _)| f == id) {
-            return match &self.fees[i].1 {
-                Ok(_) => Ok(i),
-                Err(e) => Err(e.clone()),
-            };
-        }
-        let mut u = Usage::default();
-        u.calls.insert(id.to_string(), 1);
-        let found = match self.probe(book, model, entry, u) {
-            Ok(Some(est)) => est
-                .line_items
-                .iter()
-                .find_map(|l| match &l.kind {
-                    LineKind::Fee { id: f, per, .. } if f == id => Some((l.rate, *per)),
-                    _ => None,
-                })
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::UnsupportedMeter,
-                        format!("{} has no `{id}` fee", model.id),
-                    )
-                }),
-            Ok(None) => {
-                self.per_line = true;
-                return Ok(usize::MAX);
-            }
-            Err(e) => Err(e),
-        };
-        let err = found.as_ref().err().cloned();
-        self.fees.push((id.to_string(), found, 0));
-        match err {
-            Some(e) => Err(e),
-            None => Ok(self.fees.len() - 1),
-        }
-    }
+fn line_error(e: Error) -> LineError {
+    LineError::from_error(&e)
 }
 
 impl<'b> Ledger<'b> {
@@ -471,10 +403,10 @@ impl<'b> Ledger<'b> {
             default_date,
             force: None,
             names: FxMap::default(),
-            special: FxMap::default(),
             groups: Vec::new(),
             group_index: FxMap::default(),
             models: Vec::new(),
+            inexact: Meter::ALL.map(|m| !power_of_ten(m.unit().divisor())),
             records: 0,
             failed: 0,
             rejected: 0,
@@ -491,6 +423,12 @@ impl<'b> Ledger<'b> {
 
     pub fn book(&self) -> &'b RateBook {
         self.book
+    }
+
+    /// An empty ledger with this one's book, default date and provider convention: one for
+    /// each part of a log priced in parallel, to [`merge`](Ledger::merge) back.
+    pub fn fresh(&self) -> Ledger<'b> {
+        Ledger::new(self.book, self.default_date).force_provider(self.force)
     }
 
     /// Reads and prices one line (without its newline).
@@ -527,27 +465,32 @@ impl<'b> Ledger<'b> {
         *self.rejected_kinds.entry(kind).or_insert(0) += 1;
     }
 
-    fn model_index(&mut self, name: &str) -> Result<usize, LineError> {
-        match self.names.get(name) {
-            Some(r) => r.as_ref().map(|&i| i).map_err(LineError::from_error),
-            None => {
-                let r = self.book.resolve_with(name).map(|r| {
-                    if r.resolution.deployment.is_some() && self.special.len() < NAME_CACHE {
-                        self.special.insert(name.into(), true);
-                    }
-                    self.book
-                        .models()
-                        .iter()
-                        .position(|x| std::ptr::eq(x, r.model))
-                        .unwrap_or_default()
-                });
-                let out = r.as_ref().map(|&i| i).map_err(LineError::from_error);
-                if self.names.len() < NAME_CACHE {
-                    self.names.insert(name.into(), r);
-                }
-                out
-            }
+    fn name(&mut self, name: &str) -> Result<Name, LineError> {
+        if let Some(r) = self.names.get(name) {
+            return r.as_ref().copied().map_err(LineError::from_error);
         }
+        let book = self.book;
+        let position = |m: &Model| book.models().iter().position(|x| std::ptr::eq(x, m));
+        let r = book.resolve_with(name).map(|r| {
+            let successor = r
+                .model
+                .lifecycle
+                .replaced_by
+                .as_deref()
+                .and_then(|t| book.get(t))
+                .and_then(position);
+            Name {
+                model: position(r.model).unwrap_or_default(),
+                deployment: r.multiplier(),
+                cloud: r.resolution.deployment.is_some(),
+                successor,
+            }
+        });
+        let out = r.as_ref().copied().map_err(LineError::from_error);
+        if self.names.len() < NAME_CACHE {
+            self.names.insert(name.into(), r);
+        }
+        out
     }
 
     /// Prices one response. On error the response is counted as rejected.
@@ -566,102 +509,97 @@ impl<'b> Ledger<'b> {
 
     fn try_add(&mut self, rec: &Record<'_>) -> Result<(), LineError> {
         let book = self.book;
-        let mi = self.model_index(&rec.model)?;
-        let model = &book.models()[mi];
+        let name = self.name(&rec.model)?;
+        let requested = &book.models()[name.model];
         let date = rec.date.unwrap_or(self.default_date);
-        let Some(ei) = model.prices.iter().position(|p| p.covers(date)) else {
-            let e = model
-                .price_at(date)
-                .err()
-                .unwrap_or_else(|| Error::new(ErrorKind::NoPriceAtDate, "no price"));
-            return Err(LineError::from_error(&e));
-        };
-        let entry = &model.prices[ei];
         let u = &rec.usage;
-        let s = split(u)?;
-        let tier = tier_reached(entry, &s);
-        let mut one_by_one = !u.input_images.is_empty()
-            || !u.output_images.is_empty()
-            || needs_exact_path(u)
-            || model.lifecycle.shutdown.is_some()
-            || self
-                .special
-                .get(rec.model.as_ref())
-                .copied()
-                .unwrap_or(false);
-        if let Some(t) = tier {
-            one_by_one |= entry.tiers[t].application == TierApplication::Marginal;
+        if has_media(u) {
+            return self.price_one(name.model, rec, date);
         }
+        // The model that bills, as `estimate` decides it.
+        let (billed, bi) = match rerouted_to(book, requested, date, name.cloud) {
+            None => (requested, name.model),
+            Some(t) => {
+                let i = name
+                    .successor
+                    .filter(|&i| std::ptr::eq(&book.models()[i], t))
+                    .or_else(|| book.models().iter().position(|x| std::ptr::eq(x, t)))
+                    .unwrap_or_default();
+                (t, i)
+            }
+        };
+        let entry = billed.price_at(date).map_err(line_error)?;
+        let ei = billed
+            .prices
+            .iter()
+            .position(|p| std::ptr::eq(p, entry))
+            .unwrap_or_default();
+        let rater = || Rater::new(billed, entry, rec.mode, false, name.deployment);
+        // `estimate` meets a mode the entry does not offer before contradicting counts.
+        let s = split(u, 0).map_err(|e| line_error(rater().err().unwrap_or(e)))?;
+        // One request per record: over the model's context window or output cap is rejected.
+        check_model_limits(billed, entry, u, &s)
+            .map_err(|e| line_error(rater().err().unwrap_or(e)))?;
+        let q = quantities(entry, &s).map_err(line_error)?;
         let key = GroupKey {
-            model: mi as u32,
+            model: name.model as u32,
+            billed: bi as u32,
             entry: ei as u32,
             mode: rec.mode,
-            tier: tier.map(|t| t as u32),
+            tier: q.tier.map(|t| t.index as u32),
+            deployment: name.deployment,
         };
         let gi = match self.group_index.get(&key) {
             Some(&g) => g,
             None => {
-                // A gateway that rounds every request up is not linear: price one by one.
-                let rounds_up = book
-                    .provider(&model.provider)
-                    .and_then(|p| p.billing)
-                    .is_some_and(|b| b.rounding == Rounding::UpPerRequest);
-                let mut g = Group {
-                    key,
-                    date,
-                    base: Ok(()),
-                    per_line: rounds_up,
-                    rates: std::array::from_fn(|_| Slot::Unknown),
-                    quantities: [0; METERS],
-                    fees: Vec::new(),
-                };
-                match g.probe(book, model, entry, Usage::default()) {
-                    Ok(Some(_)) => {}
-                    Ok(None) => g.per_line = true,
-                    Err(e) => g.base = Err(e),
-                }
-                self.groups.push(g);
+                self.groups.push(Group::new(book, key, rater()));
                 self.group_index.insert(key, self.groups.len() - 1);
                 self.groups.len() - 1
             }
         };
+        let inexact = self.inexact;
         let g = &mut self.groups[gi];
-        if let Err(e) = &g.base {
+        if let Err(e) = &g.rater {
             return Err(LineError::from_error(e));
         }
-        // Check every meter (and fee) has a rate before adding anything.
-        let mut fee_slots: [usize; 4] = [usize::MAX; 4];
-        if !(one_by_one || g.per_line) {
-            for m in Meter::ALL {
-                if s.q[idx(m)] > 0 {
-                    g.rate(book, model, entry, m)
-                        .map_err(|e| LineError::from_error(&e))?;
-                }
+        // Every meter (and fee) must have a rate before anything is added.
+        let mut one_by_one = g.per_request;
+        for m in Meter::ALL {
+            if q.main[m as usize] > 0 {
+                g.rate(Layer::Main, m, q.main_tier()).map_err(line_error)?;
+                one_by_one |= inexact[m as usize];
             }
-            if u.calls.len() > fee_slots.len() {
-                one_by_one = true;
-            } else {
-                for (i, (id, &n)) in u.calls.iter().enumerate() {
-                    if n > 0 {
-                        fee_slots[i] = g
-                            .fee(book, model, entry, id)
-                            .map_err(|e| LineError::from_error(&e))?;
-                    }
-                }
-            }
-        }
-        if one_by_one || g.per_line {
-            return self.price_one(mi, model, rec, date, &s);
         }
         for m in Meter::ALL {
-            g.quantities[idx(m)] += u128::from(s.q[idx(m)]);
-        }
-        for (i, (_, &n)) in u.calls.iter().enumerate() {
-            if fee_slots[i] != usize::MAX {
-                g.fees[fee_slots[i]].2 += u128::from(n);
+            if q.marginal[m as usize] > 0 {
+                g.rate(Layer::Marginal, m, q.marginal_tier())
+                    .map_err(line_error)?;
+                one_by_one |= inexact[m as usize];
             }
         }
-        self.account(mi, rec.mode, u, &s);
+        let mut fees = Vec::new();
+        for (id, &n) in &u.calls {
+            if n > 0 {
+                let i = g.fee(id).map_err(line_error)?;
+                let linear = g.fees[i]
+                    .rule
+                    .as_ref()
+                    .is_ok_and(|f| power_of_ten(Decimal::from(f.per)));
+                one_by_one |= !linear;
+                fees.push((i, n));
+            }
+        }
+        if one_by_one {
+            return self.price_one(name.model, rec, date);
+        }
+        for m in 0..METERS {
+            g.main_quantities[m] += u128::from(q.main[m]);
+            g.marginal_quantities[m] += u128::from(q.marginal[m]);
+        }
+        for (i, n) in fees {
+            g.fees[i].calls += u128::from(n);
+        }
+        self.account(name.model, rec.mode, u, &s);
         Ok(())
     }
 
@@ -683,25 +621,20 @@ impl<'b> Ledger<'b> {
             u128::from(u.output_text) + u128::from(u.output_image) + u128::from(u.output_audio);
     }
 
-    /// Prices a response on its own with [`estimate_model`].
-    fn price_one(
-        &mut self,
-        mi: usize,
-        model: &Model,
-        rec: &Record<'_>,
-        date: Date,
-        s: &Split,
-    ) -> Result<(), LineError> {
+    /// Prices a response on its own with [`estimate_resolved`].
+    fn price_one(&mut self, mi: usize, rec: &Record<'_>, date: Date) -> Result<(), LineError> {
         // Priced through the resolution of the id as written, so a cloud deployment's premium
         // and a retired model's rerouting apply exactly as in `estimate`.
         let options = EstimateOptions::at(date).mode(rec.mode);
-        let est = match self.book.resolve_with(&rec.model) {
-            Ok(r) if std::ptr::eq(r.model, model) => {
-                estimate_resolved(self.book, &r, &rec.usage, options)
-            }
-            _ => estimate_model(self.book, model, &rec.usage, options),
-        }
-        .map_err(|e| LineError::from_error(&e))?;
+        let resolved = self.book.resolve_with(&rec.model).map_err(line_error)?;
+        let est =
+            estimate_resolved(self.book, &resolved, &rec.usage, options).map_err(line_error)?;
+        let image_tokens = est
+            .image_tokens
+            .iter()
+            .try_fold(0u64, |a, &t| a.checked_add(t))
+            .ok_or_else(|| line_error(Error::overflow("token count")))?;
+        let s = split(&rec.usage, image_tokens).map_err(line_error)?;
         // Check the whole sum fits before changing anything. (An estimate may have two lines of
         // one meter: the part below a marginal tier and the part past it.)
         let a = self.acc(mi);
@@ -718,7 +651,36 @@ impl<'b> Ledger<'b> {
             staged.insert(key, (q + u128::from(l.quantity), amt));
         }
         a.per_line.extend(staged);
-        self.account(mi, rec.mode, &rec.usage, s);
+        self.account(mi, rec.mode, &rec.usage, &s);
+        Ok(())
+    }
+
+    /// Adds `other` — a ledger of other lines on the same book — to this one: the result is
+    /// the ledger of all the lines, whatever way they were divided between the two.
+    pub fn merge(&mut self, other: Ledger<'b>) -> Result<(), Error> {
+        for g in other.groups {
+            match self.group_index.get(&g.key) {
+                Some(&i) => self.groups[i].absorb(g),
+                None => {
+                    self.group_index.insert(g.key, self.groups.len());
+                    self.groups.push(g);
+                }
+            }
+        }
+        for (mi, a) in other.models.into_iter().enumerate() {
+            if a.records > 0 {
+                self.acc(mi).absorb(a)?;
+            }
+        }
+        self.records += other.records;
+        self.failed += other.failed;
+        self.rejected += other.rejected;
+        for (k, v) in other.failed_reasons {
+            *self.failed_reasons.entry(k).or_insert(0) += v;
+        }
+        for (k, v) in other.rejected_kinds {
+            *self.rejected_kinds.entry(k).or_insert(0) += v;
+        }
         Ok(())
     }
 
@@ -756,27 +718,24 @@ impl<'b> Ledger<'b> {
                 *total = total.checked_add(amount).ok_or_else(overflow)?;
                 Ok(())
             };
-            for m in Meter::ALL {
-                let q = g.quantities[idx(m)];
-                if q == 0 {
-                    continue;
+            for (slots, sums) in [
+                (&g.main, &g.main_quantities),
+                (&g.marginal, &g.marginal_quantities),
+            ] {
+                for m in Meter::ALL {
+                    let q = sums[m as usize];
+                    if let (Slot::Rate(rate), true) = (&slots[m as usize], q > 0) {
+                        bump(m.id().to_string(), q, meter_amount(m, dec(q)?, *rate)?)?;
+                    }
                 }
-                let Slot::Rate(rate) = g.rates[idx(m)] else {
-                    continue;
-                };
-                let amount = dec(q)?
-                    .checked_mul(rate)
-                    .and_then(|x| x.checked_div(MILLION))
-                    .ok_or_else(overflow)?;
-                bump(m.id().to_string(), q, amount)?;
             }
-            for (id, fee, calls) in &g.fees {
-                if let (Ok((price, per)), true) = (fee, *calls > 0) {
-                    let amount = dec(*calls)?
-                        .checked_mul(*price)
-                        .and_then(|x| x.checked_div(Decimal::from(*per)))
-                        .ok_or_else(overflow)?;
-                    bump(format!("fee:{id}"), *calls, amount)?;
+            for f in &g.fees {
+                if let (Ok(rule), true) = (&f.rule, f.calls > 0) {
+                    bump(
+                        format!("fee:{}", f.id),
+                        f.calls,
+                        fee_amount(dec(f.calls)?, rule)?,
+                    )?;
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! Real usage: the `usage` blocks of providers' responses, one JSON object per line, turned
 //! into priced [`Usage`] with every token billed exactly once.
 //!
-//! Each provider counts differently (see DOMAIN.md §1 and §6), and this module is where those
+//! Each provider counts differently (the table below), and this module is where those
 //! conventions are undone, once, into the crate's own: `input_*` includes cache reads and cache
 //! writes, `cached` and the writes are subsets of it, and text output includes reasoning.
 //!
@@ -66,6 +66,7 @@ pub const MAX_COUNT: u64 = 1_000_000_000_000;
 
 /// Whose usage convention a line follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Provider {
     Google,
     OpenAi,
@@ -105,6 +106,7 @@ impl FromStr for Provider {
 
 /// The response shape a line was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Shape {
     OpenAiChat,
     OpenAiResponses,
@@ -173,6 +175,7 @@ pub enum Parsed<'a> {
 
 /// Why a line was rejected. Stable snake_case names for tools.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RejectKind {
     /// Not valid JSON, or a field of the wrong type.
     Json,
