@@ -309,6 +309,15 @@ impl Page {
         v.as_str().expect("a string").to_string()
     }
 
+    /// Waits for the sections drawn after the first total: the compare table and the history.
+    pub async fn sections(&self) {
+        self.wait_for(
+            "return document.getElementById('compare-table') && document.getElementById('history-from') ? true : null;",
+            "the compare table and the price history",
+        )
+        .await;
+    }
+
     /// Waits until the total is exactly `expected`.
     pub async fn expect_total(&self, expected: &str, what: &str) {
         let script = "return document.getElementById('total')?.dataset.totalUsd ?? null;";

@@ -188,7 +188,9 @@ async fn share_url_round_trip() {
     let book = native_book();
     let (_lock, page) = page(1280, 1000).await;
     page.open("").await;
+    page.sections().await;
     page.total().await;
+    page.sections().await;
     page.select("model", "claude-haiku-4-5").await;
     page.type_into("input-tokens", "40000").await;
     page.type_into("cached-tokens", "12000").await;
@@ -437,7 +439,13 @@ fn parity_lines(book: &RateBook) -> Vec<(String, String)> {
                     3 => Mode::ALL[next(4) as usize],
                     _ => offered[next(offered.len() as u64) as usize],
                 };
-                let input = inputs[next(inputs.len() as u64) as usize];
+                // Mostly within the model's context window and output cap (over them is an
+                // error unless allowed); one in ten anything, to compare those errors too.
+                let any = next(10) == 0;
+                let window = model.context_window.filter(|_| !any).unwrap_or(u64::MAX);
+                let cap = model.max_output_tokens.filter(|_| !any).unwrap_or(u64::MAX);
+                let fits: Vec<u64> = inputs.iter().copied().filter(|&i| i <= window).collect();
+                let input = fits[next(fits.len() as u64) as usize];
                 let mut cached = if next(3) == 0 { 0 } else { next(input + 1) };
                 let room = input - cached;
                 let (mut w5m, mut w1h) = (0, 0);
@@ -451,7 +459,11 @@ fn parity_lines(book: &RateBook) -> Vec<(String, String)> {
                 if next(25) == 0 {
                     cached = input + 1; // more cached than input: an error both sides must agree on
                 }
-                let output = [0, 1, 250, 4096, 65_536][next(5) as usize];
+                let outputs: Vec<u64> = [0, 1, 250, 4096, 65_536]
+                    .into_iter()
+                    .filter(|&o| o <= cap)
+                    .collect();
+                let output = outputs[next(outputs.len() as u64) as usize];
                 let resolutions: Vec<String> = entry
                     .map(|e| e.output_image_tokens.keys().cloned().collect())
                     .unwrap_or_default();
@@ -522,6 +534,7 @@ async fn native_and_wasm_agree() {
     let input: String = cases.iter().map(|(l, _)| format!("{l}\n")).collect();
     let (_lock, page) = page(1280, 1000).await;
     page.open("").await;
+    page.sections().await;
     let check = |answer: Value, how: &str| {
         let text = answer
             .as_str()
@@ -578,6 +591,7 @@ async fn compare_table_prices_every_model() {
     let u = usage(1000, 0, 0, 0, 200, &[("1K", 1)]);
     page.open("?model=gemini-3.1-flash-image&date=2026-11-23&input-tokens=1000&output-tokens=200&output-images=1@1K").await;
     page.total().await;
+    page.sections().await;
     let rows = page
         .js(
             "return document.querySelectorAll('#compare-table tbody tr[data-model]').length;",
@@ -688,6 +702,7 @@ async fn price_history_matches_the_core() {
     assert!(!changes.is_empty());
     let (_lock, page) = page(1280, 1000).await;
     page.open("").await;
+    page.sections().await;
     let set = "const el = document.getElementById(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('change', {bubbles: true})); return true;";
     page.js(set, vec![json!("history-from"), json!(from.to_string())])
         .await;
@@ -712,6 +727,7 @@ async fn accessible_and_fits_a_phone() {
     let (_lock, page) = page(375, 1400).await;
     page.open("?model=gemini-3.1-flash-image&date=2026-11-23&input-tokens=1200&output-tokens=300&output-images=1@1K&input-images=1024x768").await;
     page.total().await;
+    page.sections().await;
     let unlabeled = page
         .js("return [...document.querySelectorAll('input, select')].filter(e => !e.labels || e.labels.length === 0).map(e => e.id || e.outerHTML);", vec![])
         .await;
@@ -746,10 +762,12 @@ async fn screenshots() {
     let (_lock, page) = page(1280, 1700).await;
     page.open("?model=gemini-3.1-flash-image&date=2026-11-23&input-tokens=1200&output-tokens=300&output-images=1@1K,1@4K&input-images=1024x768").await;
     page.total().await;
+    page.sections().await;
     let path = page.screenshot("calculator.png").await;
     assert!(std::fs::metadata(&path).expect("screenshot written").len() > 10_000);
     page.open("?model=claude-sonnet-4-5&date=2026-11-23&input-tokens=30000&cached-tokens=10000&cache-write-tokens=15000&cache-ttl=1h&output-tokens=2000").await;
     page.total().await;
+    page.sections().await;
     page.screenshot("calculator-claude.png").await;
     page.js(
         "document.getElementById('compare').scrollIntoView(); return true;",
@@ -772,6 +790,7 @@ async fn bench_page_timings() {
     page.open("?model=claude-sonnet-4-5&date=2026-11-23&input-tokens=10000&output-tokens=1000")
         .await;
     page.total().await;
+    page.sections().await;
     let first = page
         .wait_for(
             "return document.documentElement.dataset.firstTotalMs ?? null;",
@@ -782,6 +801,15 @@ async fn bench_page_timings() {
         .as_str()
         .and_then(|s| s.parse().ok())
         .expect("first-total-ms is a number");
+    // Where the first total's time went: the module started, the index and the files
+    // arrived, the book loaded.
+    let stages = page
+        .js(
+            "const d = document.documentElement.dataset; return [d.startMs, d.indexMs, d.fetchedMs, d.loadedMs].join(' ');",
+            vec![],
+        )
+        .await;
+    let stages = stages.as_str().unwrap_or_default().to_string();
     let models = page
         .js(
             "return document.querySelectorAll('#compare-table tbody tr').length;",
@@ -813,7 +841,7 @@ async fn bench_page_timings() {
     let update_max = updates.iter().copied().fold(0.0, f64::max);
     let update_med = median(&mut updates);
     let report = format!(
-        "first_total_ms={first:.1}\ncompare_ms_median={med:.3}\ncompare_ms_max={max:.3}\nupdate_ms_median={update_med:.2}\nupdate_ms_max={update_max:.2}\ncompare_models={models}\ncompare_samples={}\n",
+        "first_total_ms={first:.1}\nstages_ms(start index fetched loaded)={stages}\ncompare_ms_median={med:.3}\ncompare_ms_max={max:.3}\nupdate_ms_median={update_med:.2}\nupdate_ms_max={update_max:.2}\ncompare_models={models}\ncompare_samples={}\n",
         samples.len()
     );
     std::fs::write(artifacts().join("bench.txt"), &report).expect("write bench.txt");

@@ -32,6 +32,7 @@ static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocat
 /// Mounts the calculator into `#app` (or the body) when the module is initialised.
 #[wasm_bindgen(start)]
 pub fn start() {
+    hooks::begin_pricing();
     let root = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("app"));

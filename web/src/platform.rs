@@ -78,3 +78,28 @@ pub fn mark(key: &str, value: &str) {
         let _ = el.set_attribute(&format!("data-{key}"), value);
     }
 }
+
+/// Runs `f` once the browser has painted the current frame: in a timer started from the next
+/// animation frame (which runs just before that paint). Without a window, runs it now.
+pub fn after_paint(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else {
+        f();
+        return;
+    };
+    let timer_window = window.clone();
+    let frame = Closure::once_into_js(move || {
+        let timer = Closure::once_into_js(f);
+        let _ = timer_window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(timer.unchecked_ref(), 0);
+    });
+    if window
+        .request_animation_frame(frame.unchecked_ref())
+        .is_err()
+    {
+        // No animation frames (a hidden or unusual browser): a timer alone.
+        let _ =
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(frame.unchecked_ref(), 0);
+    }
+}

@@ -82,6 +82,26 @@ pub fn app() -> Html {
         }
     });
 
+    // The compare table and the price history are drawn once the first total has been
+    // painted: on a cold page, drawing them with it would hold the total back.
+    let sections = use_state(|| false);
+    {
+        let sections = sections.clone();
+        let loaded = state.status != LoadStatus::Loading;
+        use_effect_with(loaded, move |&loaded| {
+            if loaded && !*sections {
+                platform::after_paint(move || sections.set(true));
+            }
+        });
+    }
+    let later = |section: Html| {
+        if *sections {
+            section
+        } else {
+            html! { <p class="placeholder">{ "Loading…" }</p> }
+        }
+    };
+
     let status = match state.status {
         LoadStatus::Loading => "loading",
         LoadStatus::Ready => "ready",
@@ -130,11 +150,11 @@ pub fn app() -> Html {
                     </main>
                     <section id="compare" class="card" aria-labelledby="compare-title">
                         <h2 id="compare-title">{ "Compare models" }</h2>
-                        <Compare derived={derived.clone()} />
+                        { later(html! { <Compare derived={derived.clone()} /> }) }
                     </section>
                     <section id="history" class="card" aria-labelledby="history-title">
                         <h2 id="history-title">{ "Price history" }</h2>
-                        <History />
+                        { later(html! { <History /> }) }
                     </section>
                     <footer class="footer">
                         <p>

@@ -3,6 +3,8 @@
 //! as shortcuts.
 
 use ratebook::diff::{RateChange, diff_dates};
+use std::rc::Rc;
+
 use ratebook::{Date, Meter, RateBook, format_rate};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -39,6 +41,10 @@ pub fn history() -> Html {
     let Some(state) = use_context::<AppContext>() else {
         return html! {};
     };
+    // Hooks first, unconditionally: the dates with changes, once per book.
+    let shortcuts = use_memo(state.book.clone().map(SameBook), |b| {
+        b.as_ref().map(|b| change_dates(&b.0)).unwrap_or_default()
+    });
     let Some(book) = state.book.clone() else {
         return html! { <p class="placeholder">{ "Loading prices…" }</p> };
     };
@@ -60,51 +66,8 @@ pub fn history() -> Html {
             ))
         })
     };
-    let shortcuts = change_dates(&book);
     let body = match (from, to) {
-        (Ok(f), Ok(t)) => {
-            let changes: Vec<RateChange> = diff_dates(&book, f, t);
-            if changes.is_empty() {
-                html! { <p class="muted" id="history-empty">{ format!("No price changes between {f} and {t}.") }</p> }
-            } else {
-                let mut last_model = String::new();
-                html! {
-                    <div class="table-scroll">
-                        <table class="history-table" id="history-table">
-                            <caption class="sr-only">{ format!("Price changes between {f} and {t}") }</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">{ "Model" }</th>
-                                    <th scope="col">{ "What" }</th>
-                                    <th scope="col" class="num">{ format!("On {f}") }</th>
-                                    <th scope="col" class="num">{ format!("On {t}") }</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                { for changes.iter().map(|c| {
-                                    let first = c.model != last_model;
-                                    last_model = c.model.clone();
-                                    let name = book.get(&c.model).map(|m| m.name.clone()).unwrap_or_else(|| c.model.clone());
-                                    let class = match (&c.old, &c.new) {
-                                        (None, _) => "added",
-                                        (_, None) => "removed",
-                                        _ => "changed",
-                                    };
-                                    html! {
-                                        <tr class={classes!(class, first.then_some("first"))}>
-                                            <td>{ if first { name } else { String::new() } }</td>
-                                            <td><code>{ c.field.clone() }</code></td>
-                                            <td class="num old">{ show_value(&c.field, c.old.as_deref()) }</td>
-                                            <td class="num new">{ show_value(&c.field, c.new.as_deref()) }</td>
-                                        </tr>
-                                    }
-                                }) }
-                            </tbody>
-                        </table>
-                    </div>
-                }
-            }
-        }
+        (Ok(from), Ok(to)) => html! { <Changes book={SameBook(book)} {from} {to} /> },
         _ => html! { <p class="field-note error">{ "Pick two dates." }</p> },
     };
     html! {
@@ -137,5 +100,70 @@ pub fn history() -> Html {
             }
             { body }
         </div>
+    }
+}
+
+/// The book compared by identity: loading makes a new one, nothing else does.
+#[derive(Clone)]
+pub struct SameBook(pub Rc<RateBook>);
+
+impl PartialEq for SameBook {
+    fn eq(&self, other: &SameBook) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ChangesProps {
+    pub book: SameBook,
+    pub from: Date,
+    pub to: Date,
+}
+
+/// The table of changes between two dates: drawn again only when the book or a date changes,
+/// not on every edit of the calculator.
+#[function_component(Changes)]
+fn changes(p: &ChangesProps) -> Html {
+    let (book, f, t) = (&p.book.0, p.from, p.to);
+    let changes: Vec<RateChange> = diff_dates(book, f, t);
+    if changes.is_empty() {
+        html! { <p class="muted" id="history-empty">{ format!("No price changes between {f} and {t}.") }</p> }
+    } else {
+        let mut last_model = String::new();
+        html! {
+            <div class="table-scroll">
+                <table class="history-table" id="history-table">
+                    <caption class="sr-only">{ format!("Price changes between {f} and {t}") }</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Model" }</th>
+                            <th scope="col">{ "What" }</th>
+                            <th scope="col" class="num">{ format!("On {f}") }</th>
+                            <th scope="col" class="num">{ format!("On {t}") }</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for changes.iter().map(|c| {
+                            let first = c.model != last_model;
+                            last_model = c.model.clone();
+                            let name = book.get(&c.model).map(|m| m.name.clone()).unwrap_or_else(|| c.model.clone());
+                            let class = match (&c.old, &c.new) {
+                                (None, _) => "added",
+                                (_, None) => "removed",
+                                _ => "changed",
+                            };
+                            html! {
+                                <tr class={classes!(class, first.then_some("first"))}>
+                                    <td>{ if first { name } else { String::new() } }</td>
+                                    <td><code>{ c.field.clone() }</code></td>
+                                    <td class="num old">{ show_value(&c.field, c.old.as_deref()) }</td>
+                                    <td class="num new">{ show_value(&c.field, c.new.as_deref()) }</td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        }
     }
 }

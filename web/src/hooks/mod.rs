@@ -6,5 +6,5 @@ mod use_pricing;
 mod use_url_sync;
 
 pub use use_first_total_mark::use_first_total_mark;
-pub use use_pricing::{parse_index, use_pricing};
+pub use use_pricing::{begin as begin_pricing, parse_index, use_pricing};
 pub use use_url_sync::use_url_sync;
