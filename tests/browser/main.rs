@@ -805,7 +805,7 @@ async fn bench_page_timings() {
     // arrived, the book loaded.
     let stages = page
         .js(
-            "const d = document.documentElement.dataset; return [d.startMs, d.indexMs, d.fetchedMs, d.loadedMs].join(' ');",
+            "const d = document.documentElement.dataset; return [d.startMs, d.indexMs, d.fetchedMs, d.previewMs ?? '-', d.loadedMs].join(' ');",
             vec![],
         )
         .await;
@@ -841,7 +841,7 @@ async fn bench_page_timings() {
     let update_max = updates.iter().copied().fold(0.0, f64::max);
     let update_med = median(&mut updates);
     let report = format!(
-        "first_total_ms={first:.1}\nstages_ms(start index fetched loaded)={stages}\ncompare_ms_median={med:.3}\ncompare_ms_max={max:.3}\nupdate_ms_median={update_med:.2}\nupdate_ms_max={update_max:.2}\ncompare_models={models}\ncompare_samples={}\n",
+        "first_total_ms={first:.1}\nstages_ms(start index fetched preview loaded)={stages}\ncompare_ms_median={med:.3}\ncompare_ms_max={max:.3}\nupdate_ms_median={update_med:.2}\nupdate_ms_max={update_max:.2}\ncompare_models={models}\ncompare_samples={}\n",
         samples.len()
     );
     std::fs::write(artifacts().join("bench.txt"), &report).expect("write bench.txt");

@@ -29,7 +29,8 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// Mounts the calculator into `#app` (or the body) when the module is initialised.
+/// Starts fetching and loading the book, then mounts the calculator into `#app` (or the body):
+/// the prices download while the page draws its form.
 #[wasm_bindgen(start)]
 pub fn start() {
     hooks::begin_pricing();

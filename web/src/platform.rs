@@ -81,7 +81,7 @@ pub fn mark(key: &str, value: &str) {
 
 /// Runs `f` once the browser has painted the current frame: in a timer started from the next
 /// animation frame (which runs just before that paint). Without a window, runs it now.
-pub fn after_paint(f: impl FnOnce() + 'static) {
+pub fn after_paint(f: Box<dyn FnOnce()>) {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
     let Some(window) = web_sys::window() else {

@@ -84,6 +84,9 @@ pub struct AppState {
     pub compare: CompareView,
     pub history_from: String,
     pub history_to: String,
+    /// The first total has been painted: the compare table, the price history and the model
+    /// list, held back until then, are drawn.
+    pub settled: bool,
 }
 
 impl PartialEq for AppState {
@@ -104,6 +107,7 @@ impl PartialEq for AppState {
             && self.compare == other.compare
             && self.history_from == other.history_from
             && self.history_to == other.history_to
+            && self.settled == other.settled
     }
 }
 
@@ -118,6 +122,9 @@ pub enum Action {
         files: Vec<String>,
         fetch_errors: Vec<String>,
     },
+    /// The book of the one pricing file that prices the model the page opened on, before the
+    /// whole book has loaded: the first total comes from it; the rest waits for `Loaded`.
+    Preview(Rc<RateBook>),
     /// The index of pricing files could not be fetched.
     LoadFailed(String),
     SetField(Field, String),
@@ -144,6 +151,8 @@ pub enum Action {
     DismissNotices,
     /// Back to the example workload on the current model.
     Reset,
+    /// The first total (or the load's failure) has been painted: draw the rest.
+    Settled,
 }
 
 impl Action {
@@ -200,6 +209,7 @@ impl AppState {
             },
             history_from: year_ago.to_string(),
             history_to: today.to_string(),
+            settled: false,
         }
     }
 
@@ -246,6 +256,12 @@ impl AppState {
                 self.status = LoadStatus::Ready;
                 self.book = Some(book);
                 self.renormalize();
+            }
+            Action::Preview(book) => {
+                if self.book.is_none() {
+                    self.book = Some(book);
+                    self.renormalize();
+                }
             }
             Action::LoadFailed(why) => {
                 self.status = LoadStatus::Failed;
@@ -304,6 +320,7 @@ impl AppState {
             Action::SetHistoryFrom(d) => self.history_from = clip(d),
             Action::SetHistoryTo(d) => self.history_to = clip(d),
             Action::DismissNotices => self.notices.clear(),
+            Action::Settled => self.settled = true,
             Action::Reset => {
                 let model = std::mem::take(&mut self.form.model);
                 self.form = Form {

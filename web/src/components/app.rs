@@ -8,14 +8,14 @@ use yew::prelude::*;
 
 use super::AppContext;
 use super::compare::Compare;
-use super::history::History;
+use super::history::{History, SameBook};
 use super::messages::{LoadProblems, Notices};
 use super::results::Results;
 use super::workload_form::WorkloadForm;
 use crate::hooks::{use_pricing, use_url_sync};
 use crate::platform;
 use crate::query;
-use crate::state::{AppState, LoadStatus};
+use crate::state::{Action, AppState, LoadStatus};
 use crate::workload::{Derived, Shared, derive};
 
 /// The book compared by identity: loading produces a new `Rc`, nothing else does.
@@ -82,24 +82,34 @@ pub fn app() -> Html {
         }
     });
 
-    // The compare table and the price history are drawn once the first total has been
-    // painted: on a cold page, drawing them with it would hold the total back.
-    let sections = use_state(|| false);
+    // The compare table, the price history and the model list are drawn once the first total
+    // has been painted: on a cold page, drawing them with it would hold the total back.
     {
-        let sections = sections.clone();
+        let dispatcher = state.dispatcher();
         let loaded = state.status != LoadStatus::Loading;
         use_effect_with(loaded, move |&loaded| {
-            if loaded && !*sections {
-                platform::after_paint(move || sections.set(true));
+            if loaded {
+                platform::after_paint(Box::new(move || dispatcher.dispatch(Action::Settled)));
             }
         });
     }
     let later = |section: Html| {
-        if *sections {
+        if state.settled {
             section
         } else {
             html! { <p class="placeholder">{ "Loading…" }</p> }
         }
+    };
+    let history = match &state.book {
+        Some(book) => html! {
+            <History
+                book={SameBook(book.clone())}
+                from={state.history_from.clone()}
+                to={state.history_to.clone()}
+                dispatcher={state.dispatcher()}
+            />
+        },
+        None => html! { <p class="placeholder">{ "Loading prices…" }</p> },
     };
 
     let status = match state.status {
@@ -154,7 +164,7 @@ pub fn app() -> Html {
                     </section>
                     <section id="history" class="card" aria-labelledby="history-title">
                         <h2 id="history-title">{ "Price history" }</h2>
-                        { later(html! { <History /> }) }
+                        { later(history) }
                     </section>
                     <footer class="footer">
                         <p>

@@ -9,8 +9,7 @@ use ratebook::{Date, Meter, RateBook, format_rate};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::AppContext;
-use crate::state::Action;
+use crate::state::{Action, AppState};
 
 /// A changed value for people: rates as `$2.50/M`, anything else as written in the file.
 pub fn show_value(field: &str, value: Option<&str>) -> String {
@@ -36,22 +35,24 @@ pub fn change_dates(book: &RateBook) -> Vec<Date> {
     dates
 }
 
+/// What the history shows: the book and the two dates, as typed. Compared by the book's
+/// identity, so the section is drawn again only when the book or a date changes, not on every
+/// edit of the calculator.
+#[derive(Properties, PartialEq)]
+pub struct HistoryProps {
+    pub book: SameBook,
+    pub from: String,
+    pub to: String,
+    pub dispatcher: UseReducerDispatcher<AppState>,
+}
+
 #[function_component(History)]
-pub fn history() -> Html {
-    let Some(state) = use_context::<AppContext>() else {
-        return html! {};
-    };
-    // Hooks first, unconditionally: the dates with changes, once per book.
-    let shortcuts = use_memo(state.book.clone().map(SameBook), |b| {
-        b.as_ref().map(|b| change_dates(&b.0)).unwrap_or_default()
-    });
-    let Some(book) = state.book.clone() else {
-        return html! { <p class="placeholder">{ "Loading prices…" }</p> };
-    };
-    let from = state.history_from.parse::<Date>();
-    let to = state.history_to.parse::<Date>();
+pub fn history(p: &HistoryProps) -> Html {
+    let book = &p.book.0;
+    let from = p.from.parse::<Date>();
+    let to = p.to.parse::<Date>();
     let on_from = {
-        let d = state.dispatcher();
+        let d = p.dispatcher.clone();
         Callback::from(move |e: Event| {
             d.dispatch(Action::SetHistoryFrom(
                 e.target_unchecked_into::<HtmlInputElement>().value(),
@@ -59,15 +60,58 @@ pub fn history() -> Html {
         })
     };
     let on_to = {
-        let d = state.dispatcher();
+        let d = p.dispatcher.clone();
         Callback::from(move |e: Event| {
             d.dispatch(Action::SetHistoryTo(
                 e.target_unchecked_into::<HtmlInputElement>().value(),
             ))
         })
     };
+    let shortcuts = change_dates(book);
     let body = match (from, to) {
-        (Ok(from), Ok(to)) => html! { <Changes book={SameBook(book)} {from} {to} /> },
+        (Ok(f), Ok(t)) => {
+            let changes: Vec<RateChange> = diff_dates(book, f, t);
+            if changes.is_empty() {
+                html! { <p class="muted" id="history-empty">{ format!("No price changes between {f} and {t}.") }</p> }
+            } else {
+                let mut last_model = String::new();
+                html! {
+                    <div class="table-scroll">
+                        <table class="history-table" id="history-table">
+                            <caption class="sr-only">{ format!("Price changes between {f} and {t}") }</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">{ "Model" }</th>
+                                    <th scope="col">{ "What" }</th>
+                                    <th scope="col" class="num">{ format!("On {f}") }</th>
+                                    <th scope="col" class="num">{ format!("On {t}") }</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                { for changes.iter().map(|c| {
+                                    let first = c.model != last_model;
+                                    last_model = c.model.clone();
+                                    let name = book.get(&c.model).map(|m| m.name.clone()).unwrap_or_else(|| c.model.clone());
+                                    let class = match (&c.old, &c.new) {
+                                        (None, _) => "added",
+                                        (_, None) => "removed",
+                                        _ => "changed",
+                                    };
+                                    html! {
+                                        <tr class={classes!(class, first.then_some("first"))}>
+                                            <td>{ if first { name } else { String::new() } }</td>
+                                            <td><code>{ c.field.clone() }</code></td>
+                                            <td class="num old">{ show_value(&c.field, c.old.as_deref()) }</td>
+                                            <td class="num new">{ show_value(&c.field, c.new.as_deref()) }</td>
+                                        </tr>
+                                    }
+                                }) }
+                            </tbody>
+                        </table>
+                    </div>
+                }
+            }
+        }
         _ => html! { <p class="field-note error">{ "Pick two dates." }</p> },
     };
     html! {
@@ -76,18 +120,18 @@ pub fn history() -> Html {
             <div class="row-2 history-dates">
                 <div class="field">
                     <label for="history-from">{ "From" }</label>
-                    <input id="history-from" type="date" value={state.history_from.clone()} onchange={on_from} />
+                    <input id="history-from" type="date" value={p.from.clone()} onchange={on_from} />
                 </div>
                 <div class="field">
                     <label for="history-to">{ "To" }</label>
-                    <input id="history-to" type="date" value={state.history_to.clone()} onchange={on_to} />
+                    <input id="history-to" type="date" value={p.to.clone()} onchange={on_to} />
                 </div>
             </div>
             if !shortcuts.is_empty() {
                 <p class="chips" aria-label="Dates with price changes">
                     <span class="chips-label">{ "Changes in the book: " }</span>
                     { for shortcuts.iter().take(8).map(|d| {
-                        let disp = state.dispatcher();
+                        let disp = p.dispatcher.clone();
                         let date = *d;
                         let onclick = Callback::from(move |_| {
                             let before = date.previous_day().unwrap_or(date);
@@ -110,60 +154,5 @@ pub struct SameBook(pub Rc<RateBook>);
 impl PartialEq for SameBook {
     fn eq(&self, other: &SameBook) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct ChangesProps {
-    pub book: SameBook,
-    pub from: Date,
-    pub to: Date,
-}
-
-/// The table of changes between two dates: drawn again only when the book or a date changes,
-/// not on every edit of the calculator.
-#[function_component(Changes)]
-fn changes(p: &ChangesProps) -> Html {
-    let (book, f, t) = (&p.book.0, p.from, p.to);
-    let changes: Vec<RateChange> = diff_dates(book, f, t);
-    if changes.is_empty() {
-        html! { <p class="muted" id="history-empty">{ format!("No price changes between {f} and {t}.") }</p> }
-    } else {
-        let mut last_model = String::new();
-        html! {
-            <div class="table-scroll">
-                <table class="history-table" id="history-table">
-                    <caption class="sr-only">{ format!("Price changes between {f} and {t}") }</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{ "Model" }</th>
-                            <th scope="col">{ "What" }</th>
-                            <th scope="col" class="num">{ format!("On {f}") }</th>
-                            <th scope="col" class="num">{ format!("On {t}") }</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        { for changes.iter().map(|c| {
-                            let first = c.model != last_model;
-                            last_model = c.model.clone();
-                            let name = book.get(&c.model).map(|m| m.name.clone()).unwrap_or_else(|| c.model.clone());
-                            let class = match (&c.old, &c.new) {
-                                (None, _) => "added",
-                                (_, None) => "removed",
-                                _ => "changed",
-                            };
-                            html! {
-                                <tr class={classes!(class, first.then_some("first"))}>
-                                    <td>{ if first { name } else { String::new() } }</td>
-                                    <td><code>{ c.field.clone() }</code></td>
-                                    <td class="num old">{ show_value(&c.field, c.old.as_deref()) }</td>
-                                    <td class="num new">{ show_value(&c.field, c.new.as_deref()) }</td>
-                                </tr>
-                            }
-                        }) }
-                    </tbody>
-                </table>
-            </div>
-        }
     }
 }

@@ -20,15 +20,23 @@ pub fn matches(model: &Model, needle: &str) -> bool {
             .any(|a| a.to_ascii_lowercase().contains(&needle))
 }
 
-/// Providers in book order, each with its models that match (the current model always shown).
-fn groups<'a>(book: &'a RateBook, needle: &str, current: &str) -> Vec<(String, Vec<&'a Model>)> {
+/// Providers in book order, each with its models that match (the current model always shown);
+/// with `only_current`, just the current model.
+fn groups<'a>(
+    book: &'a RateBook,
+    needle: &str,
+    current: &str,
+    only_current: bool,
+) -> Vec<(String, Vec<&'a Model>)> {
     book.providers()
         .iter()
         .map(|p| {
             let models = book
                 .models()
                 .iter()
-                .filter(|m| m.provider == p.id && (m.id == current || matches(m, needle)))
+                .filter(|m| {
+                    m.provider == p.id && (m.id == current || (!only_current && matches(m, needle)))
+                })
                 .collect();
             (p.name.clone(), models)
         })
@@ -65,7 +73,9 @@ pub fn model_picker() -> Html {
             </div>
         };
     };
-    let groups = groups(&book, &search, &current);
+    // Until the first total has been painted, the select holds just the current model (its
+    // other options follow in the next frame, before anyone can open it).
+    let groups = groups(&book, &search, &current, !state.settled);
     let match_count: usize = book.models().iter().filter(|m| matches(m, &search)).count();
 
     let on_search = {

@@ -4,6 +4,8 @@
 //! A file that fails to fetch is reported and left out; a file that fails validation is left
 //! out by the core with its located errors; the rest of the book stays usable.
 
+use std::rc::Rc;
+
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCache, RequestInit, Response};
@@ -103,21 +105,34 @@ async fn fetch_text(url: &str) -> Result<String, String> {
     Fetch::start(url.to_string()).text().await
 }
 
-/// Fetches and loads everything; never fails, it reports.
-pub async fn fetch_book() -> Action {
+/// Fetches and loads everything, giving each result to `deliver`; never fails, it reports.
+///
+/// When the model the page opens on can be priced from one pricing file alone, that file is
+/// loaded first and delivered as a preview (`Action::Preview`), and the whole book is loaded
+/// after the preview's total has been painted: the first total waits for one file's parse, not
+/// the book's.
+pub async fn fetch_book(wanted: String, deliver: fn(Action)) {
     stage("start-ms");
     let index = match fetch_text("pricing/index.json").await {
         Ok(text) => text,
         Err(e) => {
-            return Action::LoadFailed(format!("Could not fetch the list of pricing files ({e})."));
+            return deliver(Action::LoadFailed(format!(
+                "Could not fetch the list of pricing files ({e})."
+            )));
         }
     };
     let names = match parse_index(&index) {
         Ok(n) if n.is_empty() => {
-            return Action::LoadFailed("The list of pricing files is empty.".into());
+            return deliver(Action::LoadFailed(
+                "The list of pricing files is empty.".into(),
+            ));
         }
         Ok(n) => n,
-        Err(e) => return Action::LoadFailed(format!("Could not read pricing/index.json: {e}.")),
+        Err(e) => {
+            return deliver(Action::LoadFailed(format!(
+                "Could not read pricing/index.json: {e}."
+            )));
+        }
     };
     // Every file is requested before any answer is awaited, so they download in parallel.
     let fetches: Vec<Fetch> = names
@@ -140,6 +155,11 @@ pub async fn fetch_book() -> Action {
         }
     }
     stage("fetched-ms");
+    if let Some(book) = preview(&sources, &wanted) {
+        deliver(Action::Preview(Rc::new(book)));
+        stage("preview-ms");
+        next_paint().await;
+    }
     let action = Action::loaded(ratebook::load(&sources), files, fetch_errors);
     stage("loaded-ms");
     // Share the book with `estimate_lines` before the page shows it as loaded, so a caller
@@ -147,7 +167,44 @@ pub async fn fetch_book() -> Action {
     if let Action::Loaded { book, .. } = &action {
         crate::platform::share_book(book.clone());
     }
-    action
+    deliver(action);
+}
+
+/// The book of the one file that prices `wanted` by itself, if there is one: a file that
+/// names the id (quoted, as a key or an alias), loads without an error on its own, and
+/// resolves the id to a model that bills no other model (no reroute after a shutdown). A model
+/// that needs another file — a cloud offer, a scheme or a successor defined elsewhere — fails
+/// one of these tests and waits for the whole book. Costs a text search of each file, then one
+/// file's load.
+fn preview(sources: &[ratebook::SourceFile], wanted: &str) -> Option<ratebook::RateBook> {
+    let wanted = wanted.trim();
+    if sources.len() < 2 || wanted.is_empty() {
+        return None;
+    }
+    let quoted = format!("\"{wanted}\"");
+    let key = format!("models.{wanted}]");
+    sources
+        .iter()
+        .filter(|s| s.text.contains(&quoted) || s.text.contains(&key))
+        .find_map(|s| {
+            let one = ratebook::load(std::slice::from_ref(s));
+            let fits = one.errors.is_empty()
+                && one
+                    .book
+                    .resolve_with(wanted)
+                    .is_ok_and(|r| r.model.lifecycle.replaced_by.is_none());
+            fits.then_some(one.book)
+        })
+}
+
+/// Resolves once the browser has painted the current frame.
+async fn next_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        crate::platform::after_paint(Box::new(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        }));
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 /// Marks a stage of the first load on `<html>` (milliseconds since navigation start), for the
@@ -156,54 +213,57 @@ fn stage(key: &str) {
     crate::platform::mark(key, &crate::form::fixed(crate::platform::now_ms(), 1));
 }
 
-/// Where the load started by [`begin`] stands, and who waits for it.
-enum Early {
-    /// Nothing started (or its result already delivered).
-    Idle,
-    /// Fetching and loading; nobody waits yet.
-    Running,
-    /// Loaded before the app mounted: the result, kept for it.
-    Done(Action),
-    /// The app mounted first: its dispatcher, to give the result to.
-    Waiting(UseReducerDispatcher<AppState>),
+/// The load [`begin`] started: the results not yet given to the app, and the app's dispatcher
+/// once it has mounted.
+struct Early {
+    pending: Vec<Action>,
+    dispatcher: Option<UseReducerDispatcher<AppState>>,
 }
 
 thread_local! {
-    static EARLY: std::cell::RefCell<Early> = const { std::cell::RefCell::new(Early::Idle) };
+    static EARLY: std::cell::RefCell<Early> = const {
+        std::cell::RefCell::new(Early { pending: Vec::new(), dispatcher: None })
+    };
 }
 
-fn take_early() -> Early {
-    EARLY.with(|e| std::mem::replace(&mut *e.borrow_mut(), Early::Idle))
-}
-
-fn put_early(state: Early) {
-    EARLY.with(|e| *e.borrow_mut() = state);
+/// Gives `action` to the app, or keeps it until the app mounts.
+fn deliver(action: Action) {
+    let dispatcher = EARLY.with(|e| {
+        let mut e = e.borrow_mut();
+        if e.dispatcher.is_none() {
+            e.pending.push(action.clone());
+        }
+        e.dispatcher.clone()
+    });
+    if let Some(d) = dispatcher {
+        d.dispatch(action);
+    }
 }
 
 /// Starts fetching and loading the book as soon as the module runs, before the app's first
-/// render (which takes a while on a cold page): the prices arrive while the page draws.
+/// render (which takes a while on a cold page): the prices download while the page draws.
 pub fn begin() {
-    put_early(Early::Running);
-    wasm_bindgen_futures::spawn_local(async {
-        let action = fetch_book().await;
-        match take_early() {
-            Early::Waiting(dispatcher) => dispatcher.dispatch(action),
-            _ => put_early(Early::Done(action)),
-        }
-    });
+    let wanted = crate::query::parse(
+        &crate::platform::location_search(),
+        crate::platform::today(),
+    )
+    .0
+    .model;
+    wasm_bindgen_futures::spawn_local(fetch_book(wanted, deliver));
 }
 
-/// Gives the app the book once, when it mounts: the load [`begin`] started (now, or when it
-/// ends), or a load of its own if none was started.
+/// Connects the app to the load [`begin`] started: what it has delivered so far, and the rest
+/// as it comes.
 #[hook]
 pub fn use_pricing(dispatcher: UseReducerDispatcher<AppState>) {
-    use_effect_with((), move |_| match take_early() {
-        Early::Done(action) => dispatcher.dispatch(action),
-        Early::Running => put_early(Early::Waiting(dispatcher)),
-        Early::Idle | Early::Waiting(_) => {
-            wasm_bindgen_futures::spawn_local(async move {
-                dispatcher.dispatch(fetch_book().await);
-            });
+    use_effect_with((), move |_| {
+        let pending = EARLY.with(|e| {
+            let mut e = e.borrow_mut();
+            e.dispatcher = Some(dispatcher.clone());
+            std::mem::take(&mut e.pending)
+        });
+        for action in pending {
+            dispatcher.dispatch(action);
         }
     });
 }
@@ -223,5 +283,75 @@ mod tests {
         assert!(parse_index(r#"["a.txt"]"#).is_err());
         assert!(parse_index(r#"{"a": 1}"#).is_err());
         assert!(parse_index(r#"[1]"#).is_err());
+    }
+
+    /// The repository's pricing files, as the page fetches them.
+    fn repository_sources() -> Vec<ratebook::SourceFile> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pricing");
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .expect("pricing/")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        ratebook::order::sort(&mut names);
+        names
+            .into_iter()
+            .map(|n| {
+                let text = std::fs::read_to_string(dir.join(&n)).expect("pricing file");
+                ratebook::SourceFile::new(n, text)
+            })
+            .collect()
+    }
+
+    /// A preview never shows a total the whole book would not: for every id and alias in the
+    /// book, and cloud ids, a preview (when there is one) prices a mixed usage exactly as the
+    /// whole book does, at every date the model's prices change.
+    #[test]
+    fn a_preview_prices_as_the_whole_book() {
+        let sources = repository_sources();
+        let full = ratebook::load(&sources);
+        assert!(full.errors.is_empty(), "{:?}", full.errors);
+        let usage = ratebook::Usage {
+            input_text: 30_000,
+            cached: 10_000,
+            cache_write_5m: 2_000,
+            output_text: 1_500,
+            ..ratebook::Usage::default()
+        };
+        let mut ids: Vec<String> = Vec::new();
+        for m in full.book.models() {
+            ids.push(m.id.clone());
+            ids.extend(m.aliases.iter().cloned());
+        }
+        ids.push("us.anthropic.claude-sonnet-4-5-20250929-v1:0".into());
+        ids.push("azure/gpt-4o".into());
+        let mut previewed = 0;
+        for id in &ids {
+            let Some(partial) = preview(&sources, id) else {
+                continue;
+            };
+            previewed += 1;
+            let model = full
+                .book
+                .resolve_with(id)
+                .expect("resolves in the whole book")
+                .model;
+            for entry in &model.prices {
+                let options = ratebook::EstimateOptions::at(entry.effective);
+                let want = full.book.estimate(id, &usage, options).map(|e| e.total);
+                let got = partial.estimate(id, &usage, options).map(|e| e.total);
+                assert_eq!(
+                    got.as_ref().ok(),
+                    want.as_ref().ok(),
+                    "{id} at {}",
+                    entry.effective
+                );
+            }
+        }
+        // Most first-party ids preview; cloud ids (their card needs the first-party file) do not.
+        assert!(previewed * 2 > ids.len(), "{previewed} of {}", ids.len());
+        assert!(preview(&sources, "us.anthropic.claude-sonnet-4-5-20250929-v1:0").is_none());
+        assert!(preview(&sources, "claude-sonnet-4-5").is_some());
+        assert!(preview(&sources, "no-such-model").is_none());
     }
 }
