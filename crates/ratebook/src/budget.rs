@@ -209,20 +209,23 @@ impl Budget {
     /// Checks an amount already spent (or costed) in this budget's period.
     pub fn check_spend(&self, spend: Decimal) -> Check {
         let over = spend > self.limit;
+        // Saturating: `Budget::new` refuses a negative limit, so `spend − limit` of a spend over
+        // it lies between zero and the spend; only a negative spend near `Decimal::MIN` (which
+        // no estimate produces) against a limit near `Decimal::MAX` would saturate the headroom.
         Check {
             period: self.period,
             limit: self.limit,
             spend,
             over,
             over_by: if over {
-                spend - self.limit
+                spend.saturating_sub(self.limit)
             } else {
                 Decimal::ZERO
             },
             headroom: if over {
                 Decimal::ZERO
             } else {
-                self.limit - spend
+                self.limit.saturating_sub(spend)
             },
         }
     }

@@ -44,6 +44,11 @@ impl Date {
     }
 
     /// The date `days` days after 1970-01-01 (negative before). `None` outside years 1..=9999.
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "`doe` is in 0..146_097 (a Euclidean remainder), so every value derived from it \
+                  is below 10^6; |era| ≤ i64::MAX / 146_097, so `era * 400` and the year fit"
+    )]
     pub fn from_unix_days(days: i64) -> Option<Date> {
         // Howard Hinnant's civil_from_days.
         let z = days.checked_add(719_468)?;
@@ -62,6 +67,10 @@ impl Date {
     }
 
     /// Days since 1970-01-01 (negative before).
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "year ≤ u16::MAX, month ≤ 12 and day ≤ 31, so every value is below 3 × 10^7"
+    )]
     pub fn unix_days(self) -> i64 {
         let (m, d) = (i64::from(self.month), i64::from(self.day));
         let y = i64::from(self.year) - i64::from(m <= 2);
@@ -80,7 +89,7 @@ impl Date {
 
     /// The day before, if there is one.
     pub fn previous_day(self) -> Option<Date> {
-        Date::from_unix_days(self.unix_days() - 1)
+        Date::from_unix_days(self.unix_days().checked_sub(1)?)
     }
 }
 

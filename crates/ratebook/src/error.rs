@@ -22,9 +22,13 @@ impl Location {
     pub fn from_offset(file: &str, text: &str, offset: usize, key: Option<String>) -> Location {
         let offset = offset.min(text.len());
         let before = text.get(..offset).unwrap_or(text);
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        // Saturating: counts and offsets within `text` are at most its length, below `usize::MAX`.
+        let line = before.matches('\n').count().saturating_add(1);
+        let line_start = before.rfind('\n').map_or(0, |i| i.saturating_add(1));
+        let column = before
+            .get(line_start..)
+            .map_or(0, |s| s.chars().count())
+            .saturating_add(1);
         Location {
             file: file.to_string(),
             line,

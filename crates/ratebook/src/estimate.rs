@@ -386,6 +386,12 @@ fn add(a: u64, b: u64) -> Result<u64, Error> {
         .ok_or_else(|| Error::overflow("token count"))
 }
 
+/// `a − b` of token counts whose order was checked before (so this never fails in practice).
+fn sub(a: u64, b: u64) -> Result<u64, Error> {
+    a.checked_sub(b)
+        .ok_or_else(|| Error::overflow("token count"))
+}
+
 fn invalid(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidUsage, msg)
 }
@@ -524,7 +530,7 @@ pub fn split(usage: &Usage, image_tokens: u64) -> Result<Split, Error> {
         )));
     }
     // `cached_audio <= cached` was checked above, so the subtraction cannot wrap.
-    let cached_not_audio = usage.cached - usage.cached_audio;
+    let cached_not_audio = sub(usage.cached, usage.cached_audio)?;
     if usage.cached_image > cached_not_audio || usage.cached_image > input_image {
         return Err(invalid(format!(
             "cached image tokens ({}) exceed cached tokens not already audio ({cached_not_audio}) or image input ({input_image})",
@@ -543,18 +549,25 @@ pub fn split(usage: &Usage, image_tokens: u64) -> Result<Split, Error> {
     // the cache reads and all writes leave text first, then image, video and audio.
     let mut uncached = [
         (Meter::InputText, usage.input_text),
-        (Meter::InputImage, input_image - usage.cached_image),
+        (Meter::InputImage, sub(input_image, usage.cached_image)?),
         (Meter::InputVideo, usage.input_video),
-        (Meter::InputAudio, usage.input_audio - usage.cached_audio),
+        (
+            Meter::InputAudio,
+            sub(usage.input_audio, usage.cached_audio)?,
+        ),
     ];
-    let mut to_remove = from_cache_and_writes - usage.cached_audio - usage.cached_image;
+    let mut to_remove = sub(
+        sub(from_cache_and_writes, usage.cached_audio)?,
+        usage.cached_image,
+    )?;
     for (m, n) in uncached.iter_mut() {
-        let take = (*n).min(to_remove);
-        *n -= take;
-        to_remove -= take;
+        // Takes min(n, to_remove) from both: x − min(x, y) is exactly x.saturating_sub(y).
+        let left = n.saturating_sub(to_remove);
+        to_remove = to_remove.saturating_sub(*n);
+        *n = left;
         q[*m as usize] = *n;
     }
-    q[Meter::CacheRead as usize] = cached_not_audio - usage.cached_image;
+    q[Meter::CacheRead as usize] = sub(cached_not_audio, usage.cached_image)?;
     q[Meter::CacheReadAudio as usize] = usage.cached_audio;
     q[Meter::CacheReadImage as usize] = usage.cached_image;
     q[Meter::CacheWrite5m as usize] = usage.cache_write_5m;
@@ -569,7 +582,7 @@ pub fn split(usage: &Usage, image_tokens: u64) -> Result<Split, Error> {
     Ok(Split {
         quantities: q,
         prompt,
-        uncached: prompt - from_cache_and_writes,
+        uncached: sub(prompt, from_cache_and_writes)?,
         cached: usage.cached,
         writes,
     })
@@ -647,8 +660,9 @@ pub fn quantities<'e>(entry: &'e PriceEntry, split: &Split) -> Result<Quantities
     let mut main = split.quantities;
     let mut marginal = [0u64; METERS];
     if let Some(t) = tier.filter(|t| t.tier.application == TierApplication::Marginal) {
-        // `reached` means counted ≥ threshold (or >), so this does not wrap.
-        let mut over = (t.counted - t.tier.threshold).saturating_add(u64::from(t.tier.inclusive));
+        // `reached` means counted ≥ threshold (or >), so this does not fail.
+        let mut over =
+            sub(t.counted, t.tier.threshold)?.saturating_add(u64::from(t.tier.inclusive));
         for m in Meter::ALL.into_iter().rev() {
             let counts = match m.group() {
                 MeterGroup::Input => t.tier.counts_input,
@@ -658,10 +672,10 @@ pub fn quantities<'e>(entry: &'e PriceEntry, split: &Split) -> Result<Quantities
             };
             let q = &mut main[m as usize];
             if counts && over > 0 && *q > 0 {
-                let take = (*q).min(over);
-                *q -= take;
-                over -= take;
-                marginal[m as usize] = take;
+                // Takes min(q, over) from both: x − min(x, y) is exactly x.saturating_sub(y).
+                marginal[m as usize] = (*q).min(over);
+                over = over.saturating_sub(*q);
+                *q = q.saturating_sub(marginal[m as usize]);
             }
         }
     }
@@ -1048,7 +1062,8 @@ pub fn estimate_resolved(
     let main_tier = quantities.main_tier();
     let main_desc = main_tier.and(tier_desc.as_deref());
 
-    let mut lines = Vec::with_capacity(METERS + usage.output_images.len());
+    // Saturating: a capacity hint.
+    let mut lines = Vec::with_capacity(METERS.saturating_add(usage.output_images.len()));
     for m in Meter::ALL {
         let q = quantities.main[m as usize];
         if q > 0 {
@@ -1176,7 +1191,9 @@ pub fn estimate_resolved(
     if let Some(billing) = book.provider(&model.provider).and_then(|p| p.billing) {
         let billed = bill(total, billing.unit, billing.rounding)?;
         if billed != total {
-            let adj = billed - total;
+            let adj = billed
+                .checked_sub(total)
+                .ok_or_else(|| Error::overflow("billing"))?;
             let kind = LineKind::BillingAdjustment {
                 rounding: billing.rounding,
                 unit: billing.unit,
@@ -1249,7 +1266,9 @@ impl Carry {
             .checked_add(amount)
             .ok_or_else(|| Error::overflow("billing"))?;
         let billed = bill(owed, unit, Rounding::Carry)?;
-        self.carried = owed - billed;
+        self.carried = owed
+            .checked_sub(billed)
+            .ok_or_else(|| Error::overflow("billing"))?;
         Ok(billed)
     }
 }

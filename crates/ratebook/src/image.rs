@@ -373,7 +373,7 @@ impl ImageScheme {
                     h = mul(w, ratio)?.floor().max(Decimal::ONE);
                     tokens = count(w, h)?;
                     while tokens > *max_tokens && w > Decimal::ONE {
-                        w -= Decimal::ONE;
+                        w = w.checked_sub(Decimal::ONE).ok_or_else(overflow)?;
                         h = mul(w, ratio)?.floor().max(Decimal::ONE);
                         tokens = count(w, h)?;
                     }

@@ -48,6 +48,11 @@
 //! # Ok::<(), ratebook::Error>(())
 //! ```
 
+// Every operator on counts and money is checked (an `Overflow` error) or saturating by a rule
+// stated where it is used; the few exceptions are index arithmetic proven in range, each
+// allowed on its smallest item with the reason.
+#![deny(clippy::arithmetic_side_effects)]
+
 pub mod book;
 pub mod budget;
 pub mod date;

@@ -49,10 +49,12 @@ pub fn group_thousands(plain: &str) -> String {
     let (int, frac) = rest
         .split_once('.')
         .map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut out = String::with_capacity(plain.len() + int.len() / 3);
+    // Saturating: a capacity hint, and `i` numbers a character of `int`, so it is below
+    // `int.len()`; neither bound is reached.
+    let mut out = String::with_capacity(plain.len().saturating_add(int.len() / 3));
     out.push_str(sign);
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && int.len().saturating_sub(i) % 3 == 0 {
             out.push(',');
         }
         out.push(c);
@@ -76,14 +78,15 @@ pub fn format_usd(amount: Decimal) -> String {
     let abs = amount.abs();
     let mut places = 2u32;
     if !abs.is_zero() && abs < Decimal::ONE {
-        // Leading zeros after the point, then four significant digits.
+        // Leading zeros after the point, then four significant digits. Saturating: in the
+        // loop `probe` is below 0.1 and `zeros` below 8, so no bound is reached.
         let mut probe = abs;
         let mut zeros = 0u32;
         while probe < Decimal::new(1, 1) && zeros < 8 {
-            probe *= Decimal::TEN;
-            zeros += 1;
+            probe = probe.saturating_mul(Decimal::TEN);
+            zeros = zeros.saturating_add(1);
         }
-        places = (zeros + 4).clamp(2, 8);
+        places = zeros.saturating_add(4).clamp(2, 8);
     }
     let rounded = amount.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
     let mut s = rounded.normalize().to_string();

@@ -176,8 +176,12 @@ impl RateBook {
             };
             candidate = shorter;
             if let Some(m) = self.get(&candidate) {
-                let stripped = lower
-                    .get(lower.len() - (base_len - candidate.len())..)
+                // The suffix of `lower` that was stripped: `candidate` is a prefix of the
+                // `base_len` bytes that end `lower`.
+                let stripped = base_len
+                    .checked_sub(candidate.len())
+                    .and_then(|n| lower.len().checked_sub(n))
+                    .and_then(|start| lower.get(start..))
                     .unwrap_or("")
                     .to_string();
                 if m.snapshots {
@@ -360,17 +364,20 @@ fn strip_snapshot(id: &str) -> Option<String> {
     }
     let parts: Vec<&str> = id.split('-').collect();
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let n = parts.len();
-    if n >= 4 && digits(parts[n - 3], 4) && digits(parts[n - 2], 2) && digits(parts[n - 1], 2) {
-        return Some(parts[..n - 3].join("-"));
-    }
-    if n >= 3 && digits(parts[n - 2], 2) && digits(parts[n - 1], 2) {
-        return Some(parts[..n - 2].join("-"));
-    }
-    if n >= 2 && (digits(parts[n - 1], 8) || digits(parts[n - 1], 4) || digits(parts[n - 1], 3)) {
-        return Some(parts[..n - 1].join("-"));
-    }
-    None
+    // A non-empty head before `-YYYY-MM-DD`, `-MM-DD`, or `-YYYYMMDD` / `-YYMM` / `-NNN`.
+    let head = match parts.as_slice() {
+        [head @ .., y, m, d]
+            if !head.is_empty() && digits(y, 4) && digits(m, 2) && digits(d, 2) =>
+        {
+            head
+        }
+        [head @ .., m, d] if !head.is_empty() && digits(m, 2) && digits(d, 2) => head,
+        [head @ .., s] if !head.is_empty() && (digits(s, 8) || digits(s, 4) || digits(s, 3)) => {
+            head
+        }
+        _ => return None,
+    };
+    Some(head.join("-"))
 }
 
 #[cfg(test)]

@@ -58,7 +58,11 @@ fn overflow() -> Error {
 pub fn parse_share(s: &str) -> Result<Decimal, Error> {
     let t = s.trim();
     let value = match t.strip_suffix('%') {
-        Some(p) => parse_decimal(p).map(|d| d / Decimal::ONE_HUNDRED),
+        // Saturating: |d / 100| ≤ |d|, so the division does not overflow; were it to, the
+        // maximum is refused below as out of range.
+        Some(p) => {
+            parse_decimal(p).map(|d| d.checked_div(Decimal::ONE_HUNDRED).unwrap_or(Decimal::MAX))
+        }
         None => parse_decimal(t),
     }
     .map_err(|e| invalid(format!("`{s}` is not a fraction: {e}")))?;
@@ -222,6 +226,10 @@ fn sum(a: Decimal, b: Decimal) -> Result<Decimal, Error> {
     a.checked_add(b).ok_or_else(overflow)
 }
 
+fn minus(a: Decimal, b: Decimal) -> Result<Decimal, Error> {
+    a.checked_sub(b).ok_or_else(overflow)
+}
+
 fn quotient(a: Decimal, b: Decimal) -> Option<Decimal> {
     if b.is_zero() {
         None
@@ -253,11 +261,11 @@ fn mix(
     };
     let mut expected = Decimal::ZERO;
     for (mode, wm) in [
-        (Mode::Standard, Decimal::ONE - s.batch_share),
+        (Mode::Standard, minus(Decimal::ONE, s.batch_share)?),
         (Mode::Batch, s.batch_share),
     ] {
         for (usage, wc, is_cached) in [
-            (&uncached, Decimal::ONE - s.cached_share, false),
+            (&uncached, minus(Decimal::ONE, s.cached_share)?, false),
             (&cached, s.cached_share, true),
         ] {
             let w = mul(mul(wm, wc)?, weight)?;
@@ -296,7 +304,7 @@ pub fn run(book: &RateBook, s: &Scenario) -> Result<ScenarioCost, Error> {
         Decimal::ONE,
         &mut parts,
     )?;
-    let escalated = Decimal::ONE - s.pass_rate;
+    let escalated = minus(Decimal::ONE, s.pass_rate)?;
     let mut accepted = s.pass_rate;
     let mut fallback_model = None;
     if let Some(f) = &s.fallback {
@@ -345,8 +353,8 @@ pub fn run(book: &RateBook, s: &Scenario) -> Result<ScenarioCost, Error> {
         monthly: monthly.normalize(),
         accepted_per_day: accepted_per_day.normalize(),
         cost_per_accepted: quotient(daily, accepted_per_day),
-        saving_daily: (base_daily - daily).normalize(),
-        saving_monthly: (base_monthly - monthly).normalize(),
+        saving_daily: minus(base_daily, daily)?.normalize(),
+        saving_monthly: minus(base_monthly, monthly)?.normalize(),
         baseline,
         parts,
     })

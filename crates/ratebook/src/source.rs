@@ -31,7 +31,8 @@ pub(crate) fn quote_key(key: &str) -> String {
         key.to_string()
     } else {
         // A TOML basic string: quotes, backslashes and control characters escaped.
-        let mut out = String::with_capacity(key.len() + 2);
+        // Saturating: a capacity hint; a string's length is below `usize::MAX`.
+        let mut out = String::with_capacity(key.len().saturating_add(2));
         out.push('"');
         for c in key.chars() {
             match c {

@@ -23,6 +23,11 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 
 /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
 /// adjacent characters each cost one.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "indices: `i - 1`, `j - 1` with i, j ≥ 1 and `i - 2`, `j - 2` only when i, j > 1; \
+              `b.len() + 1` of a `Vec<char>` fits; a distance is at most a.len() + b.len()"
+)]
 pub fn distance(a: &str, b: &str) -> usize {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     // Three rows of the dynamic-programming table: two back, one back, current.

@@ -75,7 +75,11 @@ pub(crate) fn response<'a>(
         )));
     }
     // Writes the split does not account for have the default 5-minute TTL.
-    w5m += writes - split;
+    w5m = add(
+        w5m,
+        super::sub(writes, split, "cache_creation")?,
+        "cache_creation",
+    )?;
     let prompt = add(add(input, read, "input tokens")?, writes, "input tokens")?;
     let mut u = Usage {
         input_text: prompt,

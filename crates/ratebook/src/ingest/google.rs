@@ -133,7 +133,7 @@ fn split(
         )));
     }
     Ok(Modalities {
-        text: details.text + (total - listed),
+        text: super::add(details.text, super::sub(total, listed, what)?, what)?,
         ..*details
     })
 }

@@ -41,6 +41,11 @@ use crate::estimate::{
 };
 use crate::usage::Usage;
 
+// Counts saturate. A `u64` count of records, lines or requests gains at most one per line read,
+// so reaching `u64::MAX` would take more lines than any log holds; a `u128` sum of `u64`
+// quantities would take more than 2^64 records. So saturating never changes a result, and a
+// record's sums cannot fail halfway through being added. Amounts (`Decimal`) are checked.
+
 /// Distinct model strings remembered; past this, lookups are not cached (memory stays flat
 /// even on a file of garbage model ids).
 const NAME_CACHE: usize = 4096;
@@ -246,12 +251,13 @@ impl<'b> Group<'b> {
             Some(i) => i,
             None => {
                 let rater = self.rater.as_ref().map_err(Clone::clone)?;
+                let i = self.fees.len();
                 self.fees.push(FeeSlot {
                     id: id.to_string(),
                     rule: fee_rule(rater.model, rater.entry, id),
                     calls: 0,
                 });
-                self.fees.len() - 1
+                i
             }
         };
         match &self.fees[i].rule {
@@ -260,7 +266,8 @@ impl<'b> Group<'b> {
         }
     }
 
-    /// Adds `other`'s sums (a group of the same key) to this one's.
+    /// Adds `other`'s sums (a group of the same key) to this one's (saturating: see "Counts
+    /// saturate" above).
     fn absorb(&mut self, other: Group<'b>) {
         for (mine, theirs) in [
             (&mut self.main, other.main),
@@ -273,18 +280,18 @@ impl<'b> Group<'b> {
             }
         }
         for (a, b) in self.main_quantities.iter_mut().zip(other.main_quantities) {
-            *a += b;
+            *a = a.saturating_add(b);
         }
         for (a, b) in self
             .marginal_quantities
             .iter_mut()
             .zip(other.marginal_quantities)
         {
-            *a += b;
+            *a = a.saturating_add(b);
         }
         for f in other.fees {
             match self.fees.iter_mut().find(|m| m.id == f.id) {
-                Some(m) => m.calls += f.calls,
+                Some(m) => m.calls = m.calls.saturating_add(f.calls),
                 None => self.fees.push(f),
             }
         }
@@ -307,18 +314,19 @@ struct ModelAcc {
 }
 
 impl ModelAcc {
+    /// Adds `other`'s sums: counts saturating (see "Counts saturate" above), amounts checked.
     fn absorb(&mut self, other: ModelAcc) -> Result<(), Error> {
-        self.records += other.records;
+        self.records = self.records.saturating_add(other.records);
         for (a, b) in self.modes.iter_mut().zip(other.modes) {
-            *a += b;
+            *a = a.saturating_add(b);
         }
-        self.input += other.input;
-        self.cached += other.cached;
-        self.cache_write += other.cache_write;
-        self.output += other.output;
+        self.input = self.input.saturating_add(other.input);
+        self.cached = self.cached.saturating_add(other.cached);
+        self.cache_write = self.cache_write.saturating_add(other.cache_write);
+        self.output = self.output.saturating_add(other.output);
         for (meter, (q, amount)) in other.per_line {
             let e = self.per_line.entry(meter).or_insert((0, Decimal::ZERO));
-            e.0 += q;
+            e.0 = e.0.saturating_add(q);
             e.1 = e.1.checked_add(amount).ok_or_else(overflow)?;
         }
         Ok(())
@@ -455,14 +463,18 @@ impl<'b> Ledger<'b> {
 
     /// Counts a failed request (not billed).
     pub fn add_failed(&mut self, reason: Cow<'static, str>) {
-        self.failed += 1;
-        *self.failed_reasons.entry(reason).or_insert(0) += 1;
+        // Saturating: counts (see "Counts saturate" above).
+        self.failed = self.failed.saturating_add(1);
+        let n = self.failed_reasons.entry(reason).or_insert(0);
+        *n = n.saturating_add(1);
     }
 
     /// Counts a line rejected before it reached the ledger (unreadable bytes, too long).
     pub fn count_rejected(&mut self, kind: RejectKind) {
-        self.rejected += 1;
-        *self.rejected_kinds.entry(kind).or_insert(0) += 1;
+        // Saturating: counts (see "Counts saturate" above).
+        self.rejected = self.rejected.saturating_add(1);
+        let n = self.rejected_kinds.entry(kind).or_insert(0);
+        *n = n.saturating_add(1);
     }
 
     fn name(&mut self, name: &str) -> Result<Name, LineError> {
@@ -497,7 +509,8 @@ impl<'b> Ledger<'b> {
     pub fn add_record(&mut self, rec: &Record<'_>) -> Result<(), LineError> {
         match self.try_add(rec) {
             Ok(()) => {
-                self.records += 1;
+                // Saturating: counts (see "Counts saturate" above).
+                self.records = self.records.saturating_add(1);
                 Ok(())
             }
             Err(e) => {
@@ -552,9 +565,10 @@ impl<'b> Ledger<'b> {
         let gi = match self.group_index.get(&key) {
             Some(&g) => g,
             None => {
+                let g = self.groups.len();
                 self.groups.push(Group::new(book, key, rater()));
-                self.group_index.insert(key, self.groups.len() - 1);
-                self.groups.len() - 1
+                self.group_index.insert(key, g);
+                g
             }
         };
         let inexact = self.inexact;
@@ -592,12 +606,14 @@ impl<'b> Ledger<'b> {
         if one_by_one {
             return self.price_one(name.model, rec, date);
         }
+        // Saturating: counts (see "Counts saturate" above).
         for m in 0..METERS {
-            g.main_quantities[m] += u128::from(q.main[m]);
-            g.marginal_quantities[m] += u128::from(q.marginal[m]);
+            g.main_quantities[m] = g.main_quantities[m].saturating_add(u128::from(q.main[m]));
+            g.marginal_quantities[m] =
+                g.marginal_quantities[m].saturating_add(u128::from(q.marginal[m]));
         }
         for (i, n) in fees {
-            g.fees[i].calls += u128::from(n);
+            g.fees[i].calls = g.fees[i].calls.saturating_add(u128::from(n));
         }
         self.account(name.model, rec.mode, u, &s);
         Ok(())
@@ -605,20 +621,27 @@ impl<'b> Ledger<'b> {
 
     fn acc(&mut self, mi: usize) -> &mut ModelAcc {
         if self.models.len() <= mi {
-            self.models.resize_with(mi + 1, ModelAcc::default);
+            // Saturating: `mi` indexes the book's models, far below `usize::MAX`.
+            self.models
+                .resize_with(mi.saturating_add(1), ModelAcc::default);
         }
         &mut self.models[mi]
     }
 
     fn account(&mut self, mi: usize, mode: Mode, u: &Usage, s: &Split) {
+        // Saturating: counts (see "Counts saturate" above).
         let a = self.acc(mi);
-        a.records += 1;
-        a.modes[mode as usize] += 1;
-        a.input += u128::from(s.prompt);
-        a.cached += u128::from(s.cached);
-        a.cache_write += u128::from(s.writes);
-        a.output +=
-            u128::from(u.output_text) + u128::from(u.output_image) + u128::from(u.output_audio);
+        a.records = a.records.saturating_add(1);
+        let n = &mut a.modes[mode as usize];
+        *n = n.saturating_add(1);
+        a.input = a.input.saturating_add(u128::from(s.prompt));
+        a.cached = a.cached.saturating_add(u128::from(s.cached));
+        a.cache_write = a.cache_write.saturating_add(u128::from(s.writes));
+        a.output = a
+            .output
+            .saturating_add(u128::from(u.output_text))
+            .saturating_add(u128::from(u.output_image))
+            .saturating_add(u128::from(u.output_audio));
     }
 
     /// Prices a response on its own with [`estimate_resolved`].
@@ -648,7 +671,10 @@ impl<'b> Ledger<'b> {
             let amt = amt
                 .checked_add(l.amount)
                 .ok_or_else(|| LineError::from_error(&overflow()))?;
-            staged.insert(key, (q + u128::from(l.quantity), amt));
+            let q = q
+                .checked_add(u128::from(l.quantity))
+                .ok_or_else(|| LineError::from_error(&overflow()))?;
+            staged.insert(key, (q, amt));
         }
         a.per_line.extend(staged);
         self.account(mi, rec.mode, &rec.usage, &s);
@@ -672,14 +698,17 @@ impl<'b> Ledger<'b> {
                 self.acc(mi).absorb(a)?;
             }
         }
-        self.records += other.records;
-        self.failed += other.failed;
-        self.rejected += other.rejected;
+        // Saturating: counts (see "Counts saturate" above).
+        self.records = self.records.saturating_add(other.records);
+        self.failed = self.failed.saturating_add(other.failed);
+        self.rejected = self.rejected.saturating_add(other.rejected);
         for (k, v) in other.failed_reasons {
-            *self.failed_reasons.entry(k).or_insert(0) += v;
+            let n = self.failed_reasons.entry(k).or_insert(0);
+            *n = n.saturating_add(v);
         }
         for (k, v) in other.rejected_kinds {
-            *self.rejected_kinds.entry(k).or_insert(0) += v;
+            let n = self.rejected_kinds.entry(k).or_insert(0);
+            *n = n.saturating_add(v);
         }
         Ok(())
     }
@@ -713,7 +742,7 @@ impl<'b> Ledger<'b> {
             };
             let mut bump = |key: String, q: u128, amount: Decimal| -> Result<(), Error> {
                 let e = meters.entry(key).or_insert((0, Decimal::ZERO));
-                e.0 += q;
+                e.0 = e.0.checked_add(q).ok_or_else(overflow)?;
                 e.1 = e.1.checked_add(amount).ok_or_else(overflow)?;
                 *total = total.checked_add(amount).ok_or_else(overflow)?;
                 Ok(())

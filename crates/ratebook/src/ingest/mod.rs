@@ -317,6 +317,12 @@ fn from_seconds<E: de::Error>(secs: i64) -> Result<Stamp, E> {
 }
 
 /// Parses an RFC 3339 date-time (or a bare `YYYY-MM-DD`) into its UTC date.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "indices: `i + 2` with i < n, `n - 1` with n ≥ 6 and `n - 6`, `n - 3` only when \
+              n ≥ 12; hours and minutes are two digits, so the offset and the day shift are a \
+              few thousand minutes and a day on a date of years 1..=9999"
+)]
 pub fn parse_timestamp(s: &str) -> Option<Date> {
     let s = s.trim();
     if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -616,9 +622,17 @@ impl UsageBlock {
     }
 }
 
+fn overflows(what: &str) -> LineError {
+    LineError::new(RejectKind::Overflow, format!("{what} overflows"))
+}
+
 pub(crate) fn add(a: u64, b: u64, what: &str) -> Result<u64, LineError> {
-    a.checked_add(b)
-        .ok_or_else(|| LineError::new(RejectKind::Overflow, format!("{what} overflows")))
+    a.checked_add(b).ok_or_else(|| overflows(what))
+}
+
+/// `a − b` of counts whose order was checked before (so this never fails in practice).
+pub(crate) fn sub(a: u64, b: u64, what: &str) -> Result<u64, LineError> {
+    a.checked_sub(b).ok_or_else(|| overflows(what))
 }
 
 // ---------------------------------------------------------------------------------------------

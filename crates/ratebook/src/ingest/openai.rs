@@ -116,9 +116,10 @@ impl<'de> Deserialize<'de> for SearchCalls {
                 f.write_str("an array of output items")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SearchCalls, A::Error> {
+                // Saturating: one per element of an array held in memory, so below `usize::MAX`.
                 let mut n = 0u64;
                 while let Some(IsSearch(s)) = seq.next_element()? {
-                    n += u64::from(s);
+                    n = n.saturating_add(u64::from(s));
                 }
                 Ok(SearchCalls(n))
             }
@@ -222,10 +223,11 @@ pub(crate) fn response<'a>(
         audio_out = d.audio_tokens.or0();
         image_out = d.image_tokens.or0();
     }
-    if super::add(cached, writes, "cached tokens")? > prompt {
+    let from_cache = super::add(cached, writes, "cached tokens")?;
+    if from_cache > prompt {
         return Err(over(
             &format!("{}.cached_tokens + cache_write_tokens", names[2]),
-            cached + writes,
+            from_cache,
             names[0],
             prompt,
         ));
@@ -256,12 +258,12 @@ pub(crate) fn response<'a>(
         ));
     }
     let mut u = Usage {
-        input_text: prompt - non_text_in,
+        input_text: super::sub(prompt, non_text_in, "prompt token details")?,
         input_audio: audio_in,
         input_image: image_in,
         cached,
         cache_write_5m: writes,
-        output_text: completion - non_text_out,
+        output_text: super::sub(completion, non_text_out, "completion token details")?,
         output_audio: audio_out,
         output_image: image_out,
         ..Usage::default()

@@ -129,6 +129,11 @@ fn chunk_mask_portable(chunk: &[u8; 16]) -> u32 {
 }
 
 /// Index of the first [`special`] byte of `b`, 16 bytes at a time.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "`i` is a position in `b` (at most b.len() ≤ isize::MAX), so `i + 16` and \
+              `i + trailing_zeros` (below 16) cannot overflow"
+)]
 #[inline]
 fn scan(b: &[u8]) -> Option<usize> {
     let mut i = 0;
@@ -143,6 +148,10 @@ fn scan(b: &[u8]) -> Option<usize> {
 }
 
 /// [`scan`] of the last bytes (fewer than 16), padded with spaces (not special).
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "`i` is a position in `b` and `trailing_zeros` below 16: the sum cannot overflow"
+)]
 #[inline(never)]
 fn scan_tail(b: &[u8], i: usize) -> Option<usize> {
     let rest = b.get(i..)?;
@@ -152,7 +161,20 @@ fn scan_tail(b: &[u8], i: usize) -> Option<usize> {
     (m != 0).then(|| i + m.trailing_zeros() as usize)
 }
 
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "byte cursor: `i` only steps over bytes found in `b` (by `get`, `peek` or `scan`), \
+              so it stays at most b.len() ≤ isize::MAX, `i + k` (k ≤ 6) cannot overflow and \
+              `i - start` follows steps from `start`; `depth` stays in 0..=MAX_DEPTH and \
+              `nesting` in 0..=MAX_NESTING, each decrement after its increment"
+)]
 impl<'a> Reader<'a> {
+    /// Steps over the byte at the cursor, one that was just read.
+    #[inline(always)]
+    fn step(&mut self) {
+        self.i += 1;
+    }
+
     fn ws(&mut self) {
         while let Some(&c) = self.b.get(self.i) {
             if c == b' ' || c == b'\n' || c == b'\r' || c == b'\t' {
@@ -290,27 +312,6 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// A plain unsigned integer that fits `u64` (not followed by a fraction or exponent).
-    fn uint(&mut self) -> Result<u64> {
-        let first = *self.b.get(self.i).ok_or(Refused)?;
-        let mut n: u64 = 0;
-        if first == b'0' {
-            self.i += 1;
-        } else {
-            while let Some(&c) = self.b.get(self.i).filter(|c| c.is_ascii_digit()) {
-                n = n
-                    .checked_mul(10)
-                    .and_then(|n| n.checked_add(u64::from(c - b'0')))
-                    .ok_or(Refused)?;
-                self.i += 1;
-            }
-        }
-        if matches!(self.b.get(self.i), Some(b'.' | b'e' | b'E' | b'0'..=b'9')) {
-            return Err(Refused);
-        }
-        Ok(n)
-    }
-
     /// Skips any value: a string, number or literal directly, an array or object iteratively
     /// to [`MAX_DEPTH`] levels.
     #[inline]
@@ -432,6 +433,29 @@ impl<'a> Reader<'a> {
         })?;
         self.close(b'}')?;
         Ok(value)
+    }
+}
+
+impl Reader<'_> {
+    /// A plain unsigned integer that fits `u64` (not followed by a fraction or exponent).
+    fn uint(&mut self) -> Result<u64> {
+        let first = *self.b.get(self.i).ok_or(Refused)?;
+        let mut n: u64 = 0;
+        if first == b'0' {
+            self.step();
+        } else {
+            while let Some(&c) = self.b.get(self.i).filter(|c| c.is_ascii_digit()) {
+                n = c
+                    .checked_sub(b'0')
+                    .and_then(|d| n.checked_mul(10)?.checked_add(u64::from(d)))
+                    .ok_or(Refused)?;
+                self.step();
+            }
+        }
+        if matches!(self.b.get(self.i), Some(b'.' | b'e' | b'E' | b'0'..=b'9')) {
+            return Err(Refused);
+        }
+        Ok(n)
     }
 }
 
@@ -575,7 +599,7 @@ impl<'a> de::SeqAccess<'a> for Seq<'_, 'a> {
     fn next_element_seed<T: DeserializeSeed<'a>>(&mut self, seed: T) -> Result<Option<T::Value>> {
         match self.r.peek()? {
             b']' => return Ok(None),
-            b',' if !self.first => self.r.i += 1,
+            b',' if !self.first => self.r.step(),
             _ if self.first => {}
             _ => return Err(Refused),
         }
@@ -598,7 +622,7 @@ impl<'a> de::MapAccess<'a> for Map<'_, 'a> {
         match self.r.peek()? {
             b'}' => return Ok(None),
             b',' if !self.first => {
-                self.r.i += 1;
+                self.r.step();
                 if self.r.peek()? != b'"' {
                     return Err(Refused);
                 }
@@ -621,6 +645,11 @@ impl<'a> de::MapAccess<'a> for Map<'_, 'a> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(
+        clippy::arithmetic_side_effects,
+        reason = "tests: positions in generated lines"
+    )]
+
     use super::*;
     use proptest::prelude::*;
 
