@@ -562,19 +562,6 @@ async fn native_and_wasm_agree() {
         )
         .await;
     check(answer, "estimate_lines (the page's book)");
-    // Same again with the pricing texts passed in.
-    let mut files = Vec::new();
-    for s in pricing_sources(&dist().join("pricing")) {
-        files.push(json!(s.name));
-        files.push(json!(s.text));
-    }
-    let answer = page
-        .js(
-            "return window.ratebookEstimateLinesWith(arguments[0], arguments[1]);",
-            vec![json!(files), json!(input)],
-        )
-        .await;
-    check(answer, "estimate_lines_with (texts passed in)");
     eprintln!(
         "{} workloads ({priced} priced, {} errors) agree",
         cases.len(),

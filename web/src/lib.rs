@@ -62,17 +62,3 @@ pub fn estimate_lines(lines: &str) -> String {
             .collect(),
     }
 }
-
-/// Like [`estimate_lines`], against pricing texts passed in: `files` alternates names and
-/// texts (`name1, text1, name2, text2, …`). Files with errors are left out, as on the page.
-#[wasm_bindgen]
-pub fn estimate_lines_with(files: Vec<String>, lines: &str) -> String {
-    let sources: Vec<ratebook::SourceFile> = files
-        .chunks(2)
-        .filter_map(|c| match c {
-            [name, text] => Some(ratebook::SourceFile::new(name.clone(), text.clone())),
-            _ => None,
-        })
-        .collect();
-    parity::estimate_lines(&ratebook::load(&sources).book, lines)
-}
