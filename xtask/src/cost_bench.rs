@@ -13,6 +13,9 @@
 //!    parsing included, on the log's first `--sample` lines (default 20,000; it prices a few
 //!    thousand lines a second).
 //!
+//! Also times `--threads 1` runs started N at a time: the machine's own ceiling for N threads
+//! (virtual cores that share a physical core or memory bandwidth slow each other down).
+//!
 //! Prints lines per second for each, the multi-thread speed-up and the ratio to genai-prices,
 //! each with its target. Timings are reported, not asserted: on a shared machine they vary.
 
@@ -103,6 +106,29 @@ pub fn bench(args: &[String]) -> Result {
         one.push(time_cost(&bin, &log, 1)?);
         many.push(time_cost(&bin, &log, threads)?);
     }
+    // The machine's own ceiling: `threads` independent single-thread runs at once. Virtual
+    // cores that share a physical core or memory bandwidth slow each other down, and no
+    // division of the work can beat this.
+    let mut together = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        let all: Vec<Result<Timing>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| scope.spawn(|| time_cost(&bin, &log, 1)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("a timing thread panicked".into()))
+                })
+                .collect()
+        });
+        for r in all {
+            r?;
+        }
+        together.push(started.elapsed().as_secs_f64());
+    }
     if one[0].stdout != many[0].stdout {
         return Err(format!(
             "`ratebook cost --threads 1` and `--threads {threads}` printed different results"
@@ -157,6 +183,14 @@ pub fn bench(args: &[String]) -> Result {
     println!(
         "  speed-up on {threads} threads: {speedup:.2}× median, {best_speedup:.2}× best (target ≥ {SPEEDUP_TARGET}× on 2 cores: {})",
         mark(speedup >= SPEEDUP_TARGET)
+    );
+    let mut sorted = together.clone();
+    sorted.sort_by(f64::total_cmp);
+    let together_median = sorted[sorted.len() / 2];
+    let ceiling = threads as f64 * median(&one) / together_median;
+    println!(
+        "  the machine's ceiling: {threads} independent single-thread runs at once take {together_median:.2} s (median), {ceiling:.2}× the work of one run in its time; --threads {threads} reaches {:.0}% of that",
+        100.0 * speedup / ceiling
     );
     println!(
         "genai-prices {} extract_usage + calc_price: {} lines in {:.2} s ({} priced, {} failed requests, {} not priceable)  {:>9} lines/s",
