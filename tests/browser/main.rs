@@ -341,6 +341,35 @@ async fn broken_pricing_file_is_reported_and_others_still_price() {
     let _ = std::fs::remove_dir_all(&site);
 }
 
+/// A cloud deployment id in a link is priced with its premium and shown as written: the model
+/// select offers it as its own option and the facts name the cloud.
+#[tokio::test]
+async fn a_cloud_deployment_id_is_priced_and_shown_as_written() {
+    let book = native_book();
+    let id = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let (_lock, page) = page(375, 1000).await;
+    page.open(&format!(
+        "?model={id}&date=2026-11-23&input-tokens=20000&output-tokens=800"
+    ))
+    .await;
+    // Bedrock's geographic scope bills ×1.1: (20,000 × $3 + 800 × $15) / 1M × 1.1 = $0.0792.
+    let want = native_total(
+        &book,
+        id,
+        &usage(20_000, 0, 0, 0, 800, &[]),
+        "2026-11-23",
+        Mode::Standard,
+    );
+    assert_eq!(want.trim_end_matches('0'), "0.0792", "{want}");
+    page.expect_total(&want, "the Bedrock id's total").await;
+    page.sections().await;
+    assert_eq!(page.value_of("model").await, id);
+    let facts = page.text_of("#model-facts").await;
+    assert!(facts.contains("Amazon Bedrock"), "{facts}");
+    assert!(facts.contains("claude-sonnet-4-5"), "{facts}");
+    page.close().await;
+}
+
 /// A hostile link: messages, defaults for the bad parts, no markup injected, still prices.
 #[tokio::test]
 async fn garbage_url_falls_back_safely() {

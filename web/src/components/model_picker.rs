@@ -105,9 +105,27 @@ pub fn model_picker() -> Html {
             ))
         })
     };
-    let model = book.get(&current);
+    // A cloud deployment id (`us.anthropic.…`) is kept as written: the select shows it as an
+    // option of its own, above the first-party models, and the facts are its model's.
+    let deployment = match book.get(&current) {
+        Some(_) => None,
+        None => book
+            .resolve_with(&current)
+            .ok()
+            .filter(|r| r.resolution.deployment.is_some()),
+    };
+    let model = match &deployment {
+        Some(r) => Some(r.model),
+        None => book.get(&current),
+    };
     let facts = model.map(|m| {
         let mut parts = vec![m.id.clone()];
+        if let Some(d) = deployment
+            .as_ref()
+            .and_then(|r| r.resolution.deployment.as_ref())
+        {
+            parts.insert(0, format!("{current} on {}", d.cloud_name));
+        }
         if !m.aliases.is_empty() {
             parts.push(format!("aliases: {}", m.aliases.join(", ")));
         }
@@ -147,6 +165,11 @@ pub fn model_picker() -> Html {
             <div class="field">
                 <label for="model">{ "Model" }</label>
                 <select id="model" ref={select_ref} onchange={on_change} aria-describedby="model-facts">
+                    if let Some(r) = &deployment {
+                        <optgroup label="Deployment">
+                            <option value={current.clone()} selected=true>{ format!("{} ({current})", r.model.name) }</option>
+                        </optgroup>
+                    }
                     { for groups.into_iter().map(|(provider, models)| html! {
                         <optgroup label={provider}>
                             { for models.into_iter().map(|m| html! {
