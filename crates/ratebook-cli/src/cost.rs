@@ -28,12 +28,17 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use ratebook::budget::Budget;
-use ratebook::ingest::{Ledger, LineError, LineOutcome, Provider, RejectKind, Summary};
+use ratebook::ingest::{
+    IncompleteStream, Ledger, LineError, LineOutcome, Provider, RejectKind, StreamKey, Summary,
+    WorkerStep,
+};
 use ratebook::money::{group_thousands, parse_user_decimal};
 use ratebook::{Date, format_count, format_usd};
 
 use crate::books;
-use crate::output::{BudgetOutput, CostOutput, Count, MeterCost, ModelCost, RejectedLine, usd};
+use crate::output::{
+    BudgetOutput, CostOutput, Count, IncompleteStreamLine, MeterCost, ModelCost, RejectedLine, usd,
+};
 
 /// Longest line read; longer ones are rejected (`too_long`) and skipped to their newline.
 const MAX_LINE: usize = 64 << 20;
@@ -386,28 +391,49 @@ fn too_long_reason() -> String {
     format!("line longer than {} MiB", MAX_LINE >> 20)
 }
 
-/// Prices one line (without its newline) on `ledger`: strips a trailing `\r` and, on a file's
-/// first line, a UTF-8 byte-order mark; a line longer than the cap is rejected unread.
-fn price_line(ledger: &mut Ledger<'_>, bytes: &[u8], first: bool) -> LineOutcome {
+/// A line's text (without its newline) for `ledger`: strips a trailing `\r` and, on a file's
+/// first line, a UTF-8 byte-order mark; a line longer than the cap or not UTF-8 is rejected
+/// unread (counted on `ledger`).
+fn line_text<'l>(
+    ledger: &mut Ledger<'_>,
+    bytes: &'l [u8],
+    first: bool,
+) -> Result<&'l str, LineOutcome> {
     if bytes.len() > MAX_LINE {
         ledger.count_rejected(RejectKind::TooLong);
-        return LineOutcome::Rejected(LineError::new(RejectKind::TooLong, too_long_reason()));
+        return Err(LineOutcome::Rejected(LineError::new(
+            RejectKind::TooLong,
+            too_long_reason(),
+        )));
     }
     let mut line = bytes.strip_suffix(b"\r").unwrap_or(bytes);
     if first {
         line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
     }
-    match std::str::from_utf8(line) {
-        Ok(text) => ledger.add_line(text),
-        Err(e) => {
-            ledger.count_rejected(RejectKind::Encoding);
-            let msg = format!(
-                "not UTF-8 text (invalid byte at offset {})",
-                e.valid_up_to()
-            );
-            LineOutcome::Rejected(LineError::new(RejectKind::Encoding, msg))
-        }
+    std::str::from_utf8(line).map_err(|e| {
+        ledger.count_rejected(RejectKind::Encoding);
+        let msg = format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        );
+        LineOutcome::Rejected(LineError::new(RejectKind::Encoding, msg))
+    })
+}
+
+/// Prices line number `number` (without its newline) on `ledger`, which holds the open streams.
+fn price_line(ledger: &mut Ledger<'_>, bytes: &[u8], first: bool, number: u64) -> LineOutcome {
+    match line_text(ledger, bytes, first) {
+        Ok(text) => ledger.add_line_at(text, number),
+        Err(outcome) => outcome,
     }
+}
+
+/// What a worker leaves to the reading thread, whose ledger holds the open streams.
+enum Deferred {
+    /// A stream event line (its text), to read in input order.
+    Line(String),
+    /// A stream whose final usage the worker priced: forget it.
+    End(StreamKey),
 }
 
 /// A chunk for a worker.
@@ -426,6 +452,8 @@ struct Done {
     blank: u64,
     /// The chunk's first rejected lines: (line index in the chunk, kind, reason).
     rejections: Vec<(u64, RejectKind, String)>,
+    /// Stream events for the reading thread, in order: (line index in the chunk, event).
+    deferred: Vec<(u64, Deferred)>,
     buf: Vec<u8>,
     /// Pricing the chunk panicked (a bug): the run stops with an error.
     panicked: bool,
@@ -438,6 +466,7 @@ impl Done {
             lines: 0,
             blank: 0,
             rejections: Vec::new(),
+            deferred: Vec::new(),
             buf: Vec::new(),
             panicked: false,
         }
@@ -471,13 +500,27 @@ fn price_chunk(ledger: &mut Ledger<'_>, work: Work, strict: bool) -> Done {
     let ends = memchr::memchr_iter(b'\n', bytes)
         .chain((len > 0 && bytes[len - 1] != b'\n').then_some(len));
     for end in ends {
-        let outcome = price_line(ledger, &bytes[start..end], work.first && start == 0);
-        start = end + 1;
         let index = done.lines;
+        let outcome = match line_text(ledger, &bytes[start..end], work.first && start == 0) {
+            Ok(text) => match ledger.add_line_for_worker(text) {
+                WorkerStep::Done(outcome) => outcome,
+                WorkerStep::Defer => {
+                    done.deferred
+                        .push((index, Deferred::Line(text.to_string())));
+                    LineOutcome::Streamed
+                }
+                WorkerStep::Ended(outcome, key) => {
+                    done.deferred.push((index, Deferred::End(key)));
+                    outcome
+                }
+            },
+            Err(outcome) => outcome,
+        };
+        start = end + 1;
         done.lines += 1;
         match outcome {
             LineOutcome::Blank => done.blank += 1,
-            LineOutcome::Priced | LineOutcome::Failed => {}
+            LineOutcome::Priced | LineOutcome::Failed | LineOutcome::Streamed => {}
             LineOutcome::Rejected(e) => {
                 if done.rejections.len() < LISTED_REJECTIONS {
                     done.rejections.push((index, e.kind, e.message));
@@ -496,6 +539,8 @@ struct Run<'b> {
     ledger: Ledger<'b>,
     strict: bool,
     rejections: Vec<Rejection>,
+    /// The first incomplete streams: (file, stream).
+    incomplete: Vec<(String, IncompleteStream)>,
     lines: u64,
     blank: u64,
     progress: Progress,
@@ -517,6 +562,16 @@ impl<'b> Run<'b> {
         Ok(())
     }
 
+    /// The end of file `name`: its streams still open are incomplete.
+    fn end_file(&mut self, name: &str) {
+        self.ledger.finish();
+        for s in self.ledger.take_incomplete() {
+            if self.incomplete.len() < LISTED_REJECTIONS {
+                self.incomplete.push((name.to_string(), s));
+            }
+        }
+    }
+
     /// Reads and prices `input` on this thread.
     fn read(&mut self, name: &str, input: impl Read, size: Option<u64>) -> Result<()> {
         let mut reader = LineReader::new(input, MAX_LINE);
@@ -531,12 +586,14 @@ impl<'b> Run<'b> {
                     self.ledger.count_rejected(RejectKind::TooLong);
                     LineOutcome::Rejected(LineError::new(RejectKind::TooLong, too_long_reason()))
                 }
-                Some(Next::Line(b)) => price_line(&mut self.ledger, b, n == 0),
+                Some(Next::Line(b)) => price_line(&mut self.ledger, b, n == 0, n + 1),
             };
             n += 1;
             match outcome {
                 LineOutcome::Blank => self.blank += 1,
-                LineOutcome::Priced | LineOutcome::Failed => self.lines += 1,
+                LineOutcome::Priced | LineOutcome::Failed | LineOutcome::Streamed => {
+                    self.lines += 1
+                }
                 LineOutcome::Rejected(e) => {
                     self.lines += 1;
                     self.reject(name, n, e.kind, e.message)?;
@@ -544,6 +601,7 @@ impl<'b> Run<'b> {
             }
             self.progress.tick(name, n, reader.consumed, size);
         }
+        self.end_file(name);
         Ok(())
     }
 
@@ -605,6 +663,7 @@ impl<'b> Run<'b> {
         for l in ledgers {
             self.ledger.merge(l)?;
         }
+        self.end_file(name);
         Ok(())
     }
 
@@ -701,7 +760,22 @@ impl InOrder {
             }
             self.taken += 1;
             pool.push(done.buf);
-            for (index, kind, reason) in done.rejections {
+            // The chunk's stream events, in input order, on the ledger of the open streams;
+            // their rejections join the worker's in line order.
+            let mut rejections = done.rejections;
+            for (index, d) in done.deferred {
+                match d {
+                    Deferred::Line(text) => {
+                        let number = self.lines + index + 1;
+                        if let LineOutcome::Rejected(e) = run.ledger.add_line_at(&text, number) {
+                            rejections.push((index, e.kind, e.message));
+                        }
+                    }
+                    Deferred::End(key) => run.ledger.end_stream(&key),
+                }
+            }
+            rejections.sort_by_key(|r| r.0);
+            for (index, kind, reason) in rejections {
                 run.reject(name, self.lines + index + 1, kind, reason)?;
             }
             self.lines += done.lines;
@@ -769,6 +843,18 @@ fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: Date) -> Cos
                 reason: r.reason.clone(),
             })
             .collect(),
+        incomplete_streams: s.incomplete_streams,
+        incomplete_stream_lines: run
+            .incomplete
+            .iter()
+            .map(|(file, i)| IncompleteStreamLine {
+                file: file.clone(),
+                line: i.line,
+                shape: i.shape.as_str().to_string(),
+                id: i.id.clone(),
+                reason: i.reason.clone(),
+            })
+            .collect(),
         by_model,
         budget: None,
     }
@@ -825,6 +911,12 @@ fn summary_table(s: &Summary) -> String {
             reasons.join("; ")
         ));
     }
+    if s.incomplete_streams > 0 {
+        out.push_str(&format!(
+            "{} incomplete stream(s): the final usage never came, priced as a lower bound\n",
+            format_count(s.incomplete_streams)
+        ));
+    }
     out
 }
 
@@ -845,6 +937,7 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         ledger: Ledger::new(&book, date).force_provider(provider),
         strict: args.strict,
         rejections: Vec::new(),
+        incomplete: Vec::new(),
         lines: 0,
         blank: 0,
         progress: Progress::new(),
@@ -918,6 +1011,34 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
                 eprintln!(
                     "  … and {} more",
                     format_count(summary.rejected - run.rejections.len() as u64)
+                );
+            }
+        }
+    }
+    if summary.incomplete_streams > 0 {
+        eprintln!(
+            "warning: {} stream(s) incomplete (priced as a lower bound){}",
+            format_count(summary.incomplete_streams),
+            if args.json {
+                "; see incomplete_stream_lines"
+            } else {
+                ":"
+            }
+        );
+        if !args.json {
+            for (file, i) in &run.incomplete {
+                eprintln!(
+                    "  {file}:{}: {} stream {}: {}",
+                    i.line,
+                    i.shape.as_str(),
+                    i.id,
+                    i.reason
+                );
+            }
+            if summary.incomplete_streams > run.incomplete.len() as u64 {
+                eprintln!(
+                    "  … and {} more",
+                    format_count(summary.incomplete_streams - run.incomplete.len() as u64)
                 );
             }
         }
@@ -1036,19 +1157,25 @@ mod tests {
         log
     }
 
+    /// The error, summary, line counts, listed rejections and listed incomplete streams.
+    type Priced = (
+        Option<String>,
+        Summary,
+        u64,
+        u64,
+        Vec<Rejection>,
+        Vec<(String, IncompleteStream)>,
+    );
+
     /// Prices `input` as `ratebook cost` does with `threads` threads (chunks of `chunk` bytes):
     /// the error, summary, line counts and listed rejections.
-    fn price(
-        input: &[u8],
-        threads: usize,
-        chunk: usize,
-        strict: bool,
-    ) -> (Option<String>, Summary, u64, u64, Vec<Rejection>) {
+    fn price(input: &[u8], threads: usize, chunk: usize, strict: bool) -> Priced {
         let book = ratebook::bundled::book();
         let mut run = Run {
             ledger: Ledger::new(&book, "2026-11-23".parse().unwrap()),
             strict,
             rejections: Vec::new(),
+            incomplete: Vec::new(),
             lines: 0,
             blank: 0,
             progress: Progress::new(),
@@ -1065,6 +1192,7 @@ mod tests {
             run.lines,
             run.blank,
             run.rejections,
+            run.incomplete,
         )
     }
 

@@ -346,6 +346,11 @@ pub struct CostOutput {
     pub rejected_kinds: BTreeMap<String, u64>,
     /// The first rejected lines (all are counted in `rejected`).
     pub rejected_lines: Vec<RejectedLine>,
+    /// Streamed responses whose final usage never came (the stream was abandoned or the log
+    /// ends first): each priced as a lower bound from what arrived.
+    pub incomplete_streams: u64,
+    /// The first incomplete streams (all are counted in `incomplete_streams`).
+    pub incomplete_stream_lines: Vec<IncompleteStreamLine>,
     /// Per model billed.
     pub by_model: BTreeMap<String, ModelCost>,
     /// With `--budget`: the total against it.
@@ -361,6 +366,19 @@ pub struct RejectedLine {
     pub line: u64,
     /// `json`, `too_long`, `unknown_model`, … (as in `rejected_kinds`).
     pub kind: String,
+    pub reason: String,
+}
+
+/// A stream whose final usage never came, and what it was priced from.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IncompleteStreamLine {
+    pub file: String,
+    /// 1-based line number of the stream's first event.
+    pub line: u64,
+    /// `openai_chat`, `openai_responses`, `anthropic_message` or `gemini`.
+    pub shape: String,
+    /// The stream's id (`chatcmpl-…`, `resp_…`, `msg_…`, a Gemini `responseId`).
+    pub id: String,
     pub reason: String,
 }
 

@@ -728,7 +728,7 @@ fn bad_lines_are_rejected_with_their_reason_and_the_rest_is_priced() {
             "gpt-5 has no price in force on 2020-01-01",
         ),
         (22, "mode_not_offered", "gpt-4o does not offer flex mode"),
-        (24, "no_usage", "streaming chunk without usage"),
+        (24, "no_usage", "message_stop with no open Anthropic stream"),
     ];
     // All are counted; the first 20 are listed with file, line and reason.
     let rejected = v["rejected_lines"].as_array().unwrap();

@@ -59,6 +59,32 @@ pub(crate) fn response<'a>(
             "an Anthropic usage block needs input_tokens and output_tokens",
         ));
     }
+    let u = usage_of(usage)?;
+    let mode = if usage.service_tier == Some(Tag::Batch) {
+        Mode::Batch
+    } else {
+        mode
+    };
+    record(
+        line,
+        batch.unwrap_or(Shape::AnthropicMessage),
+        u,
+        mode,
+        None,
+    )
+}
+
+/// Whether a stream's `message_delta` usage restates the prompt's counts (newer API versions
+/// do, cumulatively); older ones carry only `output_tokens`.
+pub(crate) fn has_prompt_counts(usage: &UsageBlock) -> bool {
+    usage.input_tokens.is_some()
+        || usage.cache_creation_input_tokens.is_some()
+        || usage.cache_read_input_tokens.is_some()
+        || usage.cache_creation.is_some()
+}
+
+/// An Anthropic `usage` object as the crate's [`Usage`] (absent counts are zero).
+pub(crate) fn usage_of(usage: &UsageBlock) -> Result<Usage, LineError> {
     let add = super::add;
     let input = usage.input_tokens.or0();
     let read = usage.cache_read_input_tokens.or0();
@@ -97,18 +123,7 @@ pub(crate) fn response<'a>(
     {
         u.calls.insert("search".to_string(), n);
     }
-    let mode = if usage.service_tier == Some(Tag::Batch) {
-        Mode::Batch
-    } else {
-        mode
-    };
-    record(
-        line,
-        batch.unwrap_or(Shape::AnthropicMessage),
-        u,
-        mode,
-        None,
-    )
+    Ok(u)
 }
 
 /// A Message Batches result line.

@@ -117,6 +117,44 @@ impl<'de> Deserialize<'de> for Modalities {
     }
 }
 
+/// One of a response's `candidates`: only whether it says why generation stopped.
+#[derive(Deserialize)]
+struct Candidate<'a> {
+    #[serde(rename = "finishReason", borrow, default)]
+    finish_reason: Option<Str<'a>>,
+}
+
+/// Whether any of a response's `candidates` has a `finishReason` (other than
+/// `FINISH_REASON_UNSPECIFIED`): the last chunk of a `streamGenerateContent` stream, or a whole
+/// `generateContent` response. Any value that is not an array of candidates is `false`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Finished(pub bool);
+
+impl<'de> Deserialize<'de> for Finished {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Finished, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Finished;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of candidates")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Finished, E> {
+                Ok(Finished(false))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Finished, A::Error> {
+                let mut done = false;
+                while let Some(c) = seq.next_element::<Candidate<'de>>()? {
+                    done |= c
+                        .finish_reason
+                        .is_some_and(|r| r.as_str() != "FINISH_REASON_UNSPECIFIED");
+                }
+                Ok(Finished(done))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Splits `total` by its details; what they leave is text.
 fn split(
     total: u64,

@@ -31,7 +31,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
-use super::{LineError, Parsed, Provider, Record, RejectKind, parse_line};
+use super::stream::{Partial, StreamEvent, StreamKind, StreamStep};
+use super::{LineError, Parsed, Provider, Record, RejectKind, Shape, parse_event};
 use crate::book::{FeeRule, Meter, Mode, Model, RateBook, Rates, Rounding};
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
@@ -94,13 +95,21 @@ impl Fx {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
+/// Streams open at once, at most, by default; past it the oldest is closed as incomplete.
+pub const MAX_OPEN_STREAMS: usize = 100_000;
+
+/// Incomplete streams a ledger lists (all are counted) until they are taken.
+const LISTED_INCOMPLETE: usize = 20;
+
 /// What became of one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LineOutcome {
     /// Empty or whitespace only: skipped, not counted.
     Blank,
-    /// A response, priced.
+    /// A response, priced (or a stream that this line ended, priced).
     Priced,
+    /// A stream event taken into its open stream, billed when the stream ends.
+    Streamed,
     /// A failed request: counted, not billed.
     Failed,
     /// Not readable or not priceable.
@@ -146,6 +155,9 @@ pub struct Summary {
     pub failed_reasons: Vec<(String, u64)>,
     /// Rejected lines by kind.
     pub rejected_kinds: Vec<(RejectKind, u64)>,
+    /// Streams whose final usage never came, priced as a lower bound from what did (each also
+    /// counted in `records` when it could be priced).
+    pub incomplete_streams: u64,
     /// Dearest first.
     pub by_model: Vec<ModelSummary>,
 }
@@ -365,6 +377,111 @@ pub struct Ledger<'b> {
     rejected: u64,
     failed_reasons: BTreeMap<Cow<'static, str>, u64>,
     rejected_kinds: BTreeMap<RejectKind, u64>,
+    streams: Streams,
+}
+
+/// A stream's identity: its kind and id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StreamKey {
+    pub kind: StreamKind,
+    pub id: Box<str>,
+}
+
+/// A stream whose final usage never came: priced as a lower bound from what did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncompleteStream {
+    /// The line number of its first event (as given to [`Ledger::add_line_at`]).
+    pub line: u64,
+    pub shape: Shape,
+    /// The stream's id (`chatcmpl-…`, `resp_…`, `msg_…`, a Gemini `responseId`).
+    pub id: String,
+    /// What it was priced from, or why it could not be.
+    pub reason: String,
+}
+
+/// An open stream: what it has measured so far.
+#[derive(Debug, Clone)]
+struct Open {
+    seq: u64,
+    first_line: u64,
+    model: Option<String>,
+    date: Option<Date>,
+    mode: Mode,
+    usage: Option<Usage>,
+}
+
+/// The open streams, oldest first per kind (the most recent open one of a kind takes the
+/// events that carry no id).
+#[derive(Debug, Clone)]
+struct Streams {
+    open: FxMap<StreamKey, Open>,
+    /// Per kind (in [`StreamKind::ALL`] order): start sequence → id.
+    order: [BTreeMap<u64, Box<str>>; 4],
+    next_seq: u64,
+    cap: usize,
+    /// The line number of the line being read.
+    line: u64,
+    incomplete: u64,
+    listed: Vec<IncompleteStream>,
+}
+
+impl Streams {
+    fn new() -> Streams {
+        Streams {
+            open: FxMap::default(),
+            order: std::array::from_fn(|_| BTreeMap::new()),
+            next_seq: 0,
+            cap: MAX_OPEN_STREAMS,
+            line: 0,
+            incomplete: 0,
+            listed: Vec::new(),
+        }
+    }
+
+    fn remove(&mut self, key: &StreamKey) -> Option<Open> {
+        let o = self.open.remove(key)?;
+        self.order[key.kind as usize].remove(&o.seq);
+        Some(o)
+    }
+
+    /// The most recently started open stream of `kind`.
+    fn latest(&self, kind: StreamKind) -> Option<StreamKey> {
+        self.order[kind as usize]
+            .last_key_value()
+            .map(|(_, id)| StreamKey {
+                kind,
+                id: id.clone(),
+            })
+    }
+
+    /// The oldest open stream of any kind.
+    fn oldest(&self) -> Option<StreamKey> {
+        StreamKind::ALL
+            .iter()
+            .filter_map(|&k| {
+                self.order[k as usize]
+                    .first_key_value()
+                    .map(|(seq, id)| (*seq, k, id))
+            })
+            .min_by_key(|(seq, ..)| *seq)
+            .map(|(_, kind, id)| StreamKey {
+                kind,
+                id: id.clone(),
+            })
+    }
+}
+
+/// What a worker of a parallel run does with a line (see [`Ledger::add_line_for_worker`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkerStep {
+    /// Done here.
+    Done(LineOutcome),
+    /// A stream event that needs the open streams: give the line, in input order, to the
+    /// ledger that holds them ([`Ledger::add_line_at`]).
+    Defer,
+    /// A stream's final usage, priced here: the ledger that holds the open streams must forget
+    /// the stream, in input order ([`Ledger::end_stream`]).
+    Ended(LineOutcome, StreamKey),
 }
 
 /// Is `d` a power of ten (so dividing by it is exact in decimal)?
@@ -420,7 +537,15 @@ impl<'b> Ledger<'b> {
             rejected: 0,
             failed_reasons: BTreeMap::new(),
             rejected_kinds: BTreeMap::new(),
+            streams: Streams::new(),
         }
+    }
+
+    /// At most `cap` streams open at once (at least one); past it the oldest is closed as
+    /// incomplete. The default is [`MAX_OPEN_STREAMS`].
+    pub fn stream_cap(mut self, cap: usize) -> Ledger<'b> {
+        self.streams.cap = cap.max(1);
+        self
     }
 
     /// Reads every line under `provider`'s usage convention instead of detecting it.
@@ -436,29 +561,257 @@ impl<'b> Ledger<'b> {
     /// An empty ledger with this one's book, default date and provider convention: one for
     /// each part of a log priced in parallel, to [`merge`](Ledger::merge) back.
     pub fn fresh(&self) -> Ledger<'b> {
-        Ledger::new(self.book, self.default_date).force_provider(self.force)
+        Ledger::new(self.book, self.default_date)
+            .force_provider(self.force)
+            .stream_cap(self.streams.cap)
     }
 
-    /// Reads and prices one line (without its newline).
+    /// Reads and prices one line (without its newline), numbered one past the last line read
+    /// (the number an incomplete stream is listed at).
     pub fn add_line(&mut self, line: &str) -> LineOutcome {
+        // Saturating: a line count (see "Counts saturate" above).
+        let n = self.streams.line.saturating_add(1);
+        self.add_line_at(line, n)
+    }
+
+    /// Reads and prices line number `number` (without its newline). A stream event goes to its
+    /// open stream; a stream is priced when its final usage comes.
+    pub fn add_line_at(&mut self, line: &str, number: u64) -> LineOutcome {
+        self.streams.line = number;
         // JSON whitespace is ASCII; stops at the first other byte (`{` on real lines).
         if line.bytes().all(|b| b.is_ascii_whitespace()) {
             return LineOutcome::Blank;
         }
-        match parse_line(line, self.force) {
-            Ok(Parsed::Billable(r)) => match self.add_record(&r) {
-                Ok(()) => LineOutcome::Priced,
-                Err(e) => LineOutcome::Rejected(e),
-            },
-            Ok(Parsed::Failed { reason, .. }) => {
-                self.add_failed(reason);
-                LineOutcome::Failed
-            }
+        match parse_event(line, self.force) {
+            Ok(Parsed::Stream(ev)) => self.add_event(ev),
+            Ok(other) => self.add_parsed(other),
             Err(e) => {
                 self.count_rejected(e.kind);
                 LineOutcome::Rejected(e)
             }
         }
+    }
+
+    /// Reads and prices a line on a worker of a parallel run whose open streams another
+    /// ledger holds: whole responses and stream events that need no open stream are priced
+    /// here; the rest is for the other ledger, in input order ([`WorkerStep`]).
+    pub fn add_line_for_worker(&mut self, line: &str) -> WorkerStep {
+        if line.bytes().all(|b| b.is_ascii_whitespace()) {
+            return WorkerStep::Done(LineOutcome::Blank);
+        }
+        match parse_event(line, self.force) {
+            Ok(Parsed::Stream(ev)) => match ev.step {
+                StreamStep::Nothing => WorkerStep::Done(LineOutcome::Streamed),
+                StreamStep::Progress(_) | StreamStep::Stop => WorkerStep::Defer,
+                StreamStep::End(end) => {
+                    let outcome = self.add_end(end);
+                    match ev.id {
+                        Some(id) => WorkerStep::Ended(
+                            outcome,
+                            StreamKey {
+                                kind: ev.kind,
+                                id: id.into(),
+                            },
+                        ),
+                        None => WorkerStep::Done(outcome),
+                    }
+                }
+            },
+            Ok(other) => WorkerStep::Done(self.add_parsed(other)),
+            Err(e) => {
+                self.count_rejected(e.kind);
+                WorkerStep::Done(LineOutcome::Rejected(e))
+            }
+        }
+    }
+
+    fn add_parsed(&mut self, parsed: Parsed<'_>) -> LineOutcome {
+        match parsed {
+            Parsed::Billable(r) => match self.add_record(&r) {
+                Ok(()) => LineOutcome::Priced,
+                Err(e) => LineOutcome::Rejected(e),
+            },
+            Parsed::Failed { reason, .. } => {
+                self.add_failed(reason);
+                LineOutcome::Failed
+            }
+            Parsed::Stream(ev) => self.add_event(ev),
+        }
+    }
+
+    fn add_end(&mut self, end: Result<Record<'_>, Cow<'static, str>>) -> LineOutcome {
+        match end {
+            Ok(r) => self.add_parsed(Parsed::Billable(r)),
+            Err(reason) => {
+                self.add_failed(reason);
+                LineOutcome::Failed
+            }
+        }
+    }
+
+    /// Forgets stream `key` without pricing it: its final usage was priced elsewhere
+    /// ([`WorkerStep::Ended`]).
+    pub fn end_stream(&mut self, key: &StreamKey) {
+        self.streams.remove(key);
+    }
+
+    /// Takes a stream event: opens or updates its stream, or ends and prices it.
+    pub fn add_event(&mut self, ev: StreamEvent<'_>) -> LineOutcome {
+        let kind = ev.kind;
+        let key = match ev.id {
+            Some(id) => Some(StreamKey {
+                kind,
+                id: id.into(),
+            }),
+            None => self.streams.latest(kind),
+        };
+        match ev.step {
+            StreamStep::Nothing => LineOutcome::Streamed,
+            StreamStep::End(end) => {
+                if let Some(k) = &key {
+                    self.streams.remove(k);
+                }
+                self.add_end(end)
+            }
+            StreamStep::Stop => {
+                let Some(open) = key.as_ref().and_then(|k| self.streams.remove(k)) else {
+                    let e = LineError::new(
+                        RejectKind::NoUsage,
+                        "message_stop with no open Anthropic stream (its message_start was not logged)",
+                    );
+                    self.count_rejected(e.kind);
+                    return LineOutcome::Rejected(e);
+                };
+                match self.price_open(kind, open) {
+                    Ok(()) => LineOutcome::Priced,
+                    Err(e) => LineOutcome::Rejected(e),
+                }
+            }
+            StreamStep::Progress(p) => {
+                let Some(key) = key else {
+                    let e = LineError::new(
+                        RejectKind::NoUsage,
+                        format!(
+                            "a {} stream event with no open stream to belong to",
+                            kind.shape().as_str()
+                        ),
+                    );
+                    self.count_rejected(e.kind);
+                    return LineOutcome::Rejected(e);
+                };
+                self.progress(key, p);
+                LineOutcome::Streamed
+            }
+        }
+    }
+
+    fn progress(&mut self, key: StreamKey, p: Partial<'_>) {
+        let line = self.streams.line;
+        if let Some(o) = self.streams.open.get_mut(&key) {
+            if o.model.is_none() {
+                o.model = p.model.map(|m| m.into_owned());
+            }
+            o.date = o.date.or(p.date);
+            if p.mode != Mode::Standard {
+                o.mode = p.mode;
+            }
+            merge_usage(&mut o.usage, p.usage, p.prompt_counts);
+            return;
+        }
+        let seq = self.streams.next_seq;
+        // Saturating: one per stream opened, at most one per line read.
+        self.streams.next_seq = seq.saturating_add(1);
+        let mut usage = None;
+        merge_usage(&mut usage, p.usage, p.prompt_counts);
+        self.streams.order[key.kind as usize].insert(seq, key.id.clone());
+        self.streams.open.insert(
+            key,
+            Open {
+                seq,
+                first_line: line,
+                model: p.model.map(|m| m.into_owned()),
+                date: p.date,
+                mode: p.mode,
+                usage,
+            },
+        );
+        while self.streams.open.len() > self.streams.cap {
+            let Some(oldest) = self.streams.oldest() else {
+                break;
+            };
+            if let Some(o) = self.streams.remove(&oldest) {
+                self.close_incomplete(&oldest, o);
+            }
+        }
+    }
+
+    /// Prices a stream at what it measured.
+    fn price_open(&mut self, kind: StreamKind, open: Open) -> Result<(), LineError> {
+        let Some(model) = open.model else {
+            let e = LineError::new(
+                RejectKind::NoModel,
+                format!("{} stream without a model id", kind.shape().as_str()),
+            );
+            self.count_rejected(e.kind);
+            return Err(e);
+        };
+        let rec = Record {
+            shape: kind.shape(),
+            model: Cow::Owned(model),
+            usage: open.usage.unwrap_or_default(),
+            mode: open.mode,
+            date: open.date,
+        };
+        self.add_record(&rec)
+    }
+
+    fn close_incomplete(&mut self, key: &StreamKey, open: Open) {
+        let line = open.first_line;
+        let mut reason = match (&open.usage, key.kind) {
+            (None, StreamKind::OpenAiChat) => "no usage arrived (a stream without stream_options.include_usage, or its last chunk not logged): priced at zero tokens, a lower bound".to_string(),
+            (None, _) => "no usage arrived before the stream ended: priced at zero tokens, a lower bound".to_string(),
+            (Some(_), StreamKind::Anthropic) => "no message_stop: priced at message_start's prompt counts and the last output_tokens seen, a lower bound".to_string(),
+            (Some(_), _) => "no final chunk: priced at the last usage seen, a lower bound".to_string(),
+        };
+        if let Err(e) = self.price_open(key.kind, open) {
+            reason = format!("{reason}; not priced: {e}");
+        }
+        // Saturating: a count (see "Counts saturate" above).
+        self.streams.incomplete = self.streams.incomplete.saturating_add(1);
+        if self.streams.listed.len() < LISTED_INCOMPLETE {
+            self.streams.listed.push(IncompleteStream {
+                line,
+                shape: key.kind.shape(),
+                id: key.id.to_string(),
+                reason,
+            });
+        }
+    }
+
+    /// Closes every open stream as incomplete (priced as a lower bound from what arrived), in
+    /// the order they started: the input has ended.
+    pub fn finish(&mut self) {
+        while let Some(key) = self.streams.oldest() {
+            if let Some(o) = self.streams.remove(&key) {
+                self.close_incomplete(&key, o);
+            }
+        }
+    }
+
+    /// Streams open now.
+    pub fn open_streams(&self) -> usize {
+        self.streams.open.len()
+    }
+
+    /// Incomplete streams so far.
+    pub fn incomplete_streams(&self) -> u64 {
+        self.streams.incomplete
+    }
+
+    /// The first incomplete streams closed since the last call (at most 20 are kept; all are
+    /// counted).
+    pub fn take_incomplete(&mut self) -> Vec<IncompleteStream> {
+        std::mem::take(&mut self.streams.listed)
     }
 
     /// Counts a failed request (not billed).
@@ -683,7 +1036,18 @@ impl<'b> Ledger<'b> {
 
     /// Adds `other` — a ledger of other lines on the same book — to this one: the result is
     /// the ledger of all the lines, whatever way they were divided between the two.
-    pub fn merge(&mut self, other: Ledger<'b>) -> Result<(), Error> {
+    /// Streams still open in `other` are closed as incomplete first.
+    pub fn merge(&mut self, mut other: Ledger<'b>) -> Result<(), Error> {
+        other.finish();
+        self.streams.incomplete = self
+            .streams
+            .incomplete
+            .saturating_add(other.streams.incomplete);
+        for l in other.streams.listed {
+            if self.streams.listed.len() < LISTED_INCOMPLETE {
+                self.streams.listed.push(l);
+            }
+        }
         for g in other.groups {
             match self.group_index.get(&g.key) {
                 Some(&i) => self.groups[i].absorb(g),
@@ -725,7 +1089,14 @@ impl<'b> Ledger<'b> {
     }
 
     /// Prices the sums. Fails only if a total does not fit in a decimal (about 7.9 × 10²⁸).
+    /// Streams still open are counted as incomplete and priced as a lower bound (on a copy:
+    /// [`finish`](Ledger::finish) does it on the ledger itself).
     pub fn summary(&self) -> Result<Summary, Error> {
+        if !self.streams.open.is_empty() {
+            let mut done = self.clone();
+            done.finish();
+            return done.summary();
+        }
         let mut per_model: BTreeMap<usize, (Decimal, MeterSums)> = BTreeMap::new();
         for (mi, a) in self.models.iter().enumerate() {
             if a.records > 0 {
@@ -813,8 +1184,26 @@ impl<'b> Ledger<'b> {
                 .map(|(k, v)| (k.to_string(), *v))
                 .collect(),
             rejected_kinds: self.rejected_kinds.iter().map(|(k, v)| (*k, *v)).collect(),
+            incomplete_streams: self.streams.incomplete,
             by_model,
         })
+    }
+}
+
+/// Takes a stream's newer measurement: counts are cumulative, so a newer one replaces the
+/// older; without prompt counts (an Anthropic `message_delta`), only the output side does.
+fn merge_usage(have: &mut Option<Usage>, new: Option<Usage>, prompt_counts: bool) {
+    let Some(new) = new else { return };
+    match have {
+        Some(old) if !prompt_counts => {
+            old.output_text = new.output_text;
+            old.output_audio = new.output_audio;
+            old.output_image = new.output_image;
+            if !new.calls.is_empty() {
+                old.calls = new.calls;
+            }
+        }
+        _ => *have = Some(new),
     }
 }
 

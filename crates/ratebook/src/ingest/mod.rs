@@ -56,8 +56,12 @@ pub mod google;
 mod ledger;
 pub mod openai;
 mod plain;
+pub mod stream;
 
-pub use ledger::{Ledger, LineOutcome, MeterTotal, ModelSummary, Summary};
+pub use ledger::{
+    IncompleteStream, Ledger, LineOutcome, MeterTotal, ModelSummary, StreamKey, Summary, WorkerStep,
+};
+pub use stream::{Partial, StreamEvent, StreamKind, StreamStep};
 
 /// The largest token count one field of one response may report. No real response comes near
 /// it (the largest context windows are a few million tokens); larger values are rejected as
@@ -171,6 +175,8 @@ pub enum Parsed<'a> {
         shape: Shape,
         reason: Cow<'static, str>,
     },
+    /// One event of a streamed response (see [`stream`]).
+    Stream(StreamEvent<'a>),
 }
 
 /// Why a line was rejected. Stable snake_case names for tools.
@@ -483,6 +489,25 @@ pub(crate) enum Tag {
     Errored,
     Expired,
     Canceled,
+    // Stream events (`type`).
+    /// Anthropic `message_start`.
+    MessageStart,
+    /// Anthropic `message_delta`.
+    MessageDelta,
+    /// Anthropic `message_stop`.
+    MessageStop,
+    /// Anthropic `content_block_start` / `_delta` / `_stop` and `ping`: nothing to bill.
+    StreamNoise,
+    /// OpenAI Responses `response.created`, `response.in_progress`, `response.queued`.
+    ResponseOpen,
+    /// OpenAI Responses `response.completed`.
+    ResponseCompleted,
+    /// OpenAI Responses `response.incomplete`.
+    ResponseIncomplete,
+    /// OpenAI Responses `response.failed`.
+    ResponseFailed,
+    /// Any other `response.*` event (`response.output_text.delta`, …): no usage.
+    ResponseOther,
 }
 
 impl Tag {
@@ -503,6 +528,17 @@ impl Tag {
             "errored" => Tag::Errored,
             "expired" => Tag::Expired,
             "canceled" => Tag::Canceled,
+            "message_start" => Tag::MessageStart,
+            "message_delta" => Tag::MessageDelta,
+            "message_stop" => Tag::MessageStop,
+            "content_block_start" | "content_block_delta" | "content_block_stop" | "ping" => {
+                Tag::StreamNoise
+            }
+            "response.created" | "response.in_progress" | "response.queued" => Tag::ResponseOpen,
+            "response.completed" => Tag::ResponseCompleted,
+            "response.incomplete" => Tag::ResponseIncomplete,
+            "response.failed" => Tag::ResponseFailed,
+            v if v.starts_with("response.") => Tag::ResponseOther,
             _ => Tag::Other,
         }
     }
@@ -579,6 +615,20 @@ pub(crate) struct Line<'a> {
     /// OpenAI Responses output items, read only for web-search calls.
     #[serde(default)]
     pub output: openai::SearchCalls,
+    /// The response's id: groups the events of a stream (OpenAI chunks and Responses objects,
+    /// an Anthropic `message_start`'s message).
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
+    /// Gemini's response id, shared by the chunks of one `streamGenerateContent` stream.
+    #[serde(rename = "responseId", borrow)]
+    pub response_id: Option<Str<'a>>,
+    /// An Anthropic `message_start` event's message.
+    #[serde(borrow)]
+    pub message: Option<Box<Line<'a>>>,
+    /// Gemini candidates, read only for whether one has a `finishReason` (the last chunk of a
+    /// stream, or a whole response).
+    #[serde(default)]
+    pub candidates: google::Finished,
 }
 
 /// The `usage` object of OpenAI (Chat Completions and Responses) and Anthropic: the union of
@@ -641,7 +691,31 @@ pub(crate) fn sub(a: u64, b: u64, what: &str) -> Result<u64, LineError> {
 
 /// Reads one line (one response, without its newline). `force` imposes a provider's usage
 /// convention instead of detecting it from the shape.
+///
+/// A stream event that carries its stream's final usage (an OpenAI chunk with `usage`,
+/// `response.completed`, a Gemini chunk with a `finishReason`) reads as the whole response it
+/// bills, [`Parsed::Billable`] (or [`Parsed::Failed`]); the other stream events read as
+/// [`Parsed::Stream`]. [`parse_event`] keeps the final ones as stream events too.
 pub fn parse_line(text: &str, force: Option<Provider>) -> Result<Parsed<'_>, LineError> {
+    Ok(match parse_event(text, force)? {
+        Parsed::Stream(StreamEvent {
+            kind,
+            step: StreamStep::End(end),
+            ..
+        }) => match end {
+            Ok(r) => Parsed::Billable(r),
+            Err(reason) => Parsed::Failed {
+                shape: kind.shape(),
+                reason,
+            },
+        },
+        other => other,
+    })
+}
+
+/// Reads one line like [`parse_line`], but every stream event, final ones included, as
+/// [`Parsed::Stream`] (the final usage with the id of the stream it ends).
+pub fn parse_event(text: &str, force: Option<Provider>) -> Result<Parsed<'_>, LineError> {
     // The fast path reads plain lines; anything else (and every error) is serde_json's to
     // judge, from the same derives.
     let line: Line<'_> = match plain::from_str(text) {
@@ -691,14 +765,14 @@ fn is(s: Option<Tag>, v: Tag) -> bool {
     s == Some(v)
 }
 
-fn model_of<'a>(line: &Line<'a>) -> Option<Cow<'a, str>> {
+pub(crate) fn model_of<'a>(line: &Line<'a>) -> Option<Cow<'a, str>> {
     line.model
         .as_ref()
         .or(line.model_version.as_ref())
         .map(|s| s.0.clone())
 }
 
-fn date_of(line: &Line<'_>) -> Option<Date> {
+pub(crate) fn date_of(line: &Line<'_>) -> Option<Date> {
     line.created
         .or(line.created_at)
         .or(line.create_time)
@@ -712,7 +786,7 @@ fn failed<'a>(shape: Shape, reason: &'static str) -> Result<Parsed<'a>, LineErro
     })
 }
 
-fn mismatch(force: Provider, found: Shape) -> LineError {
+pub(crate) fn mismatch(force: Provider, found: Shape) -> LineError {
     LineError::new(
         RejectKind::NoUsage,
         format!(
@@ -730,7 +804,11 @@ fn classify<'a>(line: &Line<'a>, force: Option<Provider>) -> Result<Parsed<'a>, 
             _ => Ok(()),
         }
     };
-    // Batch result lines first: they wrap a response.
+    // Stream events first: a Gemini chunk looks like a whole response.
+    if let Some(ev) = stream::event(line, force) {
+        return ev.map(Parsed::Stream);
+    }
+    // Batch result lines: they wrap a response.
     if let Some(result) = &line.result {
         allow(Provider::Anthropic, Shape::AnthropicBatch)?;
         return anthropic::batch(result, line);
@@ -774,12 +852,6 @@ fn classify<'a>(line: &Line<'a>, force: Option<Provider>) -> Result<Parsed<'a>, 
     // No usage: a failed request, or not a response at all.
     if line.error.0 || is(line.kind, Tag::Error) {
         return failed(Shape::Error, "error response");
-    }
-    if is(line.object, Tag::ChatCompletionChunk) {
-        return Err(LineError::new(
-            RejectKind::NoUsage,
-            "a streaming chunk without usage: log the final chunk of a stream with stream_options.include_usage, or the whole response",
-        ));
     }
     Err(LineError::new(
         RejectKind::NoUsage,

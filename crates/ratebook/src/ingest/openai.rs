@@ -155,7 +155,7 @@ fn over(part: &str, n: u64, whole: &str, total: u64) -> LineError {
 }
 
 /// The mode a response's `service_tier` asks for.
-fn tier_mode(line: &Line<'_>, mode: Mode) -> Mode {
+pub(crate) fn tier_mode(line: &Line<'_>, mode: Mode) -> Mode {
     if mode != Mode::Standard {
         return mode;
     }
