@@ -16,5 +16,8 @@ mod rules;
 mod coverage;
 // The book as users meet it: flagships, old snapshots, media models, cloud ids, retirements.
 mod book;
+// Streamed responses, one event per line: each stream billed once, abandoned ones as a lower
+// bound.
+mod streams;
 // Inputs the fuzz targets found: scheme parameters past their bounds, a line read two ways.
 mod fuzzfound;
