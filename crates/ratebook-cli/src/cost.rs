@@ -1144,6 +1144,7 @@ mod tests {
             include_str!("../../../tests/data/usage/openai_chat.jsonl"),
             include_str!("../../../tests/data/usage/bad_lines.jsonl"),
             include_str!("../../../tests/data/usage/gemini_batch.jsonl"),
+            include_str!("../../../tests/data/usage/streams_mixed.jsonl"),
         ] {
             for (i, line) in text.lines().enumerate() {
                 log.extend_from_slice(line.as_bytes());
@@ -1202,6 +1203,9 @@ mod tests {
         let one = price(&log, 1, CHUNK, false);
         assert_eq!(one.0, None);
         assert!(one.1.records > 15 && one.1.rejected > 20, "{:?}", one.1);
+        // The stream log's four abandoned streams, listed at their first lines.
+        assert_eq!(one.1.incomplete_streams, 4);
+        assert_eq!(one.5.len(), 4);
         assert!(one.3 > 10, "blank lines");
         assert_eq!(one.4.len(), LISTED_REJECTIONS);
         assert!(one.1.total > ratebook::Decimal::ZERO);

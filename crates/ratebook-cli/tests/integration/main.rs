@@ -22,3 +22,4 @@ mod schemas;
 mod ledger;
 // Limits from the domain: maximum counts, context window, output cap, `--allow-over-limits`.
 mod limits;
+mod streams;

@@ -180,7 +180,7 @@ fn violations_under(root: &Value, schema: &Value, v: &Value, path: &str) -> Vec<
 /// Asserts that `output` follows `command`'s schema, and returns how many keys it has in all
 /// (so a test can also insist the output was not trivially small).
 #[track_caller]
-fn assert_follows(command: &str, output: &Value) -> usize {
+pub(crate) fn assert_follows(command: &str, output: &Value) -> usize {
     let v = violations(&schema(command), output);
     assert!(
         v.is_empty(),
