@@ -847,7 +847,7 @@ mod tests {
     }
 
     /// Keys of every shape, so random objects hit the typed fields.
-    const KEYS: [&str; 24] = [
+    const KEYS: [&str; 28] = [
         "model",
         "modelVersion",
         "usage",
@@ -871,6 +871,10 @@ mod tests {
         "cache_creation",
         "status",
         "custom_id",
+        "id",
+        "responseId",
+        "candidates",
+        "finishReason",
         "x",
     ];
 
