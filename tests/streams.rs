@@ -247,3 +247,27 @@ fn a_final_event_reads_as_the_whole_response_it_bills() {
         }))
     ));
 }
+
+#[test]
+fn a_gemini_chunk_without_usage_metadata_changes_nothing() {
+    // Chunks of one stream, the middle one without usageMetadata: the stream keeps what the
+    // first measured and bills at the last: 1,000 × 0.30 + 100 × 2.50 = 300 + 250 = 550
+    // millionths.
+    let log = [
+        r#"{"candidates": [{"content": {"parts": [{"text": "a"}]}}], "usageMetadata": {"promptTokenCount": 1000, "candidatesTokenCount": 5}, "modelVersion": "gemini-2.5-flash", "responseId": "z"}"#,
+        r#"{"candidates": [{"content": {"parts": [{"text": "b"}]}}], "modelVersion": "gemini-2.5-flash", "responseId": "z"}"#,
+        r#"{"candidates": [{"content": {"parts": [{"text": "c"}]}, "finishReason": "STOP"}], "usageMetadata": {"promptTokenCount": 1000, "candidatesTokenCount": 100}, "modelVersion": "gemini-2.5-flash", "responseId": "z"}"#,
+    ]
+    .join("\n");
+    let (s, outcomes, _) = price(&log, None);
+    assert_eq!(s.total, dec("0.00055"));
+    assert_eq!((s.records, s.incomplete_streams, s.rejected), (1, 0, 0));
+    assert_eq!(
+        outcomes,
+        [
+            LineOutcome::Streamed,
+            LineOutcome::Streamed,
+            LineOutcome::Priced
+        ]
+    );
+}

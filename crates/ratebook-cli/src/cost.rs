@@ -13,6 +13,12 @@
 //! pool of chunk buffers, returned only once their chunk's result is taken in order, bounds
 //! memory. Nothing of a line is kept after it is read except, for the first rejected lines,
 //! where and why.
+//!
+//! Streamed responses: the open streams live in the reading thread's ledger alone. A worker
+//! prices whole responses and the final events of streams (which carry the whole usage) and
+//! hands back, with its chunk's report, the other stream events (their text) and the ids of the
+//! streams it ended; the reading thread feeds them to its ledger when it takes the report, in
+//! input order, so a stream that crosses chunks is stitched exactly as one thread reads it.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -58,6 +64,14 @@ output, Gemini generateContent / batch results, Anthropic Messages / Message Bat
 The model comes from the response (`model`, `modelVersion`; dated snapshots resolve), and a
 response with a timestamp (`created`, `created_at`) is priced at that date's rates.
 
+Streams: a streamed response may be logged one event per line, as the client received it
+(OpenAI Chat Completions chunks, Responses `response.*` events, Anthropic `message_start` …
+`message_stop`, Gemini streamGenerateContent chunks), interleaved with other streams and
+responses. Each stream is billed once, at its final usage (the chunk with `usage`,
+`response.completed`/`incomplete`, `message_stop`, the chunk with a finishReason). A stream
+whose final usage never came before the end of its file is priced as a lower bound from what
+did arrive and counted in `incomplete_streams`, listed with the line of its first event.
+
 Lines: blank lines are skipped and not counted. Failed requests (error objects, batch lines with
 an error or a non-200 status, Anthropic batch results that errored, expired or were canceled)
 are counted as `failed` and not billed. A line that cannot be read or priced (bad JSON, wrong
@@ -70,6 +84,7 @@ on one. The output is the same to the last digit for any N, rejected lines in fi
 
 --json prints total_usd (an exact decimal string), records (priced), failed (not billed),
 rejected, rejected_lines (the first 20: file, line, kind, reason), rejected_kinds,
+incomplete_streams, incomplete_stream_lines (the first 20: file, line, shape, id, reason),
 failed_reasons, by_model (per model: records, modes, input/cached/cache-write/output token
 totals, total_usd and a per-meter breakdown) and, with --budget, budget.
 

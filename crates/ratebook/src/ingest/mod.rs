@@ -14,6 +14,7 @@
 //! | Gemini batch result line | `key` (or Vertex's `request`) with `response` or `error`, or `response.usageMetadata` | [`google`] |
 //! | Anthropic Messages | `type: "message"` or Anthropic-only usage fields | [`anthropic`] |
 //! | Anthropic Message Batches result line | `result` (with `custom_id`) | [`anthropic`] |
+//! | a streamed response's events, one per line | `chat.completion.chunk`, `type: "response.*"`, Anthropic `message_*` / `content_block_*` / `ping`, Gemini `responseId` | [`stream`] |
 //!
 //! A usage block with only `input_tokens` / `output_tokens` (OpenAI Responses and Anthropic
 //! share those names) means the same under both conventions, so it is read as OpenAI Responses
@@ -28,6 +29,12 @@
 //! - a failed request ([`Parsed::Failed`]): an error object, a batch line with an error or a
 //!   non-200 status, an Anthropic batch result that `errored`, `expired` or was `canceled`, a
 //!   Responses object with status `failed` or `cancelled` — none of them billed;
+//! - a stream event ([`Parsed::Stream`]): one line of a streamed response, which the
+//!   [`Ledger`] groups by stream (by id; Anthropic's events without one join the most recently
+//!   started open message) and bills once, at the stream's final usage; a stream whose final
+//!   usage never came is priced as a lower bound from what did and counted as incomplete
+//!   ([`Ledger::finish`], [`IncompleteStream`]). A final event read alone by [`parse_line`] is
+//!   the whole response it bills;
 //! - or a [`LineError`]: the line cannot be read or priced, with the reason.
 //!
 //! Each shape is described once, by the serde derives of `Line` and the structs it nests
@@ -59,7 +66,8 @@ mod plain;
 pub mod stream;
 
 pub use ledger::{
-    IncompleteStream, Ledger, LineOutcome, MeterTotal, ModelSummary, StreamKey, Summary, WorkerStep,
+    IncompleteStream, Ledger, LineOutcome, MAX_OPEN_STREAMS, MeterTotal, ModelSummary, StreamKey,
+    Summary, WorkerStep,
 };
 pub use stream::{Partial, StreamEvent, StreamKind, StreamStep};
 
@@ -627,8 +635,7 @@ pub(crate) struct Line<'a> {
     pub message: Option<Box<Line<'a>>>,
     /// Gemini candidates, read only for whether one has a `finishReason` (the last chunk of a
     /// stream, or a whole response).
-    #[serde(default)]
-    pub candidates: google::Finished,
+    pub candidates: Option<google::Finished>,
 }
 
 /// The `usage` object of OpenAI (Chat Completions and Responses) and Anthropic: the union of

@@ -6,7 +6,7 @@
 //! | OpenAI Chat Completions | `object: "chat.completion.chunk"` | `id` | the chunk with a `usage` object (`stream_options.include_usage`) |
 //! | OpenAI Responses | `type: "response.*"` | `response.id` | `response.completed` / `response.incomplete` / `response.failed` |
 //! | Anthropic Messages | `message_start`, `content_block_*`, `ping`, `message_delta`, `message_stop` | `message_start`'s `message.id`; the others belong to the most recently started open stream | `message_stop`, at `message_start`'s prompt counts and the last cumulative `message_delta` usage |
-//! | Gemini `streamGenerateContent` | a response with `responseId` and `usageMetadata` | `responseId` | the chunk whose candidate has a `finishReason` (a whole `generateContent` response is a stream of that one chunk) |
+//! | Gemini `streamGenerateContent` | a response with `responseId` and `usageMetadata` or `candidates` | `responseId` | the chunk whose candidate has a `finishReason` (a whole `generateContent` response is a stream of that one chunk) |
 //!
 //! The events are read from the same serde derives as whole responses (`Line`), and their
 //! usage through the same per-provider functions. A stream is billed once, at its final usage;
@@ -135,7 +135,7 @@ pub(crate) fn event<'a>(
         StreamKind::OpenAiResponses
     } else if line.object == Some(Tag::ChatCompletionChunk) {
         StreamKind::OpenAiChat
-    } else if line.usage_metadata.is_some()
+    } else if (line.usage_metadata.is_some() || line.candidates.is_some())
         && line.response_id.is_some()
         && line.response.is_none()
         && !line.key.0
@@ -254,12 +254,17 @@ fn read<'a>(line: &Line<'a>, kind: StreamKind) -> Result<StreamEvent<'a>, LineEr
             (id_of(line), step)
         }
         StreamKind::Gemini => {
-            let meta = line
-                .usage_metadata
-                .as_deref()
-                .ok_or_else(|| no_usage("a Gemini chunk without usageMetadata"))?;
+            let id = line.response_id.as_ref().map(|s| s.0.clone());
+            // A chunk without usageMetadata measures nothing (the stream keeps what it had).
+            let Some(meta) = line.usage_metadata.as_deref() else {
+                return Ok(StreamEvent {
+                    kind,
+                    id,
+                    step: StreamStep::Nothing,
+                });
+            };
             let read = google::response(line, meta, Shape::Gemini, Mode::Standard)?;
-            let step = if line.candidates.0 {
+            let step = if line.candidates.is_some_and(|c| c.0) {
                 StreamStep::End(billable(read))
             } else {
                 let r =
@@ -272,7 +277,7 @@ fn read<'a>(line: &Line<'a>, kind: StreamKind) -> Result<StreamEvent<'a>, LineEr
                     prompt_counts: true,
                 })
             };
-            (line.response_id.as_ref().map(|s| s.0.clone()), step)
+            (id, step)
         }
     };
     Ok(StreamEvent { kind, id, step })
