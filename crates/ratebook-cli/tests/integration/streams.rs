@@ -223,3 +223,42 @@ fn streams_across_chunk_boundaries_price_the_same_on_any_thread_count() {
     };
     assert_eq!(text("1"), text("3"));
 }
+
+#[test]
+fn strict_stops_at_a_malformed_event_line_on_any_thread_count() {
+    let file = fixture("streams_mixed.jsonl");
+    for threads in ["1", "3"] {
+        let out = run(&[
+            "cost",
+            &file,
+            "--date",
+            TODAY,
+            "--strict",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{threads} threads");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{file}:5: `usage.output_tokens`")),
+            "{threads} threads: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_stream_does_not_continue_into_the_next_file() {
+    // The Anthropic log's abandoned S4 (line 21) is closed at the end of its file; the same
+    // log again is a second file with its own S4 (line 21 there). 2 × 48,300 millionths.
+    let file = fixture("anthropic_stream.jsonl");
+    let v = run_json(&["cost", &file, &file, "--json", "--date", TODAY]);
+    assert_eq!(v["total_usd"], "0.0966");
+    assert_eq!(v["incomplete_streams"], 2);
+    assert_eq!(
+        incomplete(&v),
+        [
+            (21, "anthropic_message".to_string(), "msg_01S4".to_string()),
+            (21, "anthropic_message".to_string(), "msg_01S4".to_string())
+        ]
+    );
+}

@@ -542,7 +542,9 @@ impl<'b> Ledger<'b> {
     }
 
     /// At most `cap` streams open at once (at least one); past it the oldest is closed as
-    /// incomplete. The default is [`MAX_OPEN_STREAMS`].
+    /// incomplete. The default is [`MAX_OPEN_STREAMS`]. The cap trades exactness for memory: a
+    /// closed stream is forgotten, so should its final usage still come, that is billed as a
+    /// stream of its own, on top of the lower bound already counted.
     pub fn stream_cap(mut self, cap: usize) -> Ledger<'b> {
         self.streams.cap = cap.max(1);
         self
