@@ -228,15 +228,11 @@ thread_local! {
 
 /// Gives `action` to the app, or keeps it until the app mounts.
 fn deliver(action: Action) {
-    let dispatcher = EARLY.with(|e| {
-        let mut e = e.borrow_mut();
-        if e.dispatcher.is_none() {
-            e.pending.push(action.clone());
-        }
-        e.dispatcher.clone()
-    });
-    if let Some(d) = dispatcher {
-        d.dispatch(action);
+    // The dispatcher is cloned out before dispatching: the reducer may run at once, and nothing
+    // may hold the cell then.
+    match EARLY.with(|e| e.borrow().dispatcher.clone()) {
+        Some(d) => d.dispatch(action),
+        None => EARLY.with(|e| e.borrow_mut().pending.push(action)),
     }
 }
 
