@@ -24,10 +24,11 @@ pub const CI_SECONDS: u64 = 20;
 const CARGO_FUZZ: &str = "0.13.2";
 
 /// Each target and the committed seed directories it reads (under `fuzz/corpus/`).
-pub const TARGETS: [(&str, &[&str]); 7] = [
+pub const TARGETS: [(&str, &[&str]); 8] = [
     ("pricing_toml", &["pricing_toml"]),
     ("usage_line", &["usage_line"]),
     ("usage_escaped", &["usage_escaped", "usage_line"]),
+    ("usage_stream", &["usage_stream"]),
     ("usage_specs", &["usage_specs"]),
     ("estimate_book", &["estimate_book"]),
     ("web_query", &["web_query"]),
