@@ -38,7 +38,11 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(ledger.open_streams(), 0, "streams left open");
         let n = lines.len() as u64;
         let summary = ledger.summary().expect("a ledger's records sum");
-        assert!(summary.records <= n, "{} records from {n} lines", summary.records);
+        assert!(
+            summary.records <= n,
+            "{} records from {n} lines",
+            summary.records
+        );
         assert!(
             summary.incomplete_streams <= n,
             "{} incomplete streams from {n} lines",
