@@ -43,7 +43,8 @@ use ratebook::{Date, format_count, format_usd};
 
 use crate::books;
 use crate::output::{
-    BudgetOutput, CostOutput, Count, IncompleteStreamLine, MeterCost, ModelCost, RejectedLine, usd,
+    BudgetOutput, CostOutput, Count, IncompleteStreamLine, MeterCost, ModelCost, RejectedLine,
+    ReportedCost, usd,
 };
 
 /// Longest line read; longer ones are rejected (`too_long`) and skipped to their newline.
@@ -72,6 +73,11 @@ responses. Each stream is billed once, at its final usage (the chunk with `usage
 whose final usage never came before the end of its file is priced as a lower bound from what
 did arrive and counted in `incomplete_streams`, listed with the line of its first event.
 
+Gateways: provider-prefixed model ids (`openai/gpt-5`, `anthropic/claude-sonnet-4.5`) resolve.
+A charge the line reports (OpenRouter's `usage.cost`, plus `cost_details.upstream_inference_cost`
+when `is_byok`) is summed beside ratebook's price of the same records (`reported_cost`); the
+total stays ratebook's price.
+
 Lines: blank lines are skipped and not counted. Failed requests (error objects, batch lines with
 an error or a non-200 status, Anthropic batch results that errored, expired or were canceled)
 are counted as `failed` and not billed. A line that cannot be read or priced (bad JSON, wrong
@@ -86,7 +92,8 @@ on one. The output is the same to the last digit for any N, rejected lines in fi
 rejected, rejected_lines (the first 20: file, line, kind, reason), rejected_kinds,
 incomplete_streams, incomplete_stream_lines (the first 20: file, line, shape, id, reason),
 failed_reasons, by_model (per model: records, modes, input/cached/cache-write/output token
-totals, total_usd and a per-meter breakdown) and, with --budget, budget.
+totals, total_usd and a per-meter breakdown), reported_cost (when lines report a charge:
+records, charged_usd, estimated_usd, difference_usd) and, with --budget, budget.
 
 Exit codes:
   0  priced (rejected lines, if any, are reported but do not fail the run)
@@ -871,6 +878,12 @@ fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: Date) -> Cos
             })
             .collect(),
         by_model,
+        reported_cost: s.reported.as_ref().map(|r| ReportedCost {
+            records: r.records,
+            charged_usd: usd(r.charged),
+            estimated_usd: usd(r.estimated),
+            difference_usd: usd(r.difference()),
+        }),
         budget: None,
     }
 }
@@ -930,6 +943,15 @@ fn summary_table(s: &Summary) -> String {
         out.push_str(&format!(
             "{} incomplete stream(s): the final usage never came, priced as a lower bound\n",
             format_count(s.incomplete_streams)
+        ));
+    }
+    if let Some(r) = &s.reported {
+        out.push_str(&format!(
+            "reported by the gateway for {} record(s): {} charged; ratebook prices them at {} (difference {})\n",
+            format_count(r.records),
+            format_usd(r.charged),
+            format_usd(r.estimated),
+            format_usd(r.difference())
         ));
     }
     out

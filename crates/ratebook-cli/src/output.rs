@@ -353,9 +353,26 @@ pub struct CostOutput {
     pub incomplete_stream_lines: Vec<IncompleteStreamLine>,
     /// Per model billed.
     pub by_model: BTreeMap<String, ModelCost>,
+    /// When lines report what a gateway charged (OpenRouter's `usage.cost`): that charge beside
+    /// ratebook's price of the same records. `total_usd` stays ratebook's price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_cost: Option<ReportedCost>,
     /// With `--budget`: the total against it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<BudgetOutput>,
+}
+
+/// What gateways reported they charged, beside ratebook's price of the same records.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReportedCost {
+    /// Priced records whose line reported a charge.
+    pub records: u64,
+    /// The sum of the reported charges (exact decimal string, US dollars).
+    pub charged_usd: String,
+    /// ratebook's price of the same records.
+    pub estimated_usd: String,
+    /// `charged_usd − estimated_usd`: positive when the gateway charged more.
+    pub difference_usd: String,
 }
 
 /// A line that was not priced, and why.

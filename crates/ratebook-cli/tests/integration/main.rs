@@ -23,3 +23,5 @@ mod ledger;
 // Limits from the domain: maximum counts, context window, output cap, `--allow-over-limits`.
 mod limits;
 mod streams;
+// Gateways: provider-prefixed ids and the charge a gateway reports beside the price.
+mod gateway;

@@ -43,6 +43,7 @@ fn record(line: &str) -> Record<'static> {
             usage: r.usage,
             mode: r.mode,
             date: r.date,
+            reported_cost: r.reported_cost,
         },
         other => panic!("expected a billable record, got {other:?}"),
     }
@@ -567,7 +568,7 @@ proptest! {
                 usage.calls.insert("search".into(), searches);
             }
             let mode = if batch { Mode::Batch } else { Mode::Standard };
-            let rec = Record { shape: Shape::Error, model: model.into(), usage, mode, date: None };
+            let rec = Record { shape: Shape::Error, model: model.into(), usage, mode, date: None, reported_cost: None };
             let est = book.estimate(model, &rec.usage, EstimateOptions::at(date(TODAY)).mode(mode));
             match (ledger.add_record(&rec), est) {
                 (Ok(()), Ok(e)) => expected += e.total,
@@ -633,6 +634,7 @@ output = "2.00"
             usage: usage.clone(),
             mode: Mode::Standard,
             date: None,
+            reported_cost: None,
         };
         ledger.add_record(&rec).unwrap();
         expected += book

@@ -160,6 +160,10 @@ pub struct Summary {
     pub incomplete_streams: u64,
     /// Dearest first.
     pub by_model: Vec<ModelSummary>,
+    /// What gateways reported they charged, for the records whose lines say (OpenRouter's
+    /// `usage.cost`), beside ratebook's price of those records; `None` when no line reported
+    /// a charge. `total` is always ratebook's price.
+    pub reported: Option<ReportedSummary>,
 }
 
 /// What a group of responses shares: everything a rate depends on.
@@ -378,6 +382,39 @@ pub struct Ledger<'b> {
     failed_reasons: BTreeMap<Cow<'static, str>, u64>,
     rejected_kinds: BTreeMap<RejectKind, u64>,
     streams: Streams,
+    /// The records whose lines reported what a gateway charged.
+    reported: Option<Box<Reported<'b>>>,
+}
+
+/// Records that came with a reported charge: its sum, and the same records priced by the book
+/// on a ledger of their own (the same rules as every record).
+#[derive(Debug, Clone)]
+struct Reported<'b> {
+    records: u64,
+    /// `None` once the sum no longer fits in a decimal.
+    charged: Option<Decimal>,
+    ledger: Ledger<'b>,
+}
+
+/// What a gateway reported it charged for some records, beside ratebook's price for the same
+/// records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedSummary {
+    /// Priced records whose line reported a charge.
+    pub records: u64,
+    /// The sum of the reported charges, in US dollars.
+    pub charged: Decimal,
+    /// ratebook's price of the same records.
+    pub estimated: Decimal,
+}
+
+impl ReportedSummary {
+    /// `charged − estimated`: positive when the gateway charged more than the book prices.
+    pub fn difference(&self) -> Decimal {
+        // Both are sums of at most ~7.9e28 in magnitude; the difference of two non-negative
+        // decimals cannot overflow.
+        self.charged.saturating_sub(self.estimated)
+    }
 }
 
 /// A stream's identity: its kind and id.
@@ -538,6 +575,7 @@ impl<'b> Ledger<'b> {
             failed_reasons: BTreeMap::new(),
             rejected_kinds: BTreeMap::new(),
             streams: Streams::new(),
+            reported: None,
         }
     }
 
@@ -763,6 +801,7 @@ impl<'b> Ledger<'b> {
             usage: open.usage.unwrap_or_default(),
             mode: open.mode,
             date: open.date,
+            reported_cost: None,
         };
         self.add_record(&rec)
     }
@@ -860,8 +899,35 @@ impl<'b> Ledger<'b> {
         out
     }
 
-    /// Prices one response. On error the response is counted as rejected.
+    /// Prices one response. On error the response is counted as rejected. A reported charge
+    /// ([`Record::reported_cost`]) is summed beside the price (see [`Summary::reported`]).
     pub fn add_record(&mut self, rec: &Record<'_>) -> Result<(), LineError> {
+        self.add_priced(rec)?;
+        if let Some(charged) = rec.reported_cost {
+            let fresh = match self.reported {
+                Some(_) => None,
+                None => Some(self.fresh()),
+            };
+            let r = self.reported.get_or_insert_with(|| {
+                Box::new(Reported {
+                    records: 0,
+                    charged: Some(Decimal::ZERO),
+                    ledger: fresh.unwrap_or_else(|| Ledger::new(self.book, self.default_date)),
+                })
+            });
+            // The same record on the same book prices the same: this cannot fail where the
+            // main ledger succeeded, and if it did the charge would not be compared.
+            if r.ledger.add_priced(rec).is_ok() {
+                // Saturating: a count (see "Counts saturate" above).
+                r.records = r.records.saturating_add(1);
+                r.charged = r.charged.and_then(|c| c.checked_add(charged));
+            }
+        }
+        Ok(())
+    }
+
+    /// Prices one response into the sums, counting it as priced or rejected.
+    fn add_priced(&mut self, rec: &Record<'_>) -> Result<(), LineError> {
         match self.try_add(rec) {
             Ok(()) => {
                 // Saturating: counts (see "Counts saturate" above).
@@ -1076,6 +1142,21 @@ impl<'b> Ledger<'b> {
             let n = self.rejected_kinds.entry(k).or_insert(0);
             *n = n.saturating_add(v);
         }
+        if let Some(theirs) = other.reported {
+            match &mut self.reported {
+                None => self.reported = Some(theirs),
+                Some(ours) => {
+                    let theirs = *theirs;
+                    // Saturating: a count (see "Counts saturate" above).
+                    ours.records = ours.records.saturating_add(theirs.records);
+                    ours.charged = ours
+                        .charged
+                        .zip(theirs.charged)
+                        .and_then(|(a, b)| a.checked_add(b));
+                    ours.ledger.merge(theirs.ledger)?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -1188,6 +1269,14 @@ impl<'b> Ledger<'b> {
             rejected_kinds: self.rejected_kinds.iter().map(|(k, v)| (*k, *v)).collect(),
             incomplete_streams: self.streams.incomplete,
             by_model,
+            reported: match &self.reported {
+                None => None,
+                Some(r) => Some(ReportedSummary {
+                    records: r.records,
+                    charged: r.charged.ok_or_else(overflow)?,
+                    estimated: r.ledger.summary()?.total,
+                }),
+            },
         })
     }
 }

@@ -57,6 +57,7 @@ use crate::book::Mode;
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
 use crate::usage::Usage;
+use rust_decimal::Decimal;
 
 pub mod anthropic;
 pub mod google;
@@ -66,8 +67,8 @@ mod plain;
 pub mod stream;
 
 pub use ledger::{
-    IncompleteStream, Ledger, LineOutcome, MAX_OPEN_STREAMS, MeterTotal, ModelSummary, StreamKey,
-    Summary, WorkerStep,
+    IncompleteStream, Ledger, LineOutcome, MAX_OPEN_STREAMS, MeterTotal, ModelSummary,
+    ReportedSummary, StreamKey, Summary, WorkerStep,
 };
 pub use stream::{Partial, StreamEvent, StreamKind, StreamStep};
 
@@ -167,6 +168,10 @@ pub struct Record<'a> {
     pub mode: Mode,
     /// The date of the response's own timestamp, if it has one.
     pub date: Option<Date>,
+    /// What a gateway reported it charged for the response, in US dollars (OpenRouter's
+    /// `usage.cost`, plus `usage.cost_details.upstream_inference_cost` when `usage.is_byok`), if
+    /// the line says. Kept beside ratebook's own price, never instead of it.
+    pub reported_cost: Option<Decimal>,
 }
 
 /// What one line holds.
@@ -665,9 +670,76 @@ pub(crate) struct UsageBlock {
     pub cache_creation: Option<anthropic::CacheCreation>,
     pub server_tool_use: Option<anthropic::ServerToolUse>,
     pub service_tier: Option<Tag>,
+    // OpenRouter (an OpenAI-compatible gateway): what it charged, in credits of one US dollar.
+    pub cost: Option<Charged>,
+    pub is_byok: Option<bool>,
+    pub cost_details: Option<CostDetails>,
+}
+
+/// OpenRouter's `usage.cost_details`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CostDetails {
+    /// What the upstream provider charged a bring-your-own-key request (billed by that provider,
+    /// not by the gateway's `cost`).
+    pub upstream_inference_cost: Option<Charged>,
+}
+
+/// A reported charge in US dollars: a non-negative JSON number (or a decimal string).
+///
+/// JSON numbers reach serde as `f64`; the amount is the shortest decimal that reads back as the
+/// same `f64` (what JavaScript's and Python's JSON writers print), so `0.00014` is exactly
+/// 0.00014. An amount written with more than 17 significant digits keeps only those 17.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Charged(pub Decimal);
+
+impl<'de> Deserialize<'de> for Charged {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Charged, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Charged;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a non-negative amount in US dollars")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Charged, E> {
+                Ok(Charged(Decimal::from(n)))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Charged, E> {
+                match u64::try_from(n) {
+                    Ok(n) => self.visit_u64(n),
+                    Err(_) => Err(E::invalid_value(de::Unexpected::Signed(n), &self)),
+                }
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Charged, E> {
+                if v.is_nan() || v < 0.0 {
+                    return Err(E::invalid_value(de::Unexpected::Float(v), &self));
+                }
+                // `Display` of an `f64` is its shortest round-trip decimal, never an exponent.
+                self.visit_str(&v.to_string())
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Charged, E> {
+                match Decimal::from_str_exact(v.trim()) {
+                    Ok(d) if d >= Decimal::ZERO => Ok(Charged(d.normalize())),
+                    Ok(_) => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                    Err(e) => Err(E::custom(format!("cost `{v}`: {e}"))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl UsageBlock {
+    /// The reported charge: `cost`, plus the upstream provider's for a bring-your-own-key
+    /// request. `None` when the line reports none (or the sum does not fit).
+    fn reported_cost(&self) -> Option<Decimal> {
+        let cost = self.cost?.0;
+        let upstream = match (self.is_byok, &self.cost_details) {
+            (Some(true), Some(d)) => d.upstream_inference_cost.map_or(Decimal::ZERO, |c| c.0),
+            _ => Decimal::ZERO,
+        };
+        cost.checked_add(upstream)
+    }
+
     fn has_anthropic_fields(&self) -> bool {
         self.cache_creation_input_tokens.is_some()
             || self.cache_read_input_tokens.is_some()
@@ -922,6 +994,7 @@ pub(crate) fn record<'a>(
         usage,
         mode,
         date: date_of(line).or(outer_date),
+        reported_cost: line.usage.as_ref().and_then(|u| u.reported_cost()),
     }))
 }
 
