@@ -36,7 +36,7 @@ use clap::Args;
 use ratebook::budget::Budget;
 use ratebook::ingest::{
     IncompleteStream, Ledger, LineError, LineOutcome, Provider, RejectKind, StreamKey, Summary,
-    WorkerStep,
+    WhatIf, WorkerStep,
 };
 use ratebook::money::{group_thousands, parse_user_decimal};
 use ratebook::{Date, format_count, format_usd};
@@ -44,7 +44,7 @@ use ratebook::{Date, format_count, format_usd};
 use crate::books;
 use crate::output::{
     BudgetOutput, CostOutput, Count, IncompleteStreamLine, MeterCost, ModelCost, RejectedLine,
-    ReportedCost, usd,
+    ReportedCost, WhatIfCost, usd,
 };
 
 /// Longest line read; longer ones are rejected (`too_long`) and skipped to their newline.
@@ -78,6 +78,11 @@ A charge the line reports (OpenRouter's `usage.cost`, plus `cost_details.upstrea
 when `is_byok`) is summed beside ratebook's price of the same records (`reported_cost`); the
 total stays ratebook's price.
 
+What-if: --what-if CHANGE (repeatable) prices every record again under mode=batch|flex|
+priority|standard, model=ID or cache-ttl=1h (five-minute cache writes made one-hour). A record
+the change cannot apply to (a mode its model does not offer, a usage the other model cannot
+price) keeps its own price in that total and is counted as not_applicable.
+
 Lines: blank lines are skipped and not counted. Failed requests (error objects, batch lines with
 an error or a non-200 status, Anthropic batch results that errored, expired or were canceled)
 are counted as `failed` and not billed. A line that cannot be read or priced (bad JSON, wrong
@@ -93,7 +98,8 @@ rejected, rejected_lines (the first 20: file, line, kind, reason), rejected_kind
 incomplete_streams, incomplete_stream_lines (the first 20: file, line, shape, id, reason),
 failed_reasons, by_model (per model: records, modes, input/cached/cache-write/output token
 totals, total_usd and a per-meter breakdown), reported_cost (when lines report a charge:
-records, charged_usd, estimated_usd, difference_usd) and, with --budget, budget.
+records, charged_usd, estimated_usd, difference_usd), what_if (with --what-if: change,
+total_usd, delta_usd, not_applicable) and, with --budget, budget.
 
 Exit codes:
   0  priced (rejected lines, if any, are reported but do not fail the run)
@@ -119,6 +125,10 @@ pub struct CostArgs {
     /// Make the first rejected line fatal: exit 1 with file:line: reason.
     #[arg(long)]
     strict: bool,
+    /// Also price every record under CHANGE and report the total and the difference:
+    /// mode=batch|flex|priority|standard, model=ID or cache-ttl=1h. Repeatable.
+    #[arg(long = "what-if", value_name = "CHANGE")]
+    what_if: Vec<String>,
     /// Print JSON (exact decimal strings for money) instead of a table.
     #[arg(long)]
     json: bool,
@@ -878,6 +888,16 @@ fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: Date) -> Cos
             })
             .collect(),
         by_model,
+        what_if: s
+            .what_if
+            .iter()
+            .map(|w| WhatIfCost {
+                change: w.change.as_text(),
+                total_usd: usd(w.total),
+                delta_usd: usd(w.total.saturating_sub(s.total)),
+                not_applicable: w.not_applicable,
+            })
+            .collect(),
         reported_cost: s.reported.as_ref().map(|r| ReportedCost {
             records: r.records,
             charged_usd: usd(r.charged),
@@ -945,6 +965,24 @@ fn summary_table(s: &Summary) -> String {
             format_count(s.incomplete_streams)
         ));
     }
+    for w in &s.what_if {
+        let delta = w.total.saturating_sub(s.total);
+        out.push_str(&format!(
+            "what if {}: {} ({}{}){}\n",
+            w.change,
+            format_usd(w.total),
+            if delta.is_sign_negative() { "" } else { "+" },
+            format_usd(delta),
+            if w.not_applicable > 0 {
+                format!(
+                    "; {} record(s) it does not apply to, at their own price",
+                    format_count(w.not_applicable)
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
     if let Some(r) = &s.reported {
         out.push_str(&format!(
             "reported by the gateway for {} record(s): {} charged; ratebook prices them at {} (difference {})\n",
@@ -970,8 +1008,15 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         }
         None => None,
     };
+    let mut ledger = Ledger::new(&book, date).force_provider(provider);
+    for w in &args.what_if {
+        let change: WhatIf = w.parse().with_context(|| format!("--what-if {w}"))?;
+        ledger = ledger
+            .what_if(change)
+            .with_context(|| format!("--what-if {w}"))?;
+    }
     let mut run = Run {
-        ledger: Ledger::new(&book, date).force_provider(provider),
+        ledger,
         strict: args.strict,
         rejections: Vec::new(),
         incomplete: Vec::new(),

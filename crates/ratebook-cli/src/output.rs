@@ -353,6 +353,9 @@ pub struct CostOutput {
     pub incomplete_stream_lines: Vec<IncompleteStreamLine>,
     /// Per model billed.
     pub by_model: BTreeMap<String, ModelCost>,
+    /// With `--what-if`: the log priced under each change, in the order given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub what_if: Vec<WhatIfCost>,
     /// When lines report what a gateway charged (OpenRouter's `usage.cost`): that charge beside
     /// ratebook's price of the same records. `total_usd` stays ratebook's price.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -360,6 +363,20 @@ pub struct CostOutput {
     /// With `--budget`: the total against it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<BudgetOutput>,
+}
+
+/// The log priced under one `--what-if` change.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct WhatIfCost {
+    /// The change as given (`mode=batch`, `model=gpt-5-mini`, `cache-ttl=1h`).
+    pub change: String,
+    /// Every priced record under the change (as it is where the change does not apply).
+    pub total_usd: String,
+    /// `total_usd` minus the log's `total_usd`.
+    pub delta_usd: String,
+    /// Records the change does not apply to (a mode their model does not offer, a usage the
+    /// other model cannot price), counted and priced as they are.
+    pub not_applicable: u64,
 }
 
 /// What gateways reported they charged, beside ratebook's price of the same records.

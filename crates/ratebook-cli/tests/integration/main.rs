@@ -25,3 +25,5 @@ mod limits;
 mod streams;
 // Gateways: provider-prefixed ids and the charge a gateway reports beside the price.
 mod gateway;
+// What-if: the log priced again under a change (mode, model, cache TTL).
+mod whatif;

@@ -32,7 +32,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
 use super::stream::{Partial, StreamEvent, StreamKind, StreamStep};
-use super::{LineError, Parsed, Provider, Record, RejectKind, Shape, parse_event};
+use super::{LineError, Parsed, Provider, Record, RejectKind, Shape, WhatIf, parse_event};
 use crate::book::{FeeRule, Meter, Mode, Model, RateBook, Rates, Rounding};
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
@@ -164,6 +164,8 @@ pub struct Summary {
     /// `usage.cost`), beside ratebook's price of those records; `None` when no line reported
     /// a charge. `total` is always ratebook's price.
     pub reported: Option<ReportedSummary>,
+    /// The log priced under each what-if change ([`Ledger::what_if`]), in the order given.
+    pub what_if: Vec<WhatIfSummary>,
 }
 
 /// What a group of responses shares: everything a rate depends on.
@@ -384,6 +386,28 @@ pub struct Ledger<'b> {
     streams: Streams,
     /// The records whose lines reported what a gateway charged.
     reported: Option<Box<Reported<'b>>>,
+    /// The log priced again under each what-if change, in the order given.
+    what_ifs: Vec<Shadow<'b>>,
+}
+
+/// The log under one what-if change: its records, changed, on a ledger of their own.
+#[derive(Debug, Clone)]
+struct Shadow<'b> {
+    change: WhatIf,
+    /// Records the change did not apply to (priced as they are).
+    not_applicable: u64,
+    ledger: Ledger<'b>,
+}
+
+/// The log priced under one what-if change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatIfSummary {
+    pub change: WhatIf,
+    /// Every priced record, changed where the change applies, as it is where not.
+    pub total: Decimal,
+    /// Records the change could not apply to (a mode their model does not offer, a usage the
+    /// other model cannot price): in `total` at their own price.
+    pub not_applicable: u64,
 }
 
 /// Records that came with a reported charge: its sum, and the same records priced by the book
@@ -576,7 +600,20 @@ impl<'b> Ledger<'b> {
             rejected_kinds: BTreeMap::new(),
             streams: Streams::new(),
             reported: None,
+            what_ifs: Vec::new(),
         }
+    }
+
+    /// Also prices every record under `change` (see [`Summary::what_if`]); checked against the
+    /// book first (a model change must name a model it prices).
+    pub fn what_if(mut self, change: WhatIf) -> Result<Ledger<'b>, Error> {
+        change.check(self.book)?;
+        self.what_ifs.push(Shadow {
+            change,
+            not_applicable: 0,
+            ledger: Ledger::new(self.book, self.default_date),
+        });
+        Ok(self)
     }
 
     /// At most `cap` streams open at once (at least one); past it the oldest is closed as
@@ -601,9 +638,19 @@ impl<'b> Ledger<'b> {
     /// An empty ledger with this one's book, default date and provider convention: one for
     /// each part of a log priced in parallel, to [`merge`](Ledger::merge) back.
     pub fn fresh(&self) -> Ledger<'b> {
-        Ledger::new(self.book, self.default_date)
+        let mut fresh = Ledger::new(self.book, self.default_date)
             .force_provider(self.force)
-            .stream_cap(self.streams.cap)
+            .stream_cap(self.streams.cap);
+        fresh.what_ifs = self
+            .what_ifs
+            .iter()
+            .map(|w| Shadow {
+                change: w.change.clone(),
+                not_applicable: 0,
+                ledger: Ledger::new(self.book, self.default_date),
+            })
+            .collect();
+        fresh
     }
 
     /// Reads and prices one line (without its newline), numbered one past the last line read
@@ -903,16 +950,26 @@ impl<'b> Ledger<'b> {
     /// ([`Record::reported_cost`]) is summed beside the price (see [`Summary::reported`]).
     pub fn add_record(&mut self, rec: &Record<'_>) -> Result<(), LineError> {
         self.add_priced(rec)?;
-        if let Some(charged) = rec.reported_cost {
-            let fresh = match self.reported {
-                Some(_) => None,
-                None => Some(self.fresh()),
+        for w in &mut self.what_ifs {
+            let applied = match w.change.apply(rec) {
+                None => w.ledger.add_priced(rec).is_ok(),
+                Some(changed) => w.ledger.add_priced(&changed).is_ok(),
             };
+            if !applied {
+                // The change does not apply: the record keeps its own price, which the main
+                // ledger just found (the same rules, so this succeeds), and is counted.
+                let _ = w.ledger.add_priced(rec);
+                // Saturating: a count (see "Counts saturate" above).
+                w.not_applicable = w.not_applicable.saturating_add(1);
+            }
+        }
+        if let Some(charged) = rec.reported_cost {
+            let (book, date) = (self.book, self.default_date);
             let r = self.reported.get_or_insert_with(|| {
                 Box::new(Reported {
                     records: 0,
                     charged: Some(Decimal::ZERO),
-                    ledger: fresh.unwrap_or_else(|| Ledger::new(self.book, self.default_date)),
+                    ledger: Ledger::new(book, date),
                 })
             });
             // The same record on the same book prices the same: this cannot fail where the
@@ -1157,6 +1214,12 @@ impl<'b> Ledger<'b> {
                 }
             }
         }
+        // Ledgers of one log are made by `fresh`, so their what-ifs are the same, in order.
+        for (ours, theirs) in self.what_ifs.iter_mut().zip(other.what_ifs) {
+            // Saturating: a count (see "Counts saturate" above).
+            ours.not_applicable = ours.not_applicable.saturating_add(theirs.not_applicable);
+            ours.ledger.merge(theirs.ledger)?;
+        }
         Ok(())
     }
 
@@ -1269,6 +1332,17 @@ impl<'b> Ledger<'b> {
             rejected_kinds: self.rejected_kinds.iter().map(|(k, v)| (*k, *v)).collect(),
             incomplete_streams: self.streams.incomplete,
             by_model,
+            what_if: self
+                .what_ifs
+                .iter()
+                .map(|w| {
+                    Ok(WhatIfSummary {
+                        change: w.change.clone(),
+                        total: w.ledger.summary()?.total,
+                        not_applicable: w.not_applicable,
+                    })
+                })
+                .collect::<Result<_, Error>>()?,
             reported: match &self.reported {
                 None => None,
                 Some(r) => Some(ReportedSummary {

@@ -65,12 +65,14 @@ mod ledger;
 pub mod openai;
 mod plain;
 pub mod stream;
+mod whatif;
 
 pub use ledger::{
     IncompleteStream, Ledger, LineOutcome, MAX_OPEN_STREAMS, MeterTotal, ModelSummary,
-    ReportedSummary, StreamKey, Summary, WorkerStep,
+    ReportedSummary, StreamKey, Summary, WhatIfSummary, WorkerStep,
 };
 pub use stream::{Partial, StreamEvent, StreamKind, StreamStep};
+pub use whatif::WhatIf;
 
 /// The largest token count one field of one response may report. No real response comes near
 /// it (the largest context windows are a few million tokens); larger values are rejected as
