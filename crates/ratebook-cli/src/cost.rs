@@ -78,6 +78,11 @@ A charge the line reports (OpenRouter's `usage.cost`, plus `cost_details.upstrea
 when `is_byok`) is summed beside ratebook's price of the same records (`reported_cost`); the
 total stays ratebook's price.
 
+Assumptions: each priced record is counted as priced exactly, or by what its price assumed
+because the line did not say: cache_ttl_5m (Anthropic cache writes without their TTL split),
+no_timestamp (priced at --date), standard_tier (no service tier on an OpenAI or Anthropic
+response), snapshot_stripped (an unlisted snapshot id priced as its model), incomplete_stream.
+
 What-if: --what-if CHANGE (repeatable) prices every record again under mode=batch|flex|
 priority|standard, model=ID or cache-ttl=1h (five-minute cache writes made one-hour). A record
 the change cannot apply to (a mode its model does not offer, a usage the other model cannot
@@ -93,7 +98,8 @@ may be up to 64 MiB; input is streamed, so memory does not grow with the number 
 Threads: --threads N prices on N threads (default: one per core); --threads 1 reads and prices
 on one. The output is the same to the last digit for any N, rejected lines in file order.
 
---json prints total_usd (an exact decimal string), records (priced), failed (not billed),
+--json prints total_usd (an exact decimal string), records (priced), priced_exactly,
+assumptions (records by assumption), failed (not billed),
 rejected, rejected_lines (the first 20: file, line, kind, reason), rejected_kinds,
 incomplete_streams, incomplete_stream_lines (the first 20: file, line, shape, id, reason),
 failed_reasons, by_model (per model: records, modes, input/cached/cache-write/output token
@@ -859,6 +865,12 @@ fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: Date) -> Cos
         rejected: s.rejected,
         total_usd: usd(s.total),
         total_display: format_usd(s.total),
+        priced_exactly: s.priced_exactly,
+        assumptions: s
+            .assumptions
+            .iter()
+            .map(|(a, n)| (a.as_str().to_string(), *n))
+            .collect(),
         failed_reasons: s.failed_reasons.iter().cloned().collect(),
         rejected_kinds: s
             .rejected_kinds
@@ -963,6 +975,19 @@ fn summary_table(s: &Summary) -> String {
         out.push_str(&format!(
             "{} incomplete stream(s): the final usage never came, priced as a lower bound\n",
             format_count(s.incomplete_streams)
+        ));
+    }
+    if !s.assumptions.is_empty() {
+        let said: Vec<String> = s
+            .assumptions
+            .iter()
+            .map(|(a, n)| format!("{} ×{}", a.describe(), format_count(*n)))
+            .collect();
+        out.push_str(&format!(
+            "{} of {} priced exactly; assumed: {}\n",
+            format_count(s.priced_exactly),
+            format_count(s.records),
+            said.join("; ")
         ));
     }
     for w in &s.what_if {

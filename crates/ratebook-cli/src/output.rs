@@ -334,6 +334,13 @@ pub struct CostOutput {
     pub blank_lines: u64,
     /// Responses priced.
     pub records: u64,
+    /// Of those, priced with no assumption: everything their price rests on, their line says.
+    pub priced_exactly: u64,
+    /// Priced records by each assumption they needed (a record may need several):
+    /// `cache_ttl_5m` (cache-write TTL not reported, five minutes assumed), `no_timestamp`
+    /// (priced at `date`), `standard_tier` (service tier not reported), `snapshot_stripped`
+    /// (an unlisted snapshot id priced as its model), `incomplete_stream` (a lower bound).
+    pub assumptions: BTreeMap<String, u64>,
     /// Failed requests, not billed.
     pub failed: u64,
     /// Lines that could not be read or priced.

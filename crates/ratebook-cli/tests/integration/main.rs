@@ -27,3 +27,5 @@ mod streams;
 mod gateway;
 // What-if: the log priced again under a change (mode, model, cache TTL).
 mod whatif;
+// Assumptions: what each price rests on that its line did not say.
+mod assumptions;

@@ -44,6 +44,7 @@ fn record(line: &str) -> Record<'static> {
             mode: r.mode,
             date: r.date,
             reported_cost: r.reported_cost,
+            assumptions: r.assumptions,
         },
         other => panic!("expected a billable record, got {other:?}"),
     }
@@ -568,7 +569,7 @@ proptest! {
                 usage.calls.insert("search".into(), searches);
             }
             let mode = if batch { Mode::Batch } else { Mode::Standard };
-            let rec = Record { shape: Shape::Error, model: model.into(), usage, mode, date: None, reported_cost: None };
+            let rec = Record { shape: Shape::Error, model: model.into(), usage, mode, date: None, reported_cost: None, assumptions: Default::default() };
             let est = book.estimate(model, &rec.usage, EstimateOptions::at(date(TODAY)).mode(mode));
             match (ledger.add_record(&rec), est) {
                 (Ok(()), Ok(e)) => expected += e.total,
@@ -635,6 +636,7 @@ output = "2.00"
             mode: Mode::Standard,
             date: None,
             reported_cost: None,
+            assumptions: Default::default(),
         };
         ledger.add_record(&rec).unwrap();
         expected += book

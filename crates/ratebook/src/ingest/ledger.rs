@@ -32,7 +32,10 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
 use super::stream::{Partial, StreamEvent, StreamKind, StreamStep};
-use super::{LineError, Parsed, Provider, Record, RejectKind, Shape, WhatIf, parse_event};
+use super::{
+    Assumption, Assumptions, LineError, Parsed, Provider, Record, RejectKind, Shape, WhatIf,
+    parse_event,
+};
 use crate::book::{FeeRule, Meter, Mode, Model, RateBook, Rates, Rounding};
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
@@ -40,6 +43,7 @@ use crate::estimate::{
     EstimateOptions, METERS, Rater, Split, check_model_limits, estimate_resolved, fee_amount,
     fee_rule, meter_amount, quantities, rerouted_to, split,
 };
+use crate::resolve::ResolvedBy;
 use crate::usage::Usage;
 
 // Counts saturate. A `u64` count of records, lines or requests gains at most one per line read,
@@ -166,6 +170,11 @@ pub struct Summary {
     pub reported: Option<ReportedSummary>,
     /// The log priced under each what-if change ([`Ledger::what_if`]), in the order given.
     pub what_if: Vec<WhatIfSummary>,
+    /// Priced records that needed no assumption.
+    pub priced_exactly: u64,
+    /// Priced records by each assumption they needed (a record may need several), in
+    /// [`Assumption::ALL`]'s order, those with none left out.
+    pub assumptions: Vec<(Assumption, u64)>,
 }
 
 /// What a group of responses shares: everything a rate depends on.
@@ -360,6 +369,8 @@ struct Name {
     deployment: Option<Decimal>,
     /// Resolved through a cloud's deployment card (which keeps its own lifecycle).
     cloud: bool,
+    /// Resolved by removing a dated snapshot suffix the book does not list.
+    stripped: bool,
     /// Index of the model the provider reroutes it to after its shutdown, if any.
     successor: Option<usize>,
 }
@@ -388,7 +399,15 @@ pub struct Ledger<'b> {
     reported: Option<Box<Reported<'b>>>,
     /// The log priced again under each what-if change, in the order given.
     what_ifs: Vec<Shadow<'b>>,
+    /// Records priced with no assumption.
+    exact: u64,
+    /// Records priced with each assumption (indexed as [`Assumption::ALL`]).
+    assumed: [u64; ASSUMPTIONS],
+    /// Whether the id of the record being priced resolved by stripping a snapshot suffix.
+    last_stripped: bool,
 }
+
+const ASSUMPTIONS: usize = Assumption::ALL.len();
 
 /// The log under one what-if change: its records, changed, on a ledger of their own.
 #[derive(Debug, Clone)]
@@ -601,6 +620,9 @@ impl<'b> Ledger<'b> {
             streams: Streams::new(),
             reported: None,
             what_ifs: Vec::new(),
+            exact: 0,
+            assumed: [0; ASSUMPTIONS],
+            last_stripped: false,
         }
     }
 
@@ -769,7 +791,7 @@ impl<'b> Ledger<'b> {
                     self.count_rejected(e.kind);
                     return LineOutcome::Rejected(e);
                 };
-                match self.price_open(kind, open) {
+                match self.price_open(kind, open, true) {
                     Ok(()) => LineOutcome::Priced,
                     Err(e) => LineOutcome::Rejected(e),
                 }
@@ -833,7 +855,14 @@ impl<'b> Ledger<'b> {
     }
 
     /// Prices a stream at what it measured.
-    fn price_open(&mut self, kind: StreamKind, open: Open) -> Result<(), LineError> {
+    /// Prices a stream at what it measured; `complete` when its end came (Anthropic's
+    /// `message_stop`), not when it is closed as incomplete.
+    fn price_open(
+        &mut self,
+        kind: StreamKind,
+        open: Open,
+        complete: bool,
+    ) -> Result<(), LineError> {
         let Some(model) = open.model else {
             let e = LineError::new(
                 RejectKind::NoModel,
@@ -849,6 +878,16 @@ impl<'b> Ledger<'b> {
             mode: open.mode,
             date: open.date,
             reported_cost: None,
+            assumptions: {
+                let mut a = Assumptions::NONE;
+                if open.date.is_none() {
+                    a.insert(Assumption::NoTimestamp);
+                }
+                if !complete {
+                    a.insert(Assumption::IncompleteStream);
+                }
+                a
+            },
         };
         self.add_record(&rec)
     }
@@ -861,7 +900,7 @@ impl<'b> Ledger<'b> {
             (Some(_), StreamKind::Anthropic) => "no message_stop: priced at message_start's prompt counts and the last output_tokens seen, a lower bound".to_string(),
             (Some(_), _) => "no final chunk: priced at the last usage seen, a lower bound".to_string(),
         };
-        if let Err(e) = self.price_open(key.kind, open) {
+        if let Err(e) = self.price_open(key.kind, open, false) {
             reason = format!("{reason}; not priced: {e}");
         }
         // Saturating: a count (see "Counts saturate" above).
@@ -936,6 +975,7 @@ impl<'b> Ledger<'b> {
                 model: position(r.model).unwrap_or_default(),
                 deployment: r.multiplier(),
                 cloud: r.resolution.deployment.is_some(),
+                stripped: r.resolution.by == ResolvedBy::SnapshotStripped,
                 successor,
             }
         });
@@ -989,6 +1029,19 @@ impl<'b> Ledger<'b> {
             Ok(()) => {
                 // Saturating: counts (see "Counts saturate" above).
                 self.records = self.records.saturating_add(1);
+                let mut a = rec.assumptions;
+                if self.last_stripped {
+                    a.insert(Assumption::SnapshotStripped);
+                }
+                if a.is_empty() {
+                    self.exact = self.exact.saturating_add(1);
+                } else {
+                    for (i, x) in Assumption::ALL.into_iter().enumerate() {
+                        if a.contains(x) {
+                            self.assumed[i] = self.assumed[i].saturating_add(1);
+                        }
+                    }
+                }
                 Ok(())
             }
             Err(e) => {
@@ -1001,6 +1054,7 @@ impl<'b> Ledger<'b> {
     fn try_add(&mut self, rec: &Record<'_>) -> Result<(), LineError> {
         let book = self.book;
         let name = self.name(&rec.model)?;
+        self.last_stripped = name.stripped;
         let requested = &book.models()[name.model];
         let date = rec.date.unwrap_or(self.default_date);
         let u = &rec.usage;
@@ -1189,6 +1243,10 @@ impl<'b> Ledger<'b> {
         }
         // Saturating: counts (see "Counts saturate" above).
         self.records = self.records.saturating_add(other.records);
+        self.exact = self.exact.saturating_add(other.exact);
+        for (ours, theirs) in self.assumed.iter_mut().zip(other.assumed) {
+            *ours = ours.saturating_add(theirs);
+        }
         self.failed = self.failed.saturating_add(other.failed);
         self.rejected = self.rejected.saturating_add(other.rejected);
         for (k, v) in other.failed_reasons {
@@ -1332,6 +1390,12 @@ impl<'b> Ledger<'b> {
             rejected_kinds: self.rejected_kinds.iter().map(|(k, v)| (*k, *v)).collect(),
             incomplete_streams: self.streams.incomplete,
             by_model,
+            priced_exactly: self.exact,
+            assumptions: Assumption::ALL
+                .into_iter()
+                .zip(self.assumed)
+                .filter(|(_, n)| *n > 0)
+                .collect(),
             what_if: self
                 .what_ifs
                 .iter()

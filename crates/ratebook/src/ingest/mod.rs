@@ -174,6 +174,100 @@ pub struct Record<'a> {
     /// `usage.cost`, plus `usage.cost_details.upstream_inference_cost` when `usage.is_byok`), if
     /// the line says. Kept beside ratebook's own price, never instead of it.
     pub reported_cost: Option<Decimal>,
+    /// What pricing it must assume because the line does not say.
+    pub assumptions: Assumptions,
+}
+
+/// Something a record's price rests on that its line did not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Assumption {
+    /// Anthropic cache writes without their TTL split (`cache_creation`): five minutes assumed.
+    CacheTtl5m,
+    /// No timestamp on the response: priced at the run's date (`--date`).
+    NoTimestamp,
+    /// No service tier on an OpenAI or Anthropic response: the standard tier assumed.
+    StandardTier,
+    /// A dated snapshot id the book does not list, priced as its model (suffix stripped; only
+    /// for models whose snapshots all bill one price).
+    SnapshotStripped,
+    /// A stream whose final usage never came: priced as a lower bound from what arrived.
+    IncompleteStream,
+}
+
+impl Assumption {
+    /// Every assumption, in the order they are reported.
+    pub const ALL: [Assumption; 5] = [
+        Assumption::CacheTtl5m,
+        Assumption::NoTimestamp,
+        Assumption::StandardTier,
+        Assumption::SnapshotStripped,
+        Assumption::IncompleteStream,
+    ];
+
+    /// `cache_ttl_5m`, `no_timestamp`, `standard_tier`, `snapshot_stripped` or
+    /// `incomplete_stream`: the keys of `assumptions` in `ratebook cost --json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Assumption::CacheTtl5m => "cache_ttl_5m",
+            Assumption::NoTimestamp => "no_timestamp",
+            Assumption::StandardTier => "standard_tier",
+            Assumption::SnapshotStripped => "snapshot_stripped",
+            Assumption::IncompleteStream => "incomplete_stream",
+        }
+    }
+
+    /// What was assumed, for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Assumption::CacheTtl5m => "cache-write TTL not reported (5 minutes assumed)",
+            Assumption::NoTimestamp => "no timestamp (priced at --date)",
+            Assumption::StandardTier => "service tier not reported (standard assumed)",
+            Assumption::SnapshotStripped => "unlisted snapshot id (priced as its model)",
+            Assumption::IncompleteStream => "incomplete stream (a lower bound)",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        match self {
+            Assumption::CacheTtl5m => 1,
+            Assumption::NoTimestamp => 2,
+            Assumption::StandardTier => 4,
+            Assumption::SnapshotStripped => 8,
+            Assumption::IncompleteStream => 16,
+        }
+    }
+}
+
+/// A set of [`Assumption`]s (empty: the record is priced exactly as its line says).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Assumptions(u8);
+
+impl Assumptions {
+    /// No assumption.
+    pub const NONE: Assumptions = Assumptions(0);
+
+    /// Adds `a`.
+    pub fn insert(&mut self, a: Assumption) {
+        self.0 |= a.bit();
+    }
+
+    /// Whether `a` is in the set.
+    pub fn contains(self, a: Assumption) -> bool {
+        self.0 & a.bit() != 0
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The assumptions in the set, in [`Assumption::ALL`]'s order.
+    pub fn iter(self) -> impl Iterator<Item = Assumption> {
+        Assumption::ALL
+            .into_iter()
+            .filter(move |a| self.contains(*a))
+    }
 }
 
 /// What one line holds.
@@ -990,13 +1084,41 @@ pub(crate) fn record<'a>(
             format!("{} line without a model id", shape.as_str()),
         )
     })?;
+    let date = date_of(line).or(outer_date);
+    let mut assumptions = Assumptions::NONE;
+    if date.is_none() {
+        assumptions.insert(Assumption::NoTimestamp);
+    }
+    let block = line.usage.as_deref();
+    let tier_said = line.service_tier.is_some() || block.is_some_and(|u| u.service_tier.is_some());
+    let tiered = matches!(
+        shape,
+        Shape::OpenAiChat | Shape::OpenAiResponses | Shape::AnthropicMessage
+    );
+    if tiered && mode == Mode::Standard && !tier_said {
+        assumptions.insert(Assumption::StandardTier);
+    }
+    let anthropic = matches!(shape, Shape::AnthropicMessage | Shape::AnthropicBatch);
+    // Writes beyond the TTL split (or with none) are priced as five-minute writes.
+    let unsplit_writes = block.is_some_and(|u| {
+        let split = u.cache_creation.as_ref().map_or(0, |c| {
+            c.ephemeral_5m_input_tokens
+                .or0()
+                .saturating_add(c.ephemeral_1h_input_tokens.or0())
+        });
+        u.cache_creation_input_tokens.or0() > split
+    });
+    if anthropic && unsplit_writes {
+        assumptions.insert(Assumption::CacheTtl5m);
+    }
     Ok(Parsed::Billable(Record {
         shape,
         model,
         usage,
         mode,
-        date: date_of(line).or(outer_date),
-        reported_cost: line.usage.as_ref().and_then(|u| u.reported_cost()),
+        date,
+        reported_cost: block.and_then(|u| u.reported_cost()),
+        assumptions,
     }))
 }
 
