@@ -35,16 +35,16 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use ratebook::budget::Budget;
 use ratebook::ingest::{
-    IncompleteStream, Ledger, LineError, LineOutcome, Provider, RejectKind, StreamKey, Summary,
-    WhatIf, WorkerStep,
+    GroupBy, IncompleteStream, Ledger, LineError, LineOutcome, Provider, RejectKind, StreamKey,
+    Summary, WhatIf, WorkerStep,
 };
 use ratebook::money::{group_thousands, parse_user_decimal};
 use ratebook::{Date, format_count, format_usd};
 
 use crate::books;
 use crate::output::{
-    BudgetOutput, CostOutput, Count, IncompleteStreamLine, MeterCost, ModelCost, RejectedLine,
-    ReportedCost, WhatIfCost, usd,
+    BudgetOutput, CostOutput, Count, GroupCost, IncompleteStreamLine, MeterCost, ModelCost,
+    ProjectionOutput, RejectedLine, ReportedCost, WhatIfCost, usd,
 };
 
 /// Longest line read; longer ones are rejected (`too_long`) and skipped to their newline.
@@ -83,6 +83,11 @@ because the line did not say: cache_ttl_5m (Anthropic cache writes without their
 no_timestamp (priced at --date), standard_tier (no service tier on an OpenAI or Anthropic
 response), snapshot_stripped (an unlisted snapshot id priced as its model), incomplete_stream.
 
+Reports: --group-by day|month|model|provider|mode (repeatable or comma-separated) divides the
+totals; with day or month, a month-end projection runs the latest month's total so far on at
+its daily rate (days from the 1st to its last day with records). --format csv prints the groups
+(or one row per model), exact amounts; --format json is --json.
+
 What-if: --what-if CHANGE (repeatable) prices every record again under mode=batch|flex|
 priority|standard, model=ID or cache-ttl=1h (five-minute cache writes made one-hour). A record
 the change cannot apply to (a mode its model does not offer, a usage the other model cannot
@@ -105,7 +110,8 @@ incomplete_streams, incomplete_stream_lines (the first 20: file, line, shape, id
 failed_reasons, by_model (per model: records, modes, input/cached/cache-write/output token
 totals, total_usd and a per-meter breakdown), reported_cost (when lines report a charge:
 records, charged_usd, estimated_usd, difference_usd), what_if (with --what-if: change,
-total_usd, delta_usd, not_applicable) and, with --budget, budget.
+total_usd, delta_usd, not_applicable), groups (with --group-by: group, records, total_usd,
+first_date, last_date), projection and, with --budget, budget.
 
 Exit codes:
   0  priced (rejected lines, if any, are reported but do not fail the run)
@@ -135,6 +141,13 @@ pub struct CostArgs {
     /// mode=batch|flex|priority|standard, model=ID or cache-ttl=1h. Repeatable.
     #[arg(long = "what-if", value_name = "CHANGE")]
     what_if: Vec<String>,
+    /// Divide the totals by day, month, model, provider or mode (repeatable, or comma-separated:
+    /// month,model). Grouping by day or month adds a month-end projection.
+    #[arg(long = "group-by", value_name = "GROUP", value_delimiter = ',')]
+    group_by: Vec<String>,
+    /// Output format: table (default), json (as --json) or csv (the groups, or per model).
+    #[arg(long, value_parser = ["table", "json", "csv"])]
+    format: Option<String>,
     /// Print JSON (exact decimal strings for money) instead of a table.
     #[arg(long)]
     json: bool,
@@ -824,7 +837,13 @@ impl InOrder {
     }
 }
 
-fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: Date) -> CostOutput {
+fn summary_json(
+    s: &Summary,
+    run: &Run<'_>,
+    files: &[String],
+    date: Date,
+    grouping: &[String],
+) -> CostOutput {
     let by_model = s
         .by_model
         .iter()
@@ -900,6 +919,30 @@ fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: Date) -> Cos
             })
             .collect(),
         by_model,
+        groups: s
+            .groups
+            .iter()
+            .map(|g| GroupCost {
+                group: grouping
+                    .iter()
+                    .cloned()
+                    .zip(g.key.iter().cloned())
+                    .collect(),
+                records: g.records,
+                total_usd: usd(g.total),
+                first_date: g.first,
+                last_date: g.last,
+            })
+            .collect(),
+        projection: s.projection.as_ref().map(|p| ProjectionOutput {
+            month: p.month.clone(),
+            first_date: p.first,
+            last_date: p.last,
+            days_covered: p.days_covered,
+            days_in_month: p.days_in_month,
+            so_far_usd: usd(p.so_far),
+            projected_usd: usd(p.projected),
+        }),
         what_if: s
             .what_if
             .iter()
@@ -918,6 +961,70 @@ fn summary_json(s: &Summary, run: &Run<'_>, files: &[String], date: Date) -> Cos
         }),
         budget: None,
     }
+}
+
+/// How `cost` prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+impl CostArgs {
+    /// The groupings as named on the command line, normalised (`month`, `model`).
+    fn group_by_names(&self) -> Vec<String> {
+        self.group_by
+            .iter()
+            .map(|g| g.trim().to_ascii_lowercase())
+            .collect()
+    }
+}
+
+/// A CSV field, quoted when it needs to be (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `--format csv`: one row per group (with `--group-by`), otherwise one per model. Money is
+/// the exact decimal, unrounded.
+fn summary_csv(s: &Summary, grouping: &[String]) -> String {
+    let mut out = String::new();
+    if grouping.is_empty() {
+        out.push_str("model,provider,records,input_tokens,cached_tokens,cache_write_tokens,output_tokens,total_usd\n");
+        for m in &s.by_model {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                csv_field(&m.model),
+                csv_field(&m.provider),
+                m.records,
+                m.input_tokens,
+                m.cached_tokens,
+                m.cache_write_tokens,
+                m.output_tokens,
+                usd(m.total)
+            ));
+        }
+    } else {
+        let head: Vec<String> = grouping.iter().map(|g| csv_field(g)).collect();
+        out.push_str(&format!("{},records,total_usd\n", head.join(",")));
+        for g in &s.groups {
+            let mut key: Vec<String> = g.key.iter().map(|k| csv_field(k)).collect();
+            // The `(other)` group has one key for every grouping.
+            key.resize(grouping.len(), String::new());
+            out.push_str(&format!(
+                "{},{},{}\n",
+                key.join(","),
+                g.records,
+                usd(g.total)
+            ));
+        }
+    }
+    out
 }
 
 fn summary_table(s: &Summary) -> String {
@@ -975,6 +1082,27 @@ fn summary_table(s: &Summary) -> String {
         out.push_str(&format!(
             "{} incomplete stream(s): the final usage never came, priced as a lower bound\n",
             format_count(s.incomplete_streams)
+        ));
+    }
+    if !s.groups.is_empty() {
+        out.push('\n');
+        for g in &s.groups {
+            out.push_str(&format!(
+                "{:<40} {:>9} {:>14}\n",
+                g.key.join(" · "),
+                format_count(g.records),
+                format_usd(g.total)
+            ));
+        }
+    }
+    if let Some(p) = &s.projection {
+        out.push_str(&format!(
+            "{}: {} in its first {} of {} days; at that daily rate the month ends near {} (a projection)\n",
+            p.month,
+            format_usd(p.so_far),
+            p.days_covered,
+            p.days_in_month,
+            format_usd(p.projected)
         ));
     }
     if !s.assumptions.is_empty() {
@@ -1040,6 +1168,16 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
             .what_if(change)
             .with_context(|| format!("--what-if {w}"))?;
     }
+    for g in &args.group_by {
+        let by: GroupBy = g.parse().with_context(|| format!("--group-by {g}"))?;
+        ledger = ledger.group_by(by);
+    }
+    let format = match (args.format.as_deref(), args.json) {
+        (Some("csv"), true) => anyhow::bail!("--json and --format csv ask for two formats"),
+        (Some("json"), _) | (None, true) => Format::Json,
+        (Some("csv"), false) => Format::Csv,
+        _ => Format::Table,
+    };
     let mut run = Run {
         ledger,
         strict: args.strict,
@@ -1071,8 +1209,10 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
     let summary = run.ledger.summary()?;
     let check = budget.map(|b| b.check_spend(summary.total));
 
-    if args.json {
-        let mut v = summary_json(&summary, &run, &args.files, date);
+    if format == Format::Csv {
+        out!("{}", summary_csv(&summary, &args.group_by_names()));
+    } else if format == Format::Json {
+        let mut v = summary_json(&summary, &run, &args.files, date, &args.group_by_names());
         v.budget = check.as_ref().map(|c| BudgetOutput {
             limit_usd: usd(c.limit),
             over: c.over,
@@ -1104,13 +1244,13 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         eprintln!(
             "warning: {} line(s) rejected (not priced){}",
             format_count(summary.rejected),
-            if args.json {
+            if format == Format::Json {
                 "; see rejected_lines"
             } else {
                 ":"
             }
         );
-        if !args.json {
+        if format != Format::Json {
             for r in &run.rejections {
                 eprintln!("  {}:{}: {}", r.file, r.line, r.reason);
             }
@@ -1126,13 +1266,13 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         eprintln!(
             "warning: {} stream(s) incomplete (priced as a lower bound){}",
             format_count(summary.incomplete_streams),
-            if args.json {
+            if format == Format::Json {
                 "; see incomplete_stream_lines"
             } else {
                 ":"
             }
         );
-        if !args.json {
+        if format != Format::Json {
             for (file, i) in &run.incomplete {
                 eprintln!(
                     "  {file}:{}: {} stream {}: {}",

@@ -360,6 +360,13 @@ pub struct CostOutput {
     pub incomplete_stream_lines: Vec<IncompleteStreamLine>,
     /// Per model billed.
     pub by_model: BTreeMap<String, ModelCost>,
+    /// With `--group-by`: the log divided by the groupings, ordered by key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupCost>,
+    /// Grouped by day or month, when the latest month is not complete: its total so far run
+    /// on to the month's end at the daily rate of the days the log covers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projection: Option<ProjectionOutput>,
     /// With `--what-if`: the log priced under each change, in the order given.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub what_if: Vec<WhatIfCost>,
@@ -370,6 +377,34 @@ pub struct CostOutput {
     /// With `--budget`: the total against it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<BudgetOutput>,
+}
+
+/// One group of `--group-by`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct GroupCost {
+    /// The group's value for each grouping (`{"month": "2026-11", "model": "gpt-5"}`); records
+    /// past 100,000 groups are in one group whose first value is `(other)`.
+    pub group: BTreeMap<String, String>,
+    pub records: u64,
+    pub total_usd: String,
+    /// The earliest and latest date priced in the group.
+    pub first_date: Date,
+    pub last_date: Date,
+}
+
+/// A month-end projection from the daily run rate.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProjectionOutput {
+    /// `YYYY-MM`: the latest month with records.
+    pub month: String,
+    pub first_date: Date,
+    pub last_date: Date,
+    /// Days from the month's first day to `last_date`, inclusive.
+    pub days_covered: u32,
+    pub days_in_month: u32,
+    pub so_far_usd: String,
+    /// `so_far_usd / days_covered × days_in_month`, to the millionth of a dollar (a forecast).
+    pub projected_usd: String,
 }
 
 /// The log priced under one `--what-if` change.

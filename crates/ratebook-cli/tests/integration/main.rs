@@ -29,3 +29,5 @@ mod gateway;
 mod whatif;
 // Assumptions: what each price rests on that its line did not say.
 mod assumptions;
+// Reports: --group-by, --format csv, the month-end projection.
+mod groups;

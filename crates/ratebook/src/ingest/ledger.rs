@@ -31,10 +31,11 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
+use super::groups::project;
 use super::stream::{Partial, StreamEvent, StreamKind, StreamStep};
 use super::{
-    Assumption, Assumptions, LineError, Parsed, Provider, Record, RejectKind, Shape, WhatIf,
-    parse_event,
+    Assumption, Assumptions, GroupBy, GroupSummary, LineError, Parsed, Projection, Provider,
+    Record, RejectKind, Shape, WhatIf, parse_event,
 };
 use crate::book::{FeeRule, Meter, Mode, Model, RateBook, Rates, Rounding};
 use crate::date::Date;
@@ -170,6 +171,10 @@ pub struct Summary {
     pub reported: Option<ReportedSummary>,
     /// The log priced under each what-if change ([`Ledger::what_if`]), in the order given.
     pub what_if: Vec<WhatIfSummary>,
+    /// With [`Ledger::group_by`]: the log divided by its groupings, ordered by key.
+    pub groups: Vec<GroupSummary>,
+    /// Grouped by day or month, and the latest month not complete: its month-end projection.
+    pub projection: Option<Projection>,
     /// Priced records that needed no assumption.
     pub priced_exactly: u64,
     /// Priced records by each assumption they needed (a record may need several), in
@@ -405,6 +410,25 @@ pub struct Ledger<'b> {
     assumed: [u64; ASSUMPTIONS],
     /// Whether the id of the record being priced resolved by stripping a snapshot suffix.
     last_stripped: bool,
+    /// The model the id of the record being priced resolved to.
+    last_model: usize,
+    /// `--group-by`: the groupings, in order, and the log divided by them.
+    grouping: Vec<GroupBy>,
+    buckets: FxMap<String, Bucket<'b>>,
+}
+
+/// Most groups kept; records past it go to one group keyed [`OTHER`].
+pub const MAX_GROUPS: usize = 100_000;
+/// The key of the group of records past [`MAX_GROUPS`].
+pub const OTHER: &str = "(other)";
+
+/// One group of the log: its records on a ledger of their own.
+#[derive(Debug, Clone)]
+struct Bucket<'b> {
+    key: Vec<String>,
+    first: Date,
+    last: Date,
+    ledger: Ledger<'b>,
 }
 
 const ASSUMPTIONS: usize = Assumption::ALL.len();
@@ -623,7 +647,17 @@ impl<'b> Ledger<'b> {
             exact: 0,
             assumed: [0; ASSUMPTIONS],
             last_stripped: false,
+            last_model: 0,
+            grouping: Vec::new(),
+            buckets: FxMap::default(),
         }
+    }
+
+    /// Divides the log by `by` too (after any grouping already asked for): see
+    /// [`Summary::groups`].
+    pub fn group_by(mut self, by: GroupBy) -> Ledger<'b> {
+        self.grouping.push(by);
+        self
     }
 
     /// Also prices every record under `change` (see [`Summary::what_if`]); checked against the
@@ -663,6 +697,7 @@ impl<'b> Ledger<'b> {
         let mut fresh = Ledger::new(self.book, self.default_date)
             .force_provider(self.force)
             .stream_cap(self.streams.cap);
+        fresh.grouping.clone_from(&self.grouping);
         fresh.what_ifs = self
             .what_ifs
             .iter()
@@ -990,6 +1025,9 @@ impl<'b> Ledger<'b> {
     /// ([`Record::reported_cost`]) is summed beside the price (see [`Summary::reported`]).
     pub fn add_record(&mut self, rec: &Record<'_>) -> Result<(), LineError> {
         self.add_priced(rec)?;
+        if !self.grouping.is_empty() {
+            self.add_to_group(rec);
+        }
         for w in &mut self.what_ifs {
             let applied = match w.change.apply(rec) {
                 None => w.ledger.add_priced(rec).is_ok(),
@@ -1021,6 +1059,77 @@ impl<'b> Ledger<'b> {
             }
         }
         Ok(())
+    }
+
+    /// Adds a record the main sums just priced to its group.
+    fn add_to_group(&mut self, rec: &Record<'_>) {
+        let date = rec.date.unwrap_or(self.default_date);
+        let model = &self.book.models()[self.last_model];
+        let key: Vec<String> = self
+            .grouping
+            .iter()
+            .map(|g| g.key(date, rec.mode, &model.id, model.provider.as_str()))
+            .collect();
+        let mut joined = key.join("\u{1f}");
+        let mut key = key;
+        if !self.buckets.contains_key(&joined) && self.buckets.len() >= MAX_GROUPS {
+            joined = OTHER.to_string();
+            key = vec![OTHER.to_string()];
+        }
+        let (book, default_date) = (self.book, self.default_date);
+        let b = self.buckets.entry(joined).or_insert_with(|| Bucket {
+            key,
+            first: date,
+            last: date,
+            ledger: Ledger::new(book, default_date),
+        });
+        b.first = b.first.min(date);
+        b.last = b.last.max(date);
+        // The same record on the same book prices the same as in the main sums.
+        let _ = b.ledger.add_priced(rec);
+    }
+
+    fn group_summaries(&self) -> Result<Vec<GroupSummary>, Error> {
+        let mut out = Vec::with_capacity(self.buckets.len());
+        for b in self.buckets.values() {
+            out.push(GroupSummary {
+                key: b.key.clone(),
+                records: b.ledger.records,
+                total: b.ledger.summary()?.total,
+                first: b.first,
+                last: b.last,
+            });
+        }
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    /// The latest month's projection, when grouped by day or month (each group then lies in
+    /// one month).
+    fn projection(&self) -> Result<Option<Projection>, Error> {
+        if !self
+            .grouping
+            .iter()
+            .any(|g| matches!(g, GroupBy::Day | GroupBy::Month))
+        {
+            return Ok(None);
+        }
+        let month = |d: Date| (d.year(), d.month());
+        let Some(latest) = self.buckets.values().map(|b| b.last).max() else {
+            return Ok(None);
+        };
+        let (mut so_far, mut first) = (Decimal::ZERO, latest);
+        for b in self.buckets.values() {
+            // The `(other)` group may span months: it is left out of the projection.
+            if b.key.first().is_some_and(|k| k == OTHER) || month(b.last) != month(latest) {
+                continue;
+            }
+            so_far = so_far
+                .checked_add(b.ledger.summary()?.total)
+                .ok_or_else(overflow)?;
+            first = first.min(b.first);
+        }
+        Ok(project(so_far, first, latest))
     }
 
     /// Prices one response into the sums, counting it as priced or rejected.
@@ -1055,6 +1164,7 @@ impl<'b> Ledger<'b> {
         let book = self.book;
         let name = self.name(&rec.model)?;
         self.last_stripped = name.stripped;
+        self.last_model = name.model;
         let requested = &book.models()[name.model];
         let date = rec.date.unwrap_or(self.default_date);
         let u = &rec.usage;
@@ -1272,6 +1382,34 @@ impl<'b> Ledger<'b> {
                 }
             }
         }
+        for (k, theirs) in other.buckets {
+            let room = self.buckets.len() < MAX_GROUPS;
+            match self.buckets.get_mut(&k) {
+                Some(ours) => {
+                    ours.first = ours.first.min(theirs.first);
+                    ours.last = ours.last.max(theirs.last);
+                    ours.ledger.merge(theirs.ledger)?;
+                }
+                None if room => {
+                    self.buckets.insert(k, theirs);
+                }
+                None => {
+                    let (book, date) = (self.book, self.default_date);
+                    let ours = self
+                        .buckets
+                        .entry(OTHER.to_string())
+                        .or_insert_with(|| Bucket {
+                            key: vec![OTHER.to_string()],
+                            first: theirs.first,
+                            last: theirs.last,
+                            ledger: Ledger::new(book, date),
+                        });
+                    ours.first = ours.first.min(theirs.first);
+                    ours.last = ours.last.max(theirs.last);
+                    ours.ledger.merge(theirs.ledger)?;
+                }
+            }
+        }
         // Ledgers of one log are made by `fresh`, so their what-ifs are the same, in order.
         for (ours, theirs) in self.what_ifs.iter_mut().zip(other.what_ifs) {
             // Saturating: a count (see "Counts saturate" above).
@@ -1390,6 +1528,8 @@ impl<'b> Ledger<'b> {
             rejected_kinds: self.rejected_kinds.iter().map(|(k, v)| (*k, *v)).collect(),
             incomplete_streams: self.streams.incomplete,
             by_model,
+            groups: self.group_summaries()?,
+            projection: self.projection()?,
             priced_exactly: self.exact,
             assumptions: Assumption::ALL
                 .into_iter()

@@ -61,15 +61,17 @@ use rust_decimal::Decimal;
 
 pub mod anthropic;
 pub mod google;
+mod groups;
 mod ledger;
 pub mod openai;
 mod plain;
 pub mod stream;
 mod whatif;
 
+pub use groups::{GroupBy, GroupSummary, Projection};
 pub use ledger::{
-    IncompleteStream, Ledger, LineOutcome, MAX_OPEN_STREAMS, MeterTotal, ModelSummary,
-    ReportedSummary, StreamKey, Summary, WhatIfSummary, WorkerStep,
+    IncompleteStream, Ledger, LineOutcome, MAX_GROUPS, MAX_OPEN_STREAMS, MeterTotal, ModelSummary,
+    OTHER, ReportedSummary, StreamKey, Summary, WhatIfSummary, WorkerStep,
 };
 pub use stream::{Partial, StreamEvent, StreamKind, StreamStep};
 pub use whatif::WhatIf;
