@@ -32,6 +32,53 @@ pub fn load(pricing: Option<&Path>) -> Result<RateBook> {
     load_sources(&files)
 }
 
+/// What identifies a rate book: a hash of its files' names and contents, and the newest
+/// effective date of any price in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// FNV-1a (64-bit, hex) over each file's name (without its directory) and text, in name
+    /// order: the same files give the same hash wherever they are read from.
+    pub hash: String,
+    pub newest_effective: Option<Date>,
+}
+
+/// The book to price with and its identity (see [`load`]).
+pub fn load_identified(pricing: Option<&Path>) -> Result<(RateBook, Identity)> {
+    let files = match pricing {
+        Some(dir) => read_dir(dir)?,
+        None => ratebook::bundled::sources(),
+    };
+    let book = load_sources(&files)?;
+    let id = identity(&files, &book);
+    Ok((book, id))
+}
+
+/// The identity of `book`, loaded from `files`.
+pub fn identity(files: &[SourceFile], book: &RateBook) -> Identity {
+    let base = |name: &str| name.rsplit(['/', '\\']).next().unwrap_or(name).to_string();
+    let mut named: Vec<(String, &str)> = files
+        .iter()
+        .map(|f| (base(&f.name), f.text.as_str()))
+        .collect();
+    named.sort();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, text) in named {
+        for b in name.bytes().chain([0]).chain(text.bytes()).chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let newest_effective = book
+        .models()
+        .iter()
+        .flat_map(|m| m.prices.iter().map(|p| p.effective))
+        .max();
+    Identity {
+        hash: format!("{h:016x}"),
+        newest_effective,
+    }
+}
+
 /// The book of `files`; every file must be valid.
 pub fn load_sources(files: &[SourceFile]) -> Result<RateBook> {
     let loaded = ratebook::load(files);

@@ -34,18 +34,20 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use ratebook::budget::Budget;
+use ratebook::diff::diff_books;
 use ratebook::ingest::{
-    GroupBy, IncompleteStream, Ledger, LineError, LineOutcome, Provider, RejectKind, StreamKey,
-    Summary, WhatIf, WorkerStep,
+    GroupBy, IncompleteStream, Ledger, LineError, LineOutcome, Provider, RejectKind, Restatement,
+    StreamKey, Summary, WhatIf, WorkerStep,
 };
 use ratebook::money::{group_thousands, parse_user_decimal};
-use ratebook::{Date, format_count, format_usd};
+use ratebook::{Date, RateBook, format_count, format_usd};
 
-use crate::books;
 use crate::output::{
-    BudgetOutput, CostOutput, Count, GroupCost, IncompleteStreamLine, MeterCost, ModelCost,
-    ProjectionOutput, RejectedLine, ReportedCost, WhatIfCost, usd,
+    BookOutput, BudgetOutput, CostOutput, Count, GroupCost, IncompleteStreamLine, MeterCost,
+    ModelCost, ModelRestatementOutput, MonthRestatementOutput, ProjectionOutput, RejectedLine,
+    ReportedCost, RestatementOutput, WhatIfCost, usd,
 };
+use crate::{books, git};
 
 /// Longest line read; longer ones are rejected (`too_long`) and skipped to their newline.
 const MAX_LINE: usize = 64 << 20;
@@ -88,6 +90,11 @@ totals; with day or month, a month-end projection runs the latest month's total 
 its daily rate (days from the 1st to its last day with records). --format csv prints the groups
 (or one row per model), exact amounts; --format json is --json.
 
+Restatements: --against OLD_PRICING_DIR_OR_GIT_REF prices the same records by the other book
+too (a directory of pricing files, or pricing/ at a git ref of this repository) and reports per
+month the old total, the new one and, per model that differs, the book changes in force by the
+month's end. --json stamps every result with `book` (hash, newest_effective).
+
 What-if: --what-if CHANGE (repeatable) prices every record again under mode=batch|flex|
 priority|standard, model=ID or cache-ttl=1h (five-minute cache writes made one-hour). A record
 the change cannot apply to (a mode its model does not offer, a usage the other model cannot
@@ -111,7 +118,9 @@ failed_reasons, by_model (per model: records, modes, input/cached/cache-write/ou
 totals, total_usd and a per-meter breakdown), reported_cost (when lines report a charge:
 records, charged_usd, estimated_usd, difference_usd), what_if (with --what-if: change,
 total_usd, delta_usd, not_applicable), groups (with --group-by: group, records, total_usd,
-first_date, last_date), projection and, with --budget, budget.
+first_date, last_date), projection, book (hash, newest_effective), restatement (with
+--against: against, against_book, months with old/new totals, delta and per-model causes) and,
+with --budget, budget.
 
 Exit codes:
   0  priced (rejected lines, if any, are reported but do not fail the run)
@@ -145,6 +154,10 @@ pub struct CostArgs {
     /// month,model). Grouping by day or month adds a month-end projection.
     #[arg(long = "group-by", value_name = "GROUP", value_delimiter = ',')]
     group_by: Vec<String>,
+    /// Also price the log by another version of the book (a pricing directory, or a git ref
+    /// of this repository's `pricing/`) and report, per month, what the change restates.
+    #[arg(long, value_name = "OLD_PRICING_DIR_OR_GIT_REF")]
+    against: Option<String>,
     /// Output format: table (default), json (as --json) or csv (the groups, or per model).
     #[arg(long, value_parser = ["table", "json", "csv"])]
     format: Option<String>,
@@ -843,6 +856,7 @@ fn summary_json(
     files: &[String],
     date: Date,
     grouping: &[String],
+    identity: &books::Identity,
 ) -> CostOutput {
     let by_model = s
         .by_model
@@ -960,7 +974,151 @@ fn summary_json(
             difference_usd: usd(r.difference()),
         }),
         budget: None,
+        book: book_output(identity),
+        restatement: None,
     }
+}
+
+/// The other book of `--against`: a pricing directory, or `pricing/` at a git ref.
+fn load_against(what: &str) -> Result<(RateBook, books::Identity)> {
+    let dir = Path::new(what);
+    let files = if dir.is_dir() {
+        books::read_dir(dir)?
+    } else {
+        let top = git::toplevel()?;
+        git::pricing_at(&top, what)?
+    };
+    let book = books::load_sources(&files)?;
+    let id = books::identity(&files, &book);
+    Ok((book, id))
+}
+
+/// Per model, what changed from `old` to `new`, as `field old → new from DATE` phrases with
+/// the date each takes effect (`None` for undated facts).
+fn causes(old: &RateBook, new: &RateBook) -> Vec<(String, Option<Date>, String)> {
+    diff_books(old, new)
+        .into_iter()
+        .filter(|c| c.field != "entry" && c.field != "model")
+        .map(|c| {
+            let from = c.effective.map_or(String::new(), |d| format!(" from {d}"));
+            let text = format!(
+                "{} {} → {}{from}",
+                c.field,
+                c.show(c.old.as_deref()),
+                c.show(c.new.as_deref())
+            );
+            (c.model, c.effective, text)
+        })
+        .collect()
+}
+
+/// The changes of `model` that can touch `month` (`YYYY-MM`): those in force by its last day.
+fn causes_of<'c>(
+    causes: &'c [(String, Option<Date>, String)],
+    model: &str,
+    month: &str,
+) -> Vec<&'c str> {
+    causes
+        .iter()
+        .filter(|(m, at, _)| {
+            m == model
+                && at.is_none_or(|d| format!("{:04}-{:02}", d.year(), d.month()).as_str() <= month)
+        })
+        .map(|(_, _, t)| t.as_str())
+        .take(5)
+        .collect()
+}
+
+fn book_output(id: &books::Identity) -> BookOutput {
+    BookOutput {
+        hash: id.hash.clone(),
+        newest_effective: id.newest_effective,
+    }
+}
+
+fn restatement_output(
+    r: &Restatement,
+    against: &str,
+    old: &books::Identity,
+    causes: &[(String, Option<Date>, String)],
+) -> RestatementOutput {
+    RestatementOutput {
+        against: against.to_string(),
+        against_book: book_output(old),
+        not_priced_by_old: r.not_priced_by_old,
+        months: r
+            .months
+            .iter()
+            .map(|m| MonthRestatementOutput {
+                month: m.month.clone(),
+                old_total_usd: usd(m.old_total),
+                new_total_usd: usd(m.new_total),
+                delta_usd: usd(m.new_total.saturating_sub(m.old_total)),
+                models: m
+                    .models
+                    .iter()
+                    .map(|x| ModelRestatementOutput {
+                        model: x.model.clone(),
+                        old_total_usd: usd(x.old_total),
+                        new_total_usd: usd(x.new_total),
+                        delta_usd: usd(x.new_total.saturating_sub(x.old_total)),
+                        causes: causes_of(causes, &x.model, &m.month)
+                            .into_iter()
+                            .map(str::to_string)
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn restatement_table(
+    r: &Restatement,
+    against: &str,
+    causes: &[(String, Option<Date>, String)],
+) -> String {
+    let mut out = format!("\nagainst {against}:\n");
+    for m in &r.months {
+        let delta = m.new_total.saturating_sub(m.old_total);
+        if delta.is_zero() && m.models.is_empty() {
+            out.push_str(&format!(
+                "  {}: unchanged at {}\n",
+                m.month,
+                format_usd(m.new_total)
+            ));
+            continue;
+        }
+        out.push_str(&format!(
+            "  restates {} by {}{} ({} → {})\n",
+            m.month,
+            if delta.is_sign_negative() { "" } else { "+" },
+            format_usd(delta),
+            format_usd(m.old_total),
+            format_usd(m.new_total)
+        ));
+        for x in &m.models {
+            let because = causes_of(causes, &x.model, &m.month);
+            out.push_str(&format!(
+                "    {}: {} → {}{}\n",
+                x.model,
+                format_usd(x.old_total),
+                format_usd(x.new_total),
+                if because.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", because.join("; "))
+                }
+            ));
+        }
+    }
+    if r.not_priced_by_old > 0 {
+        out.push_str(&format!(
+            "  {} record(s) the other book cannot price (in the new totals only)\n",
+            format_count(r.not_priced_by_old)
+        ));
+    }
+    out
 }
 
 /// How `cost` prints its result.
@@ -1149,7 +1307,11 @@ fn summary_table(s: &Summary) -> String {
 }
 
 pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
-    let book = books::load(pricing)?;
+    let (book, identity) = books::load_identified(pricing)?;
+    let old = match &args.against {
+        None => None,
+        Some(a) => Some(load_against(a).with_context(|| format!("--against {a}"))?),
+    };
     let date = books::date_or_today(args.date.as_deref())?;
     let provider: Option<Provider> = args.provider.as_deref().map(str::parse).transpose()?;
     let budget = match &args.budget {
@@ -1167,6 +1329,9 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         ledger = ledger
             .what_if(change)
             .with_context(|| format!("--what-if {w}"))?;
+    }
+    if let Some((old_book, _)) = &old {
+        ledger = ledger.against(old_book);
     }
     for g in &args.group_by {
         let by: GroupBy = g.parse().with_context(|| format!("--group-by {g}"))?;
@@ -1212,7 +1377,23 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
     if format == Format::Csv {
         out!("{}", summary_csv(&summary, &args.group_by_names()));
     } else if format == Format::Json {
-        let mut v = summary_json(&summary, &run, &args.files, date, &args.group_by_names());
+        let mut v = summary_json(
+            &summary,
+            &run,
+            &args.files,
+            date,
+            &args.group_by_names(),
+            &identity,
+        );
+        v.restatement = match (&summary.restatement, &old) {
+            (Some(r), Some((old_book, old_id))) => Some(restatement_output(
+                r,
+                args.against.as_deref().unwrap_or_default(),
+                old_id,
+                &causes(old_book, &book),
+            )),
+            _ => None,
+        };
         v.budget = check.as_ref().map(|c| BudgetOutput {
             limit_usd: usd(c.limit),
             over: c.over,
@@ -1222,6 +1403,16 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         out!("{}", summary_table(&summary));
+        if let (Some(r), Some((old_book, _))) = (&summary.restatement, &old) {
+            out!(
+                "{}",
+                restatement_table(
+                    r,
+                    args.against.as_deref().unwrap_or_default(),
+                    &causes(old_book, &book)
+                )
+            );
+        }
         if let Some(c) = &check {
             if c.over {
                 outln!(

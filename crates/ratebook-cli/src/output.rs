@@ -360,6 +360,12 @@ pub struct CostOutput {
     pub incomplete_stream_lines: Vec<IncompleteStreamLine>,
     /// Per model billed.
     pub by_model: BTreeMap<String, ModelCost>,
+    /// The rate book priced with: closed months priced with the same `book` give the same
+    /// totals.
+    pub book: BookOutput,
+    /// With `--against`: the log under the other book and this one, month by month.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restatement: Option<RestatementOutput>,
     /// With `--group-by`: the log divided by the groupings, ordered by key.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupCost>,
@@ -377,6 +383,52 @@ pub struct CostOutput {
     /// With `--budget`: the total against it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<BudgetOutput>,
+}
+
+/// What identifies a rate book.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BookOutput {
+    /// FNV-1a 64-bit hash (hex) of the pricing files' names and contents.
+    pub hash: String,
+    /// The newest effective date of any price in the book.
+    pub newest_effective: Option<Date>,
+}
+
+/// `--against`: what pricing the log with this book instead of the other restates.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RestatementOutput {
+    /// The other book as given (a directory or a git ref).
+    pub against: String,
+    pub against_book: BookOutput,
+    /// Records the other book cannot price (in the new totals only).
+    pub not_priced_by_old: u64,
+    /// Every month with records, in order.
+    pub months: Vec<MonthRestatementOutput>,
+}
+
+/// One month under the two books.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MonthRestatementOutput {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub old_total_usd: String,
+    pub new_total_usd: String,
+    /// `new_total_usd − old_total_usd`.
+    pub delta_usd: String,
+    /// The models whose totals differ.
+    pub models: Vec<ModelRestatementOutput>,
+}
+
+/// One model's share of a restated month.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ModelRestatementOutput {
+    pub model: String,
+    pub old_total_usd: String,
+    pub new_total_usd: String,
+    pub delta_usd: String,
+    /// The book changes of this model in force by the month's end (`input $2.50/M → $2.00/M
+    /// from 2026-07-30`), at most five.
+    pub causes: Vec<String>,
 }
 
 /// One group of `--group-by`.

@@ -31,3 +31,5 @@ mod whatif;
 mod assumptions;
 // Reports: --group-by, --format csv, the month-end projection.
 mod groups;
+// Restatements: --against another book, month by month; the book's identity.
+mod against;

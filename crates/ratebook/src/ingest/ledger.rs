@@ -173,6 +173,8 @@ pub struct Summary {
     pub what_if: Vec<WhatIfSummary>,
     /// With [`Ledger::group_by`]: the log divided by its groupings, ordered by key.
     pub groups: Vec<GroupSummary>,
+    /// With [`Ledger::against`]: the log under the other book and this one, month by month.
+    pub restatement: Option<Restatement>,
     /// Grouped by day or month, and the latest month not complete: its month-end projection.
     pub projection: Option<Projection>,
     /// Priced records that needed no assumption.
@@ -415,6 +417,45 @@ pub struct Ledger<'b> {
     /// `--group-by`: the groupings, in order, and the log divided by them.
     grouping: Vec<GroupBy>,
     buckets: FxMap<String, Bucket<'b>>,
+    /// `--against`: the log priced by another (older) book too, by month and model.
+    against: Option<Box<Against<'b>>>,
+}
+
+/// The same records under this book and another, each divided by month and model.
+#[derive(Debug, Clone)]
+struct Against<'b> {
+    old: Ledger<'b>,
+    new: Ledger<'b>,
+    /// Records the other book could not price (a model it does not have, say).
+    not_priced_by_old: u64,
+}
+
+/// A log priced under two books, month by month: what a change to the book restates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restatement {
+    /// Every month with records, in order.
+    pub months: Vec<MonthRestatement>,
+    /// Records the other book could not price: in the new totals, not in the old.
+    pub not_priced_by_old: u64,
+}
+
+/// One month under the two books.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthRestatement {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub old_total: Decimal,
+    pub new_total: Decimal,
+    /// The models whose totals differ, by model id.
+    pub models: Vec<ModelRestatement>,
+}
+
+/// One model's share of a month under the two books.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelRestatement {
+    pub model: String,
+    pub old_total: Decimal,
+    pub new_total: Decimal,
 }
 
 /// Most groups kept; records past it go to one group keyed [`OTHER`].
@@ -650,7 +691,24 @@ impl<'b> Ledger<'b> {
             last_model: 0,
             grouping: Vec::new(),
             buckets: FxMap::default(),
+            against: None,
         }
+    }
+
+    /// Also prices every record by `old` (another version of the book), by month and model:
+    /// see [`Summary::restatement`].
+    pub fn against(mut self, old: &'b RateBook) -> Ledger<'b> {
+        let by_month = |book: &'b RateBook, date: Date| {
+            Ledger::new(book, date)
+                .group_by(GroupBy::Month)
+                .group_by(GroupBy::Model)
+        };
+        self.against = Some(Box::new(Against {
+            old: by_month(old, self.default_date),
+            new: by_month(self.book, self.default_date),
+            not_priced_by_old: 0,
+        }));
+        self
     }
 
     /// Divides the log by `by` too (after any grouping already asked for): see
@@ -698,6 +756,9 @@ impl<'b> Ledger<'b> {
             .force_provider(self.force)
             .stream_cap(self.streams.cap);
         fresh.grouping.clone_from(&self.grouping);
+        if let Some(a) = &self.against {
+            fresh = fresh.against(a.old.book);
+        }
         fresh.what_ifs = self
             .what_ifs
             .iter()
@@ -1027,6 +1088,14 @@ impl<'b> Ledger<'b> {
         self.add_priced(rec)?;
         if !self.grouping.is_empty() {
             self.add_to_group(rec);
+        }
+        if let Some(a) = &mut self.against {
+            // Priced by this book in the main sums, so it is here too.
+            let _ = a.new.add_record(rec);
+            if a.old.add_record(rec).is_err() {
+                // Saturating: a count (see "Counts saturate" above).
+                a.not_priced_by_old = a.not_priced_by_old.saturating_add(1);
+            }
         }
         for w in &mut self.what_ifs {
             let applied = match w.change.apply(rec) {
@@ -1410,6 +1479,15 @@ impl<'b> Ledger<'b> {
                 }
             }
         }
+        if let (Some(ours), Some(theirs)) = (&mut self.against, other.against) {
+            let theirs = *theirs;
+            ours.old.merge(theirs.old)?;
+            ours.new.merge(theirs.new)?;
+            // Saturating: a count (see "Counts saturate" above).
+            ours.not_priced_by_old = ours
+                .not_priced_by_old
+                .saturating_add(theirs.not_priced_by_old);
+        }
         // Ledgers of one log are made by `fresh`, so their what-ifs are the same, in order.
         for (ours, theirs) in self.what_ifs.iter_mut().zip(other.what_ifs) {
             // Saturating: a count (see "Counts saturate" above).
@@ -1529,6 +1607,10 @@ impl<'b> Ledger<'b> {
             incomplete_streams: self.streams.incomplete,
             by_model,
             groups: self.group_summaries()?,
+            restatement: match &self.against {
+                None => None,
+                Some(a) => Some(restatement(a)?),
+            },
             projection: self.projection()?,
             priced_exactly: self.exact,
             assumptions: Assumption::ALL
@@ -1582,4 +1664,49 @@ fn meter_order(id: &str) -> (usize, String) {
         Some(i) => (i, String::new()),
         None => (Meter::ALL.len(), id.to_string()),
     }
+}
+
+/// Month by month, the totals of the two books and the models whose totals differ.
+fn restatement(a: &Against<'_>) -> Result<Restatement, Error> {
+    // (month, model) → (old, new).
+    let mut cells: BTreeMap<(String, String), (Decimal, Decimal)> = BTreeMap::new();
+    for (ledger, is_new) in [(&a.old, false), (&a.new, true)] {
+        for g in ledger.group_summaries()? {
+            let mut k = g.key.into_iter();
+            let (Some(month), model) = (k.next(), k.next().unwrap_or_default()) else {
+                continue;
+            };
+            let cell = cells.entry((month, model)).or_default();
+            if is_new {
+                cell.1 = g.total;
+            } else {
+                cell.0 = g.total;
+            }
+        }
+    }
+    let mut months: Vec<MonthRestatement> = Vec::new();
+    for ((month, model), (old, new)) in cells {
+        if months.last().is_none_or(|m| m.month != month) {
+            months.push(MonthRestatement {
+                month,
+                old_total: Decimal::ZERO,
+                new_total: Decimal::ZERO,
+                models: Vec::new(),
+            });
+        }
+        let Some(m) = months.last_mut() else { continue };
+        m.old_total = m.old_total.checked_add(old).ok_or_else(overflow)?;
+        m.new_total = m.new_total.checked_add(new).ok_or_else(overflow)?;
+        if old != new {
+            m.models.push(ModelRestatement {
+                model,
+                old_total: old,
+                new_total: new,
+            });
+        }
+    }
+    Ok(Restatement {
+        months,
+        not_priced_by_old: a.not_priced_by_old,
+    })
 }

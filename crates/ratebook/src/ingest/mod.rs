@@ -70,8 +70,9 @@ mod whatif;
 
 pub use groups::{GroupBy, GroupSummary, Projection};
 pub use ledger::{
-    IncompleteStream, Ledger, LineOutcome, MAX_GROUPS, MAX_OPEN_STREAMS, MeterTotal, ModelSummary,
-    OTHER, ReportedSummary, StreamKey, Summary, WhatIfSummary, WorkerStep,
+    IncompleteStream, Ledger, LineOutcome, MAX_GROUPS, MAX_OPEN_STREAMS, MeterTotal,
+    ModelRestatement, ModelSummary, MonthRestatement, OTHER, ReportedSummary, Restatement,
+    StreamKey, Summary, WhatIfSummary, WorkerStep,
 };
 pub use stream::{Partial, StreamEvent, StreamKind, StreamStep};
 pub use whatif::WhatIf;
