@@ -19,5 +19,7 @@ mod book;
 // Streamed responses, one event per line: each stream billed once, abandoned ones as a lower
 // bound.
 mod streams;
+// Reports on a priced log: groups past their cap, merged reports.
+mod reports;
 // Inputs the fuzz targets found: scheme parameters past their bounds, a line read two ways.
 mod fuzzfound;

@@ -435,7 +435,7 @@ pub struct ModelRestatementOutput {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct GroupCost {
     /// The group's value for each grouping (`{"month": "2026-11", "model": "gpt-5"}`); records
-    /// past 100,000 groups are in one group whose first value is `(other)`.
+    /// past 20,000 groups are in one group whose first value is `(other)`.
     pub group: BTreeMap<String, String>,
     pub records: u64,
     pub total_usd: String,

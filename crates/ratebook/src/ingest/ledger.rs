@@ -392,7 +392,11 @@ pub struct Ledger<'b> {
     names: FxMap<Box<str>, Result<Name, Error>>,
     groups: Vec<Group<'b>>,
     group_index: FxMap<GroupKey, usize>,
-    models: Vec<ModelAcc>,
+    /// Per model priced: (the model's index in the book, its sums), in first-priced order;
+    /// `model_slot[i]` is model `i`'s place here (`u32::MAX`: none yet). Sparse, so a ledger
+    /// per group (`--group-by`) costs what its models use, not the whole book.
+    models: Vec<(usize, ModelAcc)>,
+    model_slot: Vec<u32>,
     /// Meters whose unit does not divide a quantity exactly (per minute): summing their amounts
     /// would not be exact, so their responses are priced one by one.
     inexact: [bool; METERS],
@@ -417,6 +421,8 @@ pub struct Ledger<'b> {
     /// `--group-by`: the groupings, in order, and the log divided by them.
     grouping: Vec<GroupBy>,
     buckets: FxMap<String, Bucket<'b>>,
+    /// Most groups kept ([`MAX_GROUPS`] unless set).
+    group_cap: usize,
     /// `--against`: the log priced by another (older) book too, by month and model.
     against: Option<Box<Against<'b>>>,
 }
@@ -459,7 +465,7 @@ pub struct ModelRestatement {
 }
 
 /// Most groups kept; records past it go to one group keyed [`OTHER`].
-pub const MAX_GROUPS: usize = 100_000;
+pub const MAX_GROUPS: usize = 20_000;
 /// The key of the group of records past [`MAX_GROUPS`].
 pub const OTHER: &str = "(other)";
 
@@ -676,6 +682,7 @@ impl<'b> Ledger<'b> {
             groups: Vec::new(),
             group_index: FxMap::default(),
             models: Vec::new(),
+            model_slot: Vec::new(),
             inexact: Meter::ALL.map(|m| !power_of_ten(m.unit().divisor())),
             records: 0,
             failed: 0,
@@ -691,6 +698,7 @@ impl<'b> Ledger<'b> {
             last_model: 0,
             grouping: Vec::new(),
             buckets: FxMap::default(),
+            group_cap: MAX_GROUPS,
             against: None,
         }
     }
@@ -715,6 +723,13 @@ impl<'b> Ledger<'b> {
     /// [`Summary::groups`].
     pub fn group_by(mut self, by: GroupBy) -> Ledger<'b> {
         self.grouping.push(by);
+        self
+    }
+
+    /// At most `cap` groups (at least one); records of further groups go to one group keyed
+    /// [`OTHER`]. The default is [`MAX_GROUPS`]: each group keeps sums of its own.
+    pub fn group_cap(mut self, cap: usize) -> Ledger<'b> {
+        self.group_cap = cap.max(1);
         self
     }
 
@@ -756,6 +771,7 @@ impl<'b> Ledger<'b> {
             .force_provider(self.force)
             .stream_cap(self.streams.cap);
         fresh.grouping.clone_from(&self.grouping);
+        fresh.group_cap = self.group_cap;
         if let Some(a) = &self.against {
             fresh = fresh.against(a.old.book);
         }
@@ -1141,7 +1157,7 @@ impl<'b> Ledger<'b> {
             .collect();
         let mut joined = key.join("\u{1f}");
         let mut key = key;
-        if !self.buckets.contains_key(&joined) && self.buckets.len() >= MAX_GROUPS {
+        if !self.buckets.contains_key(&joined) && self.buckets.len() >= self.group_cap {
             joined = OTHER.to_string();
             key = vec![OTHER.to_string()];
         }
@@ -1331,12 +1347,18 @@ impl<'b> Ledger<'b> {
     }
 
     fn acc(&mut self, mi: usize) -> &mut ModelAcc {
-        if self.models.len() <= mi {
+        if self.model_slot.len() <= mi {
             // Saturating: `mi` indexes the book's models, far below `usize::MAX`.
-            self.models
-                .resize_with(mi.saturating_add(1), ModelAcc::default);
+            self.model_slot.resize(mi.saturating_add(1), u32::MAX);
         }
-        &mut self.models[mi]
+        let mut slot = self.model_slot[mi];
+        if slot == u32::MAX {
+            // A book has far fewer than u32::MAX models.
+            slot = u32::try_from(self.models.len()).unwrap_or(u32::MAX);
+            self.model_slot[mi] = slot;
+            self.models.push((mi, ModelAcc::default()));
+        }
+        &mut self.models[slot as usize].1
     }
 
     fn account(&mut self, mi: usize, mode: Mode, u: &Usage, s: &Split) {
@@ -1415,7 +1437,7 @@ impl<'b> Ledger<'b> {
                 }
             }
         }
-        for (mi, a) in other.models.into_iter().enumerate() {
+        for (mi, a) in other.models {
             if a.records > 0 {
                 self.acc(mi).absorb(a)?;
             }
@@ -1452,7 +1474,7 @@ impl<'b> Ledger<'b> {
             }
         }
         for (k, theirs) in other.buckets {
-            let room = self.buckets.len() < MAX_GROUPS;
+            let room = self.buckets.len() < self.group_cap;
             match self.buckets.get_mut(&k) {
                 Some(ours) => {
                     ours.first = ours.first.min(theirs.first);
@@ -1518,7 +1540,7 @@ impl<'b> Ledger<'b> {
             return done.summary();
         }
         let mut per_model: BTreeMap<usize, (Decimal, MeterSums)> = BTreeMap::new();
-        for (mi, a) in self.models.iter().enumerate() {
+        for &(mi, ref a) in &self.models {
             if a.records > 0 {
                 let mut total = Decimal::ZERO;
                 for (_, amt) in a.per_line.values() {
@@ -1562,7 +1584,13 @@ impl<'b> Ledger<'b> {
         let mut by_model = Vec::with_capacity(per_model.len());
         let mut grand = Decimal::ZERO;
         for (mi, (total, meters)) in per_model {
-            let a = &self.models[mi];
+            let Some((_, a)) = self
+                .model_slot
+                .get(mi)
+                .and_then(|&s| self.models.get(s as usize))
+            else {
+                continue;
+            };
             let model = &self.book.models()[mi];
             grand = grand.checked_add(total).ok_or_else(overflow)?;
             let modes = Mode::ALL
