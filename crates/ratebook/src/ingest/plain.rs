@@ -14,7 +14,7 @@
 //! million; `sonic_rs::from_str` 0.51–0.72 million; `simd_json::serde::from_slice` (on a copy
 //! it may mutate) 0.55–0.63 million, with and without `-C target-cpu=native` (sonic-rs 0.5,
 //! simd-json 0.15). Those parsers validate and tokenise every byte of the skipped messages;
-//! this one steps over a skipped string with `memchr`-style scans and builds nothing.
+//! this one steps over skipped values 16 bytes at a time and builds nothing.
 //!
 //! Refusing is always allowed: the caller then reads the line with `serde_json` into the same
 //! types, which accepts it or explains why not. So this reader answers only for lines whose
