@@ -43,9 +43,9 @@ use ratebook::money::{group_thousands, parse_user_decimal};
 use ratebook::{Date, RateBook, format_count, format_usd};
 
 use crate::output::{
-    BookOutput, BudgetOutput, CostOutput, Count, GroupCost, IncompleteStreamLine, MeterCost,
-    ModelCost, ModelRestatementOutput, MonthRestatementOutput, ProjectionOutput, RejectedLine,
-    ReportedCost, RestatementOutput, WhatIfCost, usd,
+    BookOutput, BudgetOutput, CostOutput, Count, GroupCost, IncompleteStreamLine,
+    LongContextOutput, MeterCost, ModelCost, ModelRestatementOutput, MonthRestatementOutput,
+    ProjectionOutput, RejectedLine, ReportedCost, RestatementOutput, WhatIfCost, usd,
 };
 use crate::{books, git};
 
@@ -85,6 +85,10 @@ because the line did not say: cache_ttl_5m (Anthropic cache writes without their
 no_timestamp (priced at --date), standard_tier (no service tier on an OpenAI or Anthropic
 response), snapshot_stripped (an unlisted snapshot id priced as its model), incomplete_stream.
 
+Long context: requests past a whole-request long-context tier (one that reprices every token
+of the request) are counted with what they cost above base rates, and those within 10% below
+one are counted as near it (long_context in --json).
+
 Reports: --group-by day|month|model|provider|mode (repeatable or comma-separated) divides the
 totals; with day or month, a month-end projection runs the latest month's total so far on at
 its daily rate (days from the 1st to its last day with records). --format csv prints the groups
@@ -118,7 +122,8 @@ failed_reasons, by_model (per model: records, modes, input/cached/cache-write/ou
 totals, total_usd and a per-meter breakdown), reported_cost (when lines report a charge:
 records, charged_usd, estimated_usd, difference_usd), what_if (with --what-if: change,
 total_usd, delta_usd, not_applicable), groups (with --group-by: group, records, total_usd,
-first_date, last_date), projection, book (hash, newest_effective), restatement (with
+first_date, last_date), projection, long_context (near_cliff, over_cliff, over_cliff_extra_usd), book (hash,
+newest_effective), restatement (with
 --against: against, against_book, months with old/new totals, delta and per-model causes) and,
 with --budget, budget.
 
@@ -975,6 +980,11 @@ fn summary_json(
         }),
         budget: None,
         book: book_output(identity),
+        long_context: s.long_context.as_ref().map(|c| LongContextOutput {
+            near_cliff: c.near,
+            over_cliff: c.over,
+            over_cliff_extra_usd: usd(c.over_extra),
+        }),
         restatement: None,
     }
 }
@@ -1240,6 +1250,14 @@ fn summary_table(s: &Summary) -> String {
         out.push_str(&format!(
             "{} incomplete stream(s): the final usage never came, priced as a lower bound\n",
             format_count(s.incomplete_streams)
+        ));
+    }
+    if let Some(c) = &s.long_context {
+        out.push_str(&format!(
+            "long context: {} request(s) past a whole-request tier cost {} above base rates; {} within 10% below one\n",
+            format_count(c.over),
+            format_usd(c.over_extra),
+            format_count(c.near)
         ));
     }
     if !s.groups.is_empty() {

@@ -366,6 +366,10 @@ pub struct CostOutput {
     /// With `--against`: the log under the other book and this one, month by month.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restatement: Option<RestatementOutput>,
+    /// Requests at a whole-request long-context cliff (a tier that reprices every token of the
+    /// request), when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long_context: Option<LongContextOutput>,
     /// With `--group-by`: the log divided by the groupings, ordered by key.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupCost>,
@@ -383,6 +387,18 @@ pub struct CostOutput {
     /// With `--budget`: the total against it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<BudgetOutput>,
+}
+
+/// Requests near and over a whole-request long-context cliff.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LongContextOutput {
+    /// Requests within 10% below a tier's threshold (a few more prompt tokens would reprice
+    /// them whole).
+    pub near_cliff: u64,
+    /// Requests past a tier's threshold, billed at its rates.
+    pub over_cliff: u64,
+    /// What those over it cost above their base rates.
+    pub over_cliff_extra_usd: String,
 }
 
 /// What identifies a rate book.

@@ -605,16 +605,7 @@ pub fn tier_reached<'e>(
 ) -> Result<Option<TierReached<'e>>, Error> {
     let mut reached = None;
     for (index, tier) in entry.tiers.iter().enumerate() {
-        let mut counted = 0u64;
-        if tier.counts_input {
-            counted = add(counted, split.uncached)?;
-        }
-        if tier.counts_cache_read {
-            counted = add(counted, split.cached)?;
-        }
-        if tier.counts_cache_write {
-            counted = add(counted, split.writes)?;
-        }
+        let counted = tier_counted(tier, split)?;
         if tier.reached(counted) {
             reached = Some(TierReached {
                 index,
@@ -624,6 +615,39 @@ pub fn tier_reached<'e>(
         }
     }
     Ok(reached)
+}
+
+/// The prompt tokens `tier` counts in `split`.
+fn tier_counted(tier: &LongContextTier, split: &Split) -> Result<u64, Error> {
+    let mut counted = 0u64;
+    if tier.counts_input {
+        counted = add(counted, split.uncached)?;
+    }
+    if tier.counts_cache_read {
+        counted = add(counted, split.cached)?;
+    }
+    if tier.counts_cache_write {
+        counted = add(counted, split.writes)?;
+    }
+    Ok(counted)
+}
+
+/// Whether `split` is within 10% below a whole-request long-context tier of `entry` it does
+/// not reach: a few more prompt tokens would reprice the whole request.
+pub fn near_cliff(entry: &PriceEntry, split: &Split) -> Result<bool, Error> {
+    for tier in &entry.tiers {
+        if tier.application != TierApplication::WholeRequest {
+            continue;
+        }
+        let counted = tier_counted(tier, split)?;
+        // counted ≥ 0.9 × threshold, as 10 × counted ≥ 9 × threshold (in u128: no overflow).
+        let near =
+            u128::from(counted).saturating_mul(10) >= u128::from(tier.threshold).saturating_mul(9);
+        if near && !tier.reached(counted) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// A request's quantities by the rates they are billed at: `main` at the base rates (or, past

@@ -33,3 +33,5 @@ mod assumptions;
 mod groups;
 // Restatements: --against another book, month by month; the book's identity.
 mod against;
+// Long-context cliffs: requests near and over a whole-request tier.
+mod long_context;

@@ -37,12 +37,12 @@ use super::{
     Assumption, Assumptions, GroupBy, GroupSummary, LineError, Parsed, Projection, Provider,
     Record, RejectKind, Shape, WhatIf, parse_event,
 };
-use crate::book::{FeeRule, Meter, Mode, Model, RateBook, Rates, Rounding};
+use crate::book::{FeeRule, Meter, Mode, Model, RateBook, Rates, Rounding, TierApplication};
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
 use crate::estimate::{
     EstimateOptions, METERS, Rater, Split, check_model_limits, estimate_resolved, fee_amount,
-    fee_rule, meter_amount, quantities, rerouted_to, split,
+    fee_rule, meter_amount, near_cliff, quantities, rerouted_to, split,
 };
 use crate::resolve::ResolvedBy;
 use crate::usage::Usage;
@@ -173,6 +173,8 @@ pub struct Summary {
     pub what_if: Vec<WhatIfSummary>,
     /// With [`Ledger::group_by`]: the log divided by its groupings, ordered by key.
     pub groups: Vec<GroupSummary>,
+    /// Requests near or over a whole-request long-context cliff, if any.
+    pub long_context: Option<CliffSummary>,
     /// With [`Ledger::against`]: the log under the other book and this one, month by month.
     pub restatement: Option<Restatement>,
     /// Grouped by day or month, and the latest month not complete: its month-end projection.
@@ -421,6 +423,8 @@ pub struct Ledger<'b> {
     /// `--group-by`: the groupings, in order, and the log divided by them.
     grouping: Vec<GroupBy>,
     buckets: FxMap<String, Bucket<'b>>,
+    /// Records near and over a whole-request long-context cliff.
+    cliff: CliffCounts,
     /// Most groups kept ([`MAX_GROUPS`] unless set).
     group_cap: usize,
     /// `--against`: the log priced by another (older) book too, by month and model.
@@ -462,6 +466,26 @@ pub struct ModelRestatement {
     pub model: String,
     pub old_total: Decimal,
     pub new_total: Decimal,
+}
+
+/// Records priced near and over a whole-request long-context tier.
+#[derive(Debug, Clone, Copy, Default)]
+struct CliffCounts {
+    near: u64,
+    over: u64,
+}
+
+/// Requests at a whole-request long-context cliff: a tier that reprices every token of a
+/// request once its prompt passes a threshold (Gemini 2.5 Pro past 200,000 tokens, say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliffSummary {
+    /// Priced requests within 10% below a tier's threshold, not past it.
+    pub near: u64,
+    /// Priced requests past a tier's threshold, billed at its rates.
+    pub over: u64,
+    /// What those over it cost above the base rates of their price entries (token meters;
+    /// requests priced one by one, with media, are counted but not in this sum).
+    pub over_extra: Decimal,
 }
 
 /// Most groups kept; records past it go to one group keyed [`OTHER`].
@@ -699,6 +723,7 @@ impl<'b> Ledger<'b> {
             grouping: Vec::new(),
             buckets: FxMap::default(),
             group_cap: MAX_GROUPS,
+            cliff: CliffCounts::default(),
             against: None,
         }
     }
@@ -1174,6 +1199,40 @@ impl<'b> Ledger<'b> {
         let _ = b.ledger.add_priced(rec);
     }
 
+    /// What the groups past a whole-request tier cost above their entries' base rates.
+    fn over_cliff_extra(&self) -> Result<Decimal, Error> {
+        let mut extra = Decimal::ZERO;
+        for g in &self.groups {
+            let (Some(t), Ok(rater)) = (g.key.tier, &g.rater) else {
+                continue;
+            };
+            let whole = rater
+                .entry
+                .tiers
+                .get(t as usize)
+                .is_some_and(|t| t.application == TierApplication::WholeRequest);
+            if !whole {
+                continue;
+            }
+            for m in Meter::ALL {
+                let q = g.main_quantities[m as usize];
+                let Slot::Rate(tier_rate) = &g.main[m as usize] else {
+                    continue;
+                };
+                if q == 0 {
+                    continue;
+                }
+                let base = rater.rate(m, None)?.rate;
+                let at_tier = meter_amount(m, dec(q)?, *tier_rate)?;
+                let at_base = meter_amount(m, dec(q)?, base)?;
+                extra = extra
+                    .checked_add(at_tier.checked_sub(at_base).ok_or_else(overflow)?)
+                    .ok_or_else(overflow)?;
+            }
+        }
+        Ok(extra)
+    }
+
     fn group_summaries(&self) -> Result<Vec<GroupSummary>, Error> {
         let mut out = Vec::with_capacity(self.buckets.len());
         for b in self.buckets.values() {
@@ -1281,6 +1340,13 @@ impl<'b> Ledger<'b> {
         check_model_limits(billed, entry, u, &s)
             .map_err(|e| line_error(rater().err().unwrap_or(e)))?;
         let q = quantities(entry, &s).map_err(line_error)?;
+        // Long-context cliffs: past a whole-request tier, or within 10% below one.
+        let (over_cliff, near) = if entry.tiers.is_empty() {
+            (false, false)
+        } else {
+            let over = q.main_tier().is_some();
+            (over, !over && near_cliff(entry, &s).unwrap_or(false))
+        };
         let key = GroupKey {
             model: name.model as u32,
             billed: bi as u32,
@@ -1343,6 +1409,12 @@ impl<'b> Ledger<'b> {
             g.fees[i].calls = g.fees[i].calls.saturating_add(u128::from(n));
         }
         self.account(name.model, rec.mode, u, &s);
+        // Saturating: counts (see "Counts saturate" above).
+        if over_cliff {
+            self.cliff.over = self.cliff.over.saturating_add(1);
+        } else if near {
+            self.cliff.near = self.cliff.near.saturating_add(1);
+        }
         Ok(())
     }
 
@@ -1445,6 +1517,8 @@ impl<'b> Ledger<'b> {
         // Saturating: counts (see "Counts saturate" above).
         self.records = self.records.saturating_add(other.records);
         self.exact = self.exact.saturating_add(other.exact);
+        self.cliff.near = self.cliff.near.saturating_add(other.cliff.near);
+        self.cliff.over = self.cliff.over.saturating_add(other.cliff.over);
         for (ours, theirs) in self.assumed.iter_mut().zip(other.assumed) {
             *ours = ours.saturating_add(theirs);
         }
@@ -1634,6 +1708,15 @@ impl<'b> Ledger<'b> {
             rejected_kinds: self.rejected_kinds.iter().map(|(k, v)| (*k, *v)).collect(),
             incomplete_streams: self.streams.incomplete,
             by_model,
+            long_context: if self.cliff.near == 0 && self.cliff.over == 0 {
+                None
+            } else {
+                Some(CliffSummary {
+                    near: self.cliff.near,
+                    over: self.cliff.over,
+                    over_extra: self.over_cliff_extra()?,
+                })
+            },
             groups: self.group_summaries()?,
             restatement: match &self.against {
                 None => None,

@@ -70,7 +70,7 @@ mod whatif;
 
 pub use groups::{GroupBy, GroupSummary, Projection};
 pub use ledger::{
-    IncompleteStream, Ledger, LineOutcome, MAX_GROUPS, MAX_OPEN_STREAMS, MeterTotal,
+    CliffSummary, IncompleteStream, Ledger, LineOutcome, MAX_GROUPS, MAX_OPEN_STREAMS, MeterTotal,
     ModelRestatement, ModelSummary, MonthRestatement, OTHER, ReportedSummary, Restatement,
     StreamKey, Summary, WhatIfSummary, WorkerStep,
 };
