@@ -1131,6 +1131,33 @@ fn restatement_table(
     out
 }
 
+/// Warns on stderr of `count` things (`what`); with `--json` points at the `json_key` that lists
+/// them, otherwise lists the first ones (`listed`) and says how many more there are.
+fn warn_listed(
+    what: &str,
+    count: u64,
+    json_key: Option<&str>,
+    listed: impl Iterator<Item = String>,
+) {
+    if count == 0 {
+        return;
+    }
+    match json_key {
+        Some(key) => eprintln!("warning: {what}; see {key}"),
+        None => {
+            eprintln!("warning: {what}:");
+            let mut shown = 0u64;
+            for line in listed {
+                eprintln!("  {line}");
+                shown += 1;
+            }
+            if count > shown {
+                eprintln!("  … and {} more", format_count(count - shown));
+            }
+        }
+    }
+}
+
 /// How `cost` prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -1449,56 +1476,35 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
             }
         }
     }
-    if summary.rejected > 0 {
-        eprintln!(
-            "warning: {} line(s) rejected (not priced){}",
-            format_count(summary.rejected),
-            if format == Format::Json {
-                "; see rejected_lines"
-            } else {
-                ":"
-            }
-        );
-        if format != Format::Json {
-            for r in &run.rejections {
-                eprintln!("  {}:{}: {}", r.file, r.line, r.reason);
-            }
-            if summary.rejected > run.rejections.len() as u64 {
-                eprintln!(
-                    "  … and {} more",
-                    format_count(summary.rejected - run.rejections.len() as u64)
-                );
-            }
-        }
-    }
-    if summary.incomplete_streams > 0 {
-        eprintln!(
-            "warning: {} stream(s) incomplete (priced as a lower bound){}",
-            format_count(summary.incomplete_streams),
-            if format == Format::Json {
-                "; see incomplete_stream_lines"
-            } else {
-                ":"
-            }
-        );
-        if format != Format::Json {
-            for (file, i) in &run.incomplete {
-                eprintln!(
-                    "  {file}:{}: {} stream {}: {}",
-                    i.line,
-                    i.shape.as_str(),
-                    i.id,
-                    i.reason
-                );
-            }
-            if summary.incomplete_streams > run.incomplete.len() as u64 {
-                eprintln!(
-                    "  … and {} more",
-                    format_count(summary.incomplete_streams - run.incomplete.len() as u64)
-                );
-            }
-        }
-    }
+    let json = format == Format::Json;
+    warn_listed(
+        &format!(
+            "{} line(s) rejected (not priced)",
+            format_count(summary.rejected)
+        ),
+        summary.rejected,
+        json.then_some("rejected_lines"),
+        run.rejections
+            .iter()
+            .map(|r| format!("{}:{}: {}", r.file, r.line, r.reason)),
+    );
+    warn_listed(
+        &format!(
+            "{} stream(s) incomplete (priced as a lower bound)",
+            format_count(summary.incomplete_streams)
+        ),
+        summary.incomplete_streams,
+        json.then_some("incomplete_stream_lines"),
+        run.incomplete.iter().map(|(file, i)| {
+            format!(
+                "{file}:{}: {} stream {}: {}",
+                i.line,
+                i.shape.as_str(),
+                i.id,
+                i.reason
+            )
+        }),
+    );
     if check.is_some_and(|c| c.over) {
         return Ok(ExitCode::from(OVER_BUDGET));
     }
