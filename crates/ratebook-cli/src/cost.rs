@@ -89,8 +89,9 @@ Long context: requests past a whole-request long-context tier (one that reprices
 of the request) are counted with what they cost above base rates, and those within 10% below
 one are counted as near it (long_context in --json).
 
-Reports: --group-by day|month|model|provider|mode (repeatable or comma-separated) divides the
-totals; with day or month, a month-end projection runs the latest month's total so far on at
+Reports: --group-by day|month|model|provider|mode|tag:KEY (repeatable or comma-separated)
+divides the totals (tag:KEY: a top-level field of the line, or of its `metadata`, `(none)` when
+absent); with day or month, a month-end projection runs the latest month's total so far on at
 its daily rate (days from the 1st to its last day with records). --format csv prints the groups
 (or one row per model), exact amounts; --format json is --json.
 
@@ -155,8 +156,9 @@ pub struct CostArgs {
     /// mode=batch|flex|priority|standard, model=ID or cache-ttl=1h. Repeatable.
     #[arg(long = "what-if", value_name = "CHANGE")]
     what_if: Vec<String>,
-    /// Divide the totals by day, month, model, provider or mode (repeatable, or comma-separated:
-    /// month,model). Grouping by day or month adds a month-end projection.
+    /// Divide the totals by day, month, model, provider, mode or tag:KEY (a top-level field of
+    /// the log line or of its `metadata`); repeatable, or comma-separated (month,model).
+    /// Grouping by day or month adds a month-end projection.
     #[arg(long = "group-by", value_name = "GROUP", value_delimiter = ',')]
     group_by: Vec<String>,
     /// Also price the log by another version of the book (a pricing directory, or a git ref
@@ -1167,11 +1169,13 @@ enum Format {
 }
 
 impl CostArgs {
-    /// The groupings as named on the command line, normalised (`month`, `model`).
+    /// The groupings, named as in the output (`month`, `model`, `tag:team`); checked by `run`
+    /// before any output.
     fn group_by_names(&self) -> Vec<String> {
         self.group_by
             .iter()
-            .map(|g| g.trim().to_ascii_lowercase())
+            .filter_map(|g| g.parse::<GroupBy>().ok())
+            .map(|g| g.name())
             .collect()
     }
 }

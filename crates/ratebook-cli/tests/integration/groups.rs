@@ -162,3 +162,28 @@ fn an_unknown_grouping_or_two_formats_is_an_error() {
     let out = run(&["cost", &fixture(), "--json", "--format", "csv"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_tag_groups_by_a_field_of_the_line_or_its_metadata() {
+    // `tests/data/usage/tags.jsonl`: five OpenAI Responses objects on gpt-5-mini (0.25 in / 2.00
+    // out per million tokens), each 10,000 input and 1,000 output tokens: 4,500 millionths. Two
+    // with metadata.team "search", one "support", one with empty metadata, one with a top-level
+    // "team": "billing" and no metadata.
+    let file = root().join("tests/data/usage/tags.jsonl");
+    let out = run(&[
+        "cost",
+        file.to_str().unwrap(),
+        "--group-by",
+        "tag:team",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "tag:team,records,total_usd\n(none),1,0.0045\nbilling,1,0.0045\nsearch,2,0.009\nsupport,1,0.0045\n"
+    );
+    let t = run(&["cost", file.to_str().unwrap(), "--group-by", "tag:"]);
+    assert_eq!(t.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&t.stderr).contains("needs a key"));
+}

@@ -11,7 +11,7 @@ use crate::date::Date;
 use crate::error::{Error, ErrorKind};
 
 /// One dimension to divide a log by (`ratebook cost --group-by`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GroupBy {
     /// The response's date (or the run's, without a timestamp), `YYYY-MM-DD`.
@@ -24,41 +24,82 @@ pub enum GroupBy {
     Provider,
     /// The service mode it was priced in.
     Mode,
+    /// `tag:KEY`: the value of `KEY` on the response's line — a top-level field, or one of its
+    /// `metadata` (OpenAI's request metadata, echoed on Responses objects; a logger's own
+    /// `metadata`). `(none)` when the line has none, or the record came without a line.
+    Tag(String),
 }
 
+/// The group of records whose line has no value for a `tag:KEY` grouping.
+pub const NO_TAG: &str = "(none)";
+
 impl GroupBy {
-    /// `day`, `month`, `model`, `provider` or `mode`.
-    pub fn as_str(self) -> &'static str {
+    /// `day`, `month`, `model`, `provider`, `mode` or `tag:KEY`.
+    pub fn name(&self) -> String {
         match self {
-            GroupBy::Day => "day",
-            GroupBy::Month => "month",
-            GroupBy::Model => "model",
-            GroupBy::Provider => "provider",
-            GroupBy::Mode => "mode",
+            GroupBy::Day => "day".into(),
+            GroupBy::Month => "month".into(),
+            GroupBy::Model => "model".into(),
+            GroupBy::Provider => "provider".into(),
+            GroupBy::Mode => "mode".into(),
+            GroupBy::Tag(key) => format!("tag:{key}"),
         }
     }
 
-    /// The group of a record priced at `date` in `mode` on `model` of `provider`.
-    pub(crate) fn key(self, date: Date, mode: Mode, model: &str, provider: &str) -> String {
+    /// The group of a record priced at `date` in `mode` on `model` of `provider`, whose line
+    /// had `tag` for this grouping's key.
+    pub(crate) fn key(
+        &self,
+        date: Date,
+        mode: Mode,
+        model: &str,
+        provider: &str,
+        tag: Option<&str>,
+    ) -> String {
         match self {
             GroupBy::Day => date.to_string(),
             GroupBy::Month => format!("{:04}-{:02}", date.year(), date.month()),
             GroupBy::Model => model.to_string(),
             GroupBy::Provider => provider.to_string(),
             GroupBy::Mode => mode.as_str().to_string(),
+            GroupBy::Tag(_) => tag.unwrap_or(NO_TAG).to_string(),
         }
+    }
+}
+
+/// The value of `key` on a log line: a top-level field, else a field of its top-level
+/// `metadata` object. Strings as they are; numbers and booleans as JSON writes them; `null` or
+/// absent is `None`. The line is read again for this (only when a tag grouping is asked for).
+pub(crate) fn tag_value(line: &str, key: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    let found = v
+        .get(key)
+        .or_else(|| v.get("metadata").and_then(|m| m.get(key)))?;
+    match found {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
     }
 }
 
 impl fmt::Display for GroupBy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.name())
     }
 }
 
 impl FromStr for GroupBy {
     type Err = Error;
     fn from_str(s: &str) -> Result<GroupBy, Error> {
+        if let Some(key) = s.trim().strip_prefix("tag:") {
+            return match key.trim() {
+                "" => Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    "grouping `tag:` needs a key (tag:team, tag:user_id)",
+                )),
+                k => Ok(GroupBy::Tag(k.to_string())),
+            };
+        }
         match s.trim().to_ascii_lowercase().as_str() {
             "day" => Ok(GroupBy::Day),
             "month" => Ok(GroupBy::Month),
@@ -67,7 +108,9 @@ impl FromStr for GroupBy {
             "mode" => Ok(GroupBy::Mode),
             _ => Err(Error::new(
                 ErrorKind::InvalidValue,
-                format!("unknown grouping `{s}`; expected day, month, model, provider or mode"),
+                format!(
+                    "unknown grouping `{s}`; expected day, month, model, provider, mode or tag:KEY"
+                ),
             )),
         }
     }

@@ -31,7 +31,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
-use super::groups::project;
+use super::groups::{project, tag_value};
 use super::stream::{Partial, StreamEvent, StreamKind, StreamStep};
 use super::{
     Assumption, Assumptions, GroupBy, GroupSummary, LineError, Parsed, Projection, Provider,
@@ -425,6 +425,8 @@ pub struct Ledger<'b> {
     buckets: FxMap<String, Bucket<'b>>,
     /// Records near and over a whole-request long-context cliff.
     cliff: CliffCounts,
+    /// The values of the `tag:KEY` groupings on the line being read, in grouping order.
+    line_tags: Vec<Option<String>>,
     /// Most groups kept ([`MAX_GROUPS`] unless set).
     group_cap: usize,
     /// `--against`: the log priced by another (older) book too, by month and model.
@@ -723,6 +725,7 @@ impl<'b> Ledger<'b> {
             grouping: Vec::new(),
             buckets: FxMap::default(),
             group_cap: MAX_GROUPS,
+            line_tags: Vec::new(),
             cliff: CliffCounts::default(),
             against: None,
         }
@@ -823,6 +826,23 @@ impl<'b> Ledger<'b> {
     /// Reads and prices line number `number` (without its newline). A stream event goes to its
     /// open stream; a stream is priced when its final usage comes.
     pub fn add_line_at(&mut self, line: &str, number: u64) -> LineOutcome {
+        self.read_tags(line);
+        let outcome = self.add_line_tagged(line, number);
+        self.line_tags.clear();
+        outcome
+    }
+
+    /// Reads the line's values for the `tag:KEY` groupings, if any.
+    fn read_tags(&mut self, line: &str) {
+        self.line_tags.clear();
+        for g in &self.grouping {
+            if let GroupBy::Tag(key) = g {
+                self.line_tags.push(tag_value(line, key));
+            }
+        }
+    }
+
+    fn add_line_tagged(&mut self, line: &str, number: u64) -> LineOutcome {
         self.streams.line = number;
         // JSON whitespace is ASCII; stops at the first other byte (`{` on real lines).
         if line.bytes().all(|b| b.is_ascii_whitespace()) {
@@ -842,6 +862,13 @@ impl<'b> Ledger<'b> {
     /// ledger holds: whole responses and stream events that need no open stream are priced
     /// here; the rest is for the other ledger, in input order ([`WorkerStep`]).
     pub fn add_line_for_worker(&mut self, line: &str) -> WorkerStep {
+        self.read_tags(line);
+        let step = self.worker_step(line);
+        self.line_tags.clear();
+        step
+    }
+
+    fn worker_step(&mut self, line: &str) -> WorkerStep {
         if line.bytes().all(|b| b.is_ascii_whitespace()) {
             return WorkerStep::Done(LineOutcome::Blank);
         }
@@ -1175,10 +1202,17 @@ impl<'b> Ledger<'b> {
     fn add_to_group(&mut self, rec: &Record<'_>) {
         let date = rec.date.unwrap_or(self.default_date);
         let model = &self.book.models()[self.last_model];
+        let mut tags = self.line_tags.iter();
         let key: Vec<String> = self
             .grouping
             .iter()
-            .map(|g| g.key(date, rec.mode, &model.id, model.provider.as_str()))
+            .map(|g| {
+                let tag = match g {
+                    GroupBy::Tag(_) => tags.next().and_then(|t| t.as_deref()),
+                    _ => None,
+                };
+                g.key(date, rec.mode, &model.id, model.provider.as_str(), tag)
+            })
             .collect();
         let mut joined = key.join("\u{1f}");
         let mut key = key;

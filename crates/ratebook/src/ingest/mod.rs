@@ -68,7 +68,7 @@ mod plain;
 pub mod stream;
 mod whatif;
 
-pub use groups::{GroupBy, GroupSummary, Projection};
+pub use groups::{GroupBy, GroupSummary, NO_TAG, Projection};
 pub use ledger::{
     CliffSummary, IncompleteStream, Ledger, LineOutcome, MAX_GROUPS, MAX_OPEN_STREAMS, MeterTotal,
     ModelRestatement, ModelSummary, MonthRestatement, OTHER, ReportedSummary, Restatement,
