@@ -25,11 +25,15 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
 /// The book to price with: `--pricing DIR` if given (every file must be valid), else the
 /// bundled one.
 pub fn load(pricing: Option<&Path>) -> Result<RateBook> {
-    let files = match pricing {
-        Some(dir) => read_dir(dir)?,
-        None => ratebook::bundled::sources(),
-    };
-    load_sources(&files)
+    load_sources(&sources(pricing)?)
+}
+
+/// The pricing files to price with: those of `--pricing DIR` if given, else the bundled ones.
+fn sources(pricing: Option<&Path>) -> Result<Vec<SourceFile>> {
+    match pricing {
+        Some(dir) => read_dir(dir),
+        None => Ok(ratebook::bundled::sources()),
+    }
 }
 
 /// What identifies a rate book: a hash of its files' names and contents, and the newest
@@ -44,17 +48,18 @@ pub struct Identity {
 
 /// The book to price with and its identity (see [`load`]).
 pub fn load_identified(pricing: Option<&Path>) -> Result<(RateBook, Identity)> {
-    let files = match pricing {
-        Some(dir) => read_dir(dir)?,
-        None => ratebook::bundled::sources(),
-    };
-    let book = load_sources(&files)?;
-    let id = identity(&files, &book);
+    identified(&sources(pricing)?)
+}
+
+/// The book of `files` (every file must be valid) and its identity.
+pub fn identified(files: &[SourceFile]) -> Result<(RateBook, Identity)> {
+    let book = load_sources(files)?;
+    let id = identity(files, &book);
     Ok((book, id))
 }
 
 /// The identity of `book`, loaded from `files`.
-pub fn identity(files: &[SourceFile], book: &RateBook) -> Identity {
+fn identity(files: &[SourceFile], book: &RateBook) -> Identity {
     let base = |name: &str| name.rsplit(['/', '\\']).next().unwrap_or(name).to_string();
     let mut named: Vec<(String, &str)> = files
         .iter()

@@ -1000,9 +1000,7 @@ fn load_against(what: &str) -> Result<(RateBook, books::Identity)> {
         let top = git::toplevel()?;
         git::pricing_at(&top, what)?
     };
-    let book = books::load_sources(&files)?;
-    let id = books::identity(&files, &book);
-    Ok((book, id))
+    books::identified(&files)
 }
 
 /// Per model, what changed from `old` to `new`, as `field old → new from DATE` phrases with

@@ -126,24 +126,18 @@ fn groups_are_the_same_on_any_thread_count() {
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("grouping-generated.jsonl");
     std::fs::write(&path, text.repeat(5_000)).unwrap();
     let file = path.to_str().unwrap();
-    let one = run_json(&[
-        "cost",
-        file,
-        "--json",
-        "--group-by",
-        "day,model",
-        "--threads",
-        "1",
-    ]);
-    let three = run_json(&[
-        "cost",
-        file,
-        "--json",
-        "--group-by",
-        "day,model",
-        "--threads",
-        "3",
-    ]);
+    let on = |threads: &str| {
+        run_json(&[
+            "cost",
+            file,
+            "--json",
+            "--group-by",
+            "day,model",
+            "--threads",
+            threads,
+        ])
+    };
+    let (one, three) = (on("1"), on("3"));
     assert_eq!(one, three);
     // 5,000 × 0.006045 so far in November; × 3.
     assert_eq!(one["projection"]["so_far_usd"], "30.225");
