@@ -1,9 +1,91 @@
 //! Where the CLI gets its rate book: a pricing directory on disk, or the bundled one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use ratebook::{Date, RateBook, SourceFile};
+use ratebook::{Date, Overlay, RateBook, SourceFile};
+
+/// Your own prices over the book's: `--overlay FILE` and `--discount NAME:PERCENT`, shared by
+/// `estimate`, `compare`, `scenario` and `cost`.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct OwnPrices {
+    /// Apply an overlay file of your own prices: negotiated discounts, markups, replacement
+    /// rates, a gateway's billing unit (format: pricing/README.md, "Your own prices").
+    /// Repeatable; applied in order, before any --discount.
+    #[arg(long = "overlay", value_name = "FILE")]
+    pub overlays: Vec<PathBuf>,
+    /// Take PERCENT off every rate of a provider, a model or a cloud deployment, e.g.
+    /// `--discount openai:20%` or `--discount aws-bedrock:5%`. Repeatable.
+    #[arg(long = "discount", value_name = "PROVIDER_OR_MODEL:PERCENT")]
+    pub discounts: Vec<String>,
+}
+
+impl OwnPrices {
+    /// Whether any overlay or discount was given.
+    pub fn is_empty(&self) -> bool {
+        self.overlays.is_empty() && self.discounts.is_empty()
+    }
+
+    /// The overlays to apply to `book`, read and checked: every problem of every file is
+    /// printed as `file:line:column: message` before the command fails.
+    pub fn read(&self, book: &RateBook) -> Result<Vec<(Overlay, SourceFile)>> {
+        let mut out = Vec::new();
+        let mut errors = 0usize;
+        for path in &self.overlays {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read overlay {}", path.display()))?;
+            let file = SourceFile::new(path.display().to_string(), text);
+            match Overlay::parse(&file) {
+                Ok(o) => out.push((o, file)),
+                Err(es) => {
+                    for e in &es {
+                        eprintln!("{e}");
+                    }
+                    errors = errors.saturating_add(es.len());
+                }
+            }
+        }
+        for spec in &self.discounts {
+            match Overlay::discount(spec, book) {
+                Ok(o) => out.push((o, SourceFile::new("--discount", spec.clone()))),
+                Err(e) => {
+                    eprintln!("--discount {spec}: {}", e.message);
+                    errors = errors.saturating_add(1);
+                }
+            }
+        }
+        if errors > 0 {
+            bail!("your own prices have {errors} error(s); nothing was priced");
+        }
+        Ok(out)
+    }
+
+    /// `book` with these overlays applied (see [`OwnPrices::read`]).
+    pub fn apply(&self, book: RateBook) -> Result<RateBook> {
+        if self.is_empty() {
+            return Ok(book);
+        }
+        let overlays = self.read(&book)?;
+        apply_overlays(&book, &overlays)
+    }
+}
+
+/// `book` with `overlays` applied; every rule whose target is not in the book is printed, located.
+fn apply_overlays(book: &RateBook, overlays: &[(Overlay, SourceFile)]) -> Result<RateBook> {
+    let list: Vec<Overlay> = overlays.iter().map(|(o, _)| o.clone()).collect();
+    match book.with_overlays(&list) {
+        Ok(b) => Ok(b),
+        Err(es) => {
+            for e in &es {
+                eprintln!("{e}");
+            }
+            bail!(
+                "your own prices have {} error(s); nothing was priced",
+                es.len()
+            )
+        }
+    }
+}
 
 /// Reads every `*.toml` in `dir`, sorted by name. Names in messages are shown as given.
 pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
@@ -47,14 +129,27 @@ pub struct Identity {
 }
 
 /// The book to price with and its identity (see [`load`]).
-pub fn load_identified(pricing: Option<&Path>) -> Result<(RateBook, Identity)> {
-    identified(&sources(pricing)?)
+pub fn load_identified(pricing: Option<&Path>, own: &OwnPrices) -> Result<(RateBook, Identity)> {
+    identified_with(&sources(pricing)?, own)
 }
 
-/// The book of `files` (every file must be valid) and its identity.
-pub fn identified(files: &[SourceFile]) -> Result<(RateBook, Identity)> {
+/// The book of `files` with `own` prices applied, and its identity: the hash covers the
+/// overlay files and discounts too, so a total priced with them is never taken for one at
+/// list prices.
+pub fn identified_with(files: &[SourceFile], own: &OwnPrices) -> Result<(RateBook, Identity)> {
     let book = load_sources(files)?;
-    let id = identity(files, &book);
+    if own.is_empty() {
+        let id = identity(files, &book);
+        return Ok((book, id));
+    }
+    let overlays = own.read(&book)?;
+    let book = apply_overlays(&book, &overlays)?;
+    let mut all: Vec<SourceFile> = files.to_vec();
+    all.extend(overlays.into_iter().map(|(_, f)| SourceFile {
+        name: format!("overlay/{}", f.name),
+        text: f.text,
+    }));
+    let id = identity(&all, &book);
     Ok((book, id))
 }
 

@@ -14,6 +14,8 @@ use crate::output::{CompareOutput, ComparedModel, Unpriced, usd};
 
 #[derive(Args)]
 pub struct CompareArgs {
+    #[command(flatten)]
+    own: books::OwnPrices,
     /// Models to compare (ids or aliases, comma-separated); default: every model in the book.
     #[arg(long, value_delimiter = ',')]
     models: Vec<String>,
@@ -30,7 +32,7 @@ pub struct CompareArgs {
 }
 
 pub fn run(pricing: Option<&Path>, args: CompareArgs) -> Result<ExitCode> {
-    let book = books::load(pricing)?;
+    let book = args.own.apply(books::load(pricing)?)?;
     let usage = args.workload.usage()?;
     let options = args.workload.options()?;
     let ids: Vec<String> = if args.models.is_empty() {
@@ -43,11 +45,19 @@ pub fn run(pricing: Option<&Path>, args: CompareArgs) -> Result<ExitCode> {
         args.models.iter().map(|m| m.trim().to_string()).collect()
     };
     let per_day = Decimal::from(args.requests_per_day);
-    let mut priced: Vec<(String, Decimal)> = Vec::new();
+    let mut priced: Vec<(String, Decimal, Vec<String>)> = Vec::new();
     let mut unpriced: Vec<(String, String)> = Vec::new();
     for id in ids {
         match book.estimate(&id, &usage, options) {
-            Ok(e) => priced.push((e.model, e.total)),
+            Ok(e) => {
+                let mut own: Vec<String> = Vec::new();
+                for o in e.line_items.iter().flat_map(|l| &l.overlays) {
+                    if !own.contains(o) {
+                        own.push(o.clone());
+                    }
+                }
+                priced.push((e.model, e.total, own));
+            }
             Err(e) => unpriced.push((id, e.to_string())),
         }
     }
@@ -59,13 +69,14 @@ pub fn run(pricing: Option<&Path>, args: CompareArgs) -> Result<ExitCode> {
             mode: options.mode.as_str().to_string(),
             models: priced
                 .iter()
-                .map(|(m, t)| ComparedModel {
+                .map(|(m, t, own)| ComparedModel {
                     model: m.clone(),
                     total_usd: usd(*t),
                     daily_usd: daily(*t).map(usd),
                     monthly_usd: daily(*t)
                         .and_then(|d| d.checked_mul(Decimal::from(30)))
                         .map(usd),
+                    overlays: own.clone(),
                 })
                 .collect(),
             unpriced: unpriced
@@ -92,15 +103,25 @@ pub fn run(pricing: Option<&Path>, args: CompareArgs) -> Result<ExitCode> {
         "per day",
         "per month"
     );
-    for (m, t) in &priced {
+    let mut notes: Vec<&str> = Vec::new();
+    for (m, t, own) in &priced {
         let d = daily(*t).unwrap_or_default();
+        let mark = if own.is_empty() { "" } else { " *" };
         outln!(
-            "{:<26} {:>14} {:>14} {:>16}",
+            "{:<26} {:>14} {:>14} {:>16}{mark}",
             m,
             format_usd(*t),
             format_usd(d),
             format_usd(d * Decimal::from(30))
         );
+        for o in own {
+            if !notes.contains(&o.as_str()) {
+                notes.push(o);
+            }
+        }
+    }
+    if !notes.is_empty() {
+        outln!("* custom prices: {}", notes.join("; "));
     }
     for (m, e) in &unpriced {
         outln!("{m:<26} cannot price this workload: {e}");

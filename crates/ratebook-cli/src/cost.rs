@@ -140,6 +140,8 @@ pub struct CostArgs {
     /// JSON Lines files of provider responses; `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
+    #[command(flatten)]
+    own: books::OwnPrices,
     /// Read every line with this provider's usage convention instead of detecting it per line.
     #[arg(long, value_parser = ["google", "openai", "anthropic"])]
     provider: Option<String>,
@@ -891,6 +893,7 @@ fn summary_json(
                         amount_usd: usd(t.amount),
                     })
                     .collect(),
+                overlays: m.overlays.clone(),
             };
             (m.model.clone(), cost)
         })
@@ -991,8 +994,9 @@ fn summary_json(
     }
 }
 
-/// The other book of `--against`: a pricing directory, or `pricing/` at a git ref.
-fn load_against(what: &str) -> Result<(RateBook, books::Identity)> {
+/// The other book of `--against`: a pricing directory, or `pricing/` at a git ref, with the
+/// same own prices (`--overlay`, `--discount`) as the book the log is priced with.
+fn load_against(what: &str, own: &books::OwnPrices) -> Result<(RateBook, books::Identity)> {
     let dir = Path::new(what);
     let files = if dir.is_dir() {
         books::read_dir(dir)?
@@ -1000,7 +1004,7 @@ fn load_against(what: &str) -> Result<(RateBook, books::Identity)> {
         let top = git::toplevel()?;
         git::pricing_at(&top, what)?
     };
-    books::identified(&files)
+    books::identified_with(&files, own)
 }
 
 /// Per model, what changed from `old` to `new`, as `field old → new from DATE` phrases with
@@ -1281,6 +1285,13 @@ fn summary_table(s: &Summary) -> String {
             format_count(s.incomplete_streams)
         ));
     }
+    for m in s.by_model.iter().filter(|m| !m.overlays.is_empty()) {
+        out.push_str(&format!(
+            "custom prices on {}: {}\n",
+            m.model,
+            m.overlays.join("; ")
+        ));
+    }
     if let Some(c) = &s.long_context {
         out.push_str(&format!(
             "long context: {} request(s) past a whole-request tier cost {} above base rates; {} within 10% below one\n",
@@ -1354,10 +1365,10 @@ fn summary_table(s: &Summary) -> String {
 }
 
 pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
-    let (book, identity) = books::load_identified(pricing)?;
+    let (book, identity) = books::load_identified(pricing, &args.own)?;
     let old = match &args.against {
         None => None,
-        Some(a) => Some(load_against(a).with_context(|| format!("--against {a}"))?),
+        Some(a) => Some(load_against(a, &args.own).with_context(|| format!("--against {a}"))?),
     };
     let date = books::date_or_today(args.date.as_deref())?;
     let provider: Option<Provider> = args.provider.as_deref().map(str::parse).transpose()?;

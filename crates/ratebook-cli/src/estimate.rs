@@ -23,6 +23,8 @@ pub struct EstimateArgs {
     #[arg(long)]
     model: String,
     #[command(flatten)]
+    own: books::OwnPrices,
+    #[command(flatten)]
     workload: WorkloadArgs,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -163,7 +165,7 @@ impl WorkloadArgs {
 }
 
 pub fn run_estimate(pricing: Option<&Path>, args: EstimateArgs) -> Result<ExitCode> {
-    let book = books::load(pricing)?;
+    let book = args.own.apply(books::load(pricing)?)?;
     let usage = args.workload.usage()?;
     let options = args.workload.options()?;
     let est = book.estimate(&args.model, &usage, options)?;
@@ -372,6 +374,15 @@ pub fn estimate_table(e: &Estimate) -> String {
     }
     if let Some(t) = &e.tier {
         out.push_str(&format!("long-context tier reached: {t}\n"));
+    }
+    let mut own: Vec<&str> = Vec::new();
+    for o in e.line_items.iter().flat_map(|l| &l.overlays) {
+        if !own.contains(&o.as_str()) {
+            own.push(o);
+        }
+    }
+    if !own.is_empty() {
+        out.push_str(&format!("custom prices in effect: {}\n", own.join("; ")));
     }
     if !e.image_tokens.is_empty() {
         let list: Vec<String> = e.image_tokens.iter().map(|t| format_count(*t)).collect();

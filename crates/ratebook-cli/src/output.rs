@@ -116,6 +116,9 @@ pub struct LineItemOutput {
     pub rule: String,
     /// The line in words.
     pub sentence: String,
+    /// Your own prices (`--overlay`, `--discount`) that changed this line's rate, described;
+    /// empty at list prices.
+    pub overlays: Vec<String>,
 }
 
 impl EstimateOutput {
@@ -149,6 +152,7 @@ impl EstimateOutput {
                     amount_usd: usd(l.amount),
                     rule: l.rule(),
                     sentence: l.sentence(),
+                    overlays: l.overlays.clone(),
                 })
                 .collect(),
         }
@@ -178,6 +182,9 @@ pub struct ComparedModel {
     pub daily_usd: Option<String>,
     /// 30 days of those; `null` if the product overflows.
     pub monthly_usd: Option<String>,
+    /// Your own prices (`--overlay`, `--discount`) that changed this model's rates, described;
+    /// empty at list prices.
+    pub overlays: Vec<String>,
 }
 
 /// A model that cannot price the compared workload.
@@ -543,6 +550,9 @@ pub struct ModelCost {
     pub total_usd: String,
     /// Per meter: quantity and amount.
     pub meters: Vec<MeterCost>,
+    /// Your own prices (`--overlay`, `--discount`) that changed a rate these responses were
+    /// priced at, described; empty at list prices.
+    pub overlays: Vec<String>,
 }
 
 /// One meter of a model's share.

@@ -43,6 +43,8 @@ fn share(s: &str) -> Result<Share, String> {
 #[derive(Args)]
 #[command(after_long_help = AFTER_HELP)]
 pub struct ScenarioArgs {
+    #[command(flatten)]
+    own: books::OwnPrices,
     /// Model id, alias or snapshot id of the primary model.
     #[arg(long)]
     model: Option<String>,
@@ -231,7 +233,7 @@ fn load_spec(path: &Path) -> Result<ScenarioSpec> {
 }
 
 pub fn run(pricing: Option<&Path>, args: ScenarioArgs) -> Result<ExitCode> {
-    let book = books::load(pricing)?;
+    let book = args.own.apply(books::load(pricing)?)?;
     let mut spec = match &args.file {
         Some(p) => load_spec(p)?,
         None => ScenarioSpec::default(),

@@ -420,6 +420,9 @@ pub struct PriceEntry {
     pub modes: Map<Mode, ModeRule>,
     /// Ordered by threshold, lowest first.
     pub tiers: Vec<LongContextTier>,
+    /// The user's overlay rules that changed this entry, described (empty in a book read from
+    /// pricing files; see [`crate::overlay`]).
+    pub overlays: Vec<String>,
 }
 
 impl PriceEntry {
@@ -465,6 +468,8 @@ pub struct Provider {
     pub name: String,
     pub pricing_url: Option<String>,
     pub billing: Option<Billing>,
+    /// The overlay rule that set `billing`, described, when a user's overlay did.
+    pub billing_overlay: Option<String>,
     /// Id prefixes that logs and gateways put before ids (`models/`, `gemini/`), lowercase,
     /// each ending in `/`; resolution drops one before looking the rest up in the whole book.
     pub prefixes: Vec<String>,
@@ -597,11 +602,27 @@ pub struct Cloud {
     pub name: String,
     pub scopes: Vec<Scope>,
     pub offers: Vec<Offer>,
+    /// A user's overlay percentages on every call through this cloud (see [`crate::overlay`]).
+    pub adjustments: Vec<crate::overlay::DeploymentAdjustment>,
     /// Lower-cased offer id or alias → index into `offers`.
     pub(crate) index: Map<String, usize>,
 }
 
 impl Cloud {
+    /// The combined multiplier of the overlay adjustments in force on `date`, and their
+    /// descriptions; `None` when none is.
+    pub fn adjustment_at(&self, date: Date) -> Option<(Decimal, Vec<String>)> {
+        let mut factor = Decimal::ONE;
+        let mut notes = Vec::new();
+        for a in &self.adjustments {
+            if a.from.is_none_or(|d| d <= date) {
+                factor = factor.checked_mul(a.factor)?;
+                notes.push(a.note.clone());
+            }
+        }
+        (!notes.is_empty()).then_some((factor, notes))
+    }
+
     /// The offer with this id or alias (case-insensitive).
     pub fn offer(&self, id: &str) -> Option<&Offer> {
         self.index

@@ -19,8 +19,8 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 
 use crate::book::{
-    FeeRule, LongContextTier, Meter, MeterGroup, Mode, ModeRule, Model, ModelStatus, PriceEntry,
-    RateBook, Rates, Rounding, TierApplication,
+    Cloud, FeeRule, LongContextTier, Meter, MeterGroup, Mode, ModeRule, Model, ModelStatus,
+    PriceEntry, RateBook, Rates, Rounding, TierApplication,
 };
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
@@ -140,6 +140,9 @@ pub struct LineItem {
     /// Cache tokens billed at the input rate because the card has no cache price.
     pub billed_as_input: bool,
     pub price_effective: Date,
+    /// The user's overlay rules that changed this line's rate, described
+    /// (`Acme: 20% discount on provider openai`); empty at list prices.
+    pub overlays: Vec<String>,
 }
 
 impl LineItem {
@@ -168,6 +171,7 @@ impl LineItem {
             deployment: None,
             billed_as_input: false,
             price_effective: effective,
+            overlays: Vec::new(),
         }
     }
 
@@ -320,7 +324,14 @@ impl LineItem {
                 Rounding::UpPerRequest => "rounded up per request",
                 Rounding::Carry => "whole units billed, fraction carried forward",
             };
-            return format!("billing unit {}: {how}", format_usd(*unit));
+            let mut s = format!("billing unit {}: {how}", format_usd(*unit));
+            for o in &self.overlays {
+                let _ = write!(s, "; custom price: {o}");
+            }
+            return s;
+        }
+        for o in &self.overlays {
+            parts.push(format!("custom price: {o}"));
         }
         let mut s = parts.join("; ");
         let _ = write!(s, "; price from {}", self.price_effective);
@@ -905,6 +916,7 @@ impl<'a> Rater<'a> {
             deployment: self.deployment,
             billed_as_input: rate.billed_as != meter,
             price_effective: self.entry.effective,
+            overlays: Vec::new(),
         })
     }
 }
@@ -1039,6 +1051,38 @@ fn billed_model<'b>(
     (target.unwrap_or(model), Some(note))
 }
 
+/// The multiplier a call through `resolved`'s cloud deployment (if any) bills over first-party
+/// rates on `date`: the cloud's premium times the user's overlay percentages on that cloud in
+/// force then, with those overlays described. `None` (and no overlays) for a first-party call
+/// or a premium of 1. The ledger prices logs through this too.
+pub fn deployment_at(
+    book: &RateBook,
+    resolved: &Resolved<'_>,
+    date: Date,
+) -> Result<(Option<Decimal>, Vec<String>), Error> {
+    let Some(d) = &resolved.resolution.deployment else {
+        return Ok((None, Vec::new()));
+    };
+    let cloud = book.clouds().iter().find(|c| c.provider == d.cloud);
+    deployment_multiplier(cloud, d.multiplier, date)
+}
+
+/// A call through `cloud` at its `premium` on `date`: the premium times the overlay percentages
+/// on that cloud in force then (see [`deployment_at`]).
+pub fn deployment_multiplier(
+    cloud: Option<&Cloud>,
+    premium: Decimal,
+    date: Date,
+) -> Result<(Option<Decimal>, Vec<String>), Error> {
+    let (factor, notes) = cloud
+        .and_then(|c| c.adjustment_at(date))
+        .unwrap_or((Decimal::ONE, Vec::new()));
+    let m = premium
+        .checked_mul(factor)
+        .ok_or_else(|| Error::overflow("rate"))?;
+    Ok(((m != Decimal::ONE).then_some(m), notes))
+}
+
 /// Prices `usage` on a resolved model: the one rule set every caller goes through.
 pub fn estimate_resolved(
     book: &RateBook,
@@ -1053,13 +1097,8 @@ pub fn estimate_resolved(
         .map(|d| d.cloud_name.as_str());
     let (model, lifecycle) = billed_model(book, resolved.model, options.date, cloud);
     let entry = model.price_at(options.date)?;
-    let pricer = Rater::new(
-        model,
-        entry,
-        options.mode,
-        options.residency,
-        resolved.multiplier(),
-    )?;
+    let (deployment, deployment_overlays) = deployment_at(book, resolved, options.date)?;
+    let pricer = Rater::new(model, entry, options.mode, options.residency, deployment)?;
 
     // Input images become image-input tokens.
     let mut image_tokens = Vec::with_capacity(usage.input_images.len());
@@ -1204,6 +1243,17 @@ pub fn estimate_resolved(
         ));
     }
 
+    // Every line priced from a rate an overlay changed names it.
+    if !entry.overlays.is_empty() || !deployment_overlays.is_empty() {
+        for l in &mut lines {
+            l.overlays.extend(entry.overlays.iter().cloned());
+            // A cloud's premium (and so its overlay) applies to rates, not to per-call fees.
+            if !matches!(l.kind, LineKind::Fee { .. }) {
+                l.overlays.extend(deployment_overlays.iter().cloned());
+            }
+        }
+    }
+
     let mut total = Decimal::ZERO;
     for l in &lines {
         total = total
@@ -1223,15 +1273,12 @@ pub fn estimate_resolved(
                 unit: billing.unit,
             };
             let mode = (options.mode, ModeEffect::None);
-            lines.push(LineItem::flat(
-                kind,
-                1,
-                adj,
-                adj,
-                adj,
-                mode,
-                entry.effective,
-            ));
+            let mut line = LineItem::flat(kind, 1, adj, adj, adj, mode, entry.effective);
+            line.overlays.extend(
+                book.provider(&model.provider)
+                    .and_then(|p| p.billing_overlay.clone()),
+            );
+            lines.push(line);
             total = billed;
         }
     }

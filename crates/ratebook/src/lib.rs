@@ -69,6 +69,7 @@ pub mod image;
 )]
 pub mod ingest;
 pub mod money;
+pub mod overlay;
 pub mod plausible;
 pub mod resolve;
 pub mod scenario;
@@ -101,6 +102,7 @@ pub use estimate::{Estimate, EstimateOptions, LineItem, LineKind, MAX_QUANTITY, 
 pub use image::ImageScheme;
 pub use load::{Loaded, load};
 pub use money::{format_count, format_rate, format_usd};
+pub use overlay::Overlay;
 pub use resolve::{Resolution, ResolvedBy};
 pub use rust_decimal::Decimal;
 pub use source::SourceFile;

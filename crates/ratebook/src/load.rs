@@ -374,6 +374,7 @@ impl Cx<'_> {
             name: f.provider.name.clone(),
             pricing_url: f.provider.pricing_url.clone(),
             billing,
+            billing_overlay: None,
             prefixes,
             file: self.file.name.clone(),
         };
@@ -548,6 +549,7 @@ impl Cx<'_> {
             name: provider.name.clone(),
             scopes: out_scopes,
             offers: out_offers,
+            adjustments: Vec::new(),
             index,
         })
     }
@@ -947,6 +949,7 @@ impl Cx<'_> {
             fees,
             modes,
             tiers,
+            overlays: Vec::new(),
         })
     }
 

@@ -57,6 +57,10 @@ impl<K, V> Map<K, V> {
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.entries.iter().map(|(_, v)| v)
     }
+    /// The values in key order, to change in place (keys cannot change, so the order holds).
+    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
 }
 
 impl<K: Ord, V> Map<K, V> {

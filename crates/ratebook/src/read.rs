@@ -17,7 +17,7 @@ use crate::money::{Amount, parse_decimal};
 use crate::raw::{self, Spanned};
 use crate::source::{SourceFile, quote_key};
 
-type Value<'i> = toml::Spanned<DeValue<'i>>;
+pub(crate) type Value<'i> = toml::Spanned<DeValue<'i>>;
 
 /// The message for a name the format does not know: the closest known name when there is a
 /// near miss (`unknown key `cache_reed`; did you mean `cache_read`?`), else the whole list.
@@ -187,17 +187,21 @@ pub fn read_partial(file: &SourceFile) -> (Option<raw::PricingFile>, Vec<Error>)
 }
 
 /// A table being read: checks its keys once, then hands out values by name.
-struct Table<'t, 'i> {
+pub(crate) struct Table<'t, 'i> {
     table: &'t DeTable<'i>,
     path: String,
     span: Range<usize>,
 }
 
 impl<'t, 'i> Table<'t, 'i> {
-    fn get(&self, key: &str) -> Option<&'t Value<'i>> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'t Value<'i>> {
         self.table.get(key)
     }
-    fn key(&self, key: &str) -> String {
+    /// The table's key path (`adjust[0]`), empty at the top level.
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+    pub(crate) fn key(&self, key: &str) -> String {
         if self.path.is_empty() {
             quote_key(key)
         } else {
@@ -206,9 +210,9 @@ impl<'t, 'i> Table<'t, 'i> {
     }
 }
 
-struct Reader<'f> {
-    file: &'f SourceFile,
-    errors: Vec<Error>,
+pub(crate) struct Reader<'f> {
+    pub(crate) file: &'f SourceFile,
+    pub(crate) errors: Vec<Error>,
 }
 
 fn type_name(v: &DeValue<'_>) -> &'static str {
@@ -224,13 +228,19 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
 }
 
 impl Reader<'_> {
-    fn push(&mut self, kind: ErrorKind, span: Range<usize>, key: &str, message: impl Into<String>) {
+    pub(crate) fn push(
+        &mut self,
+        kind: ErrorKind,
+        span: Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) {
         let key = (!key.is_empty()).then(|| key.to_string());
         let loc = Location::from_offset(&self.file.name, &self.file.text, span.start, key);
         self.errors.push(Error::new(kind, message).at(loc));
     }
 
-    fn wrong_type(&mut self, v: &Value<'_>, key: &str, expected: &str) {
+    pub(crate) fn wrong_type(&mut self, v: &Value<'_>, key: &str, expected: &str) {
         let found = type_name(v.get_ref());
         self.push(
             ErrorKind::InvalidValue,
@@ -241,7 +251,7 @@ impl Reader<'_> {
     }
 
     /// Opens a table value, reporting unknown keys (`allowed`) and giving the table's reader.
-    fn table<'t, 'i>(
+    pub(crate) fn table<'t, 'i>(
         &mut self,
         v: &'t Value<'i>,
         path: &str,
@@ -274,7 +284,11 @@ impl Reader<'_> {
         }
     }
 
-    fn required<'t, 'i>(&mut self, t: &Table<'t, 'i>, key: &str) -> Option<&'t Value<'i>> {
+    pub(crate) fn required<'t, 'i>(
+        &mut self,
+        t: &Table<'t, 'i>,
+        key: &str,
+    ) -> Option<&'t Value<'i>> {
         let v = t.get(key);
         if v.is_none() {
             // Located at the table, and named by it: `models."gpt-9".prices[2]: missing `source``.
@@ -288,7 +302,7 @@ impl Reader<'_> {
         v
     }
 
-    fn string(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<String>> {
+    pub(crate) fn string(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<String>> {
         match v.get_ref() {
             DeValue::String(s) => Some(Spanned::new(s.to_string(), v.span())),
             // A bare TOML date (`effective = 2026-03-13`) reads as its text.
@@ -300,7 +314,7 @@ impl Reader<'_> {
         }
     }
 
-    fn amount(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<Amount>> {
+    pub(crate) fn amount(&mut self, v: &Value<'_>, key: &str) -> Option<Spanned<Amount>> {
         match v.get_ref() {
             DeValue::String(s) => match parse_decimal(s) {
                 Ok(d) => Some(Spanned::new(Amount(d), v.span())),
@@ -331,7 +345,7 @@ impl Reader<'_> {
         }
     }
 
-    fn uint(&mut self, v: &Value<'_>, key: &str, max: u64) -> Option<u64> {
+    pub(crate) fn uint(&mut self, v: &Value<'_>, key: &str, max: u64) -> Option<u64> {
         let parsed = match v.get_ref() {
             DeValue::Integer(i) => {
                 let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
@@ -361,7 +375,7 @@ impl Reader<'_> {
         }
     }
 
-    fn boolean(&mut self, v: &Value<'_>, key: &str) -> Option<bool> {
+    pub(crate) fn boolean(&mut self, v: &Value<'_>, key: &str) -> Option<bool> {
         let b = v.get_ref().as_bool();
         if b.is_none() {
             self.wrong_type(v, key, "true or false");
@@ -369,7 +383,7 @@ impl Reader<'_> {
         b
     }
 
-    fn array<'t, 'i>(&mut self, v: &'t Value<'i>, key: &str) -> Option<&'t [Value<'i>]> {
+    pub(crate) fn array<'t, 'i>(&mut self, v: &'t Value<'i>, key: &str) -> Option<&'t [Value<'i>]> {
         match v.get_ref().as_array() {
             Some(a) => Some(a),
             None => {

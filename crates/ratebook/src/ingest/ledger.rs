@@ -41,8 +41,9 @@ use crate::book::{FeeRule, Meter, Mode, Model, RateBook, Rates, Rounding, TierAp
 use crate::date::Date;
 use crate::error::{Error, ErrorKind};
 use crate::estimate::{
-    EstimateOptions, METERS, Rater, Split, check_model_limits, estimate_resolved, fee_amount,
-    fee_rule, meter_amount, near_cliff, quantities, rerouted_to, split,
+    EstimateOptions, METERS, Rater, Split, check_model_limits, deployment_multiplier,
+    estimate_resolved, fee_amount, fee_rule, meter_amount, near_cliff, quantities, rerouted_to,
+    split,
 };
 use crate::resolve::ResolvedBy;
 use crate::usage::Usage;
@@ -147,6 +148,9 @@ pub struct ModelSummary {
     pub output_tokens: u128,
     pub total: Decimal,
     pub meters: Vec<MeterTotal>,
+    /// The user's overlay rules that changed a rate these responses were priced at, described
+    /// (empty at list prices).
+    pub overlays: Vec<String>,
 }
 
 /// The priced log.
@@ -347,6 +351,17 @@ struct ModelAcc {
     output: u128,
     /// Responses priced one by one: amounts by meter.
     per_line: MeterSums,
+    /// The user's overlay rules that changed a rate this model's responses were priced at.
+    overlays: Vec<String>,
+}
+
+/// Adds the notes of `new` that `to` does not have yet (a handful at most).
+fn add_notes<'n>(to: &mut Vec<String>, new: impl Iterator<Item = &'n String>) {
+    for n in new {
+        if !to.contains(n) {
+            to.push(n.clone());
+        }
+    }
 }
 
 impl ModelAcc {
@@ -360,6 +375,7 @@ impl ModelAcc {
         self.cached = self.cached.saturating_add(other.cached);
         self.cache_write = self.cache_write.saturating_add(other.cache_write);
         self.output = self.output.saturating_add(other.output);
+        add_notes(&mut self.overlays, other.overlays.iter());
         for (meter, (q, amount)) in other.per_line {
             let e = self.per_line.entry(meter).or_insert((0, Decimal::ZERO));
             e.0 = e.0.saturating_add(q);
@@ -378,6 +394,9 @@ struct Name {
     deployment: Option<Decimal>,
     /// Resolved through a cloud's deployment card (which keeps its own lifecycle).
     cloud: bool,
+    /// Through a cloud a user's overlay adjusts: its index and premium, so the multiplier is
+    /// taken at each record's date.
+    adjusted: Option<(usize, Decimal)>,
     /// Resolved by removing a dated snapshot suffix the book does not list.
     stripped: bool,
     /// Index of the model the provider reroutes it to after its shutdown, if any.
@@ -1139,6 +1158,10 @@ impl<'b> Ledger<'b> {
                 model: position(r.model).unwrap_or_default(),
                 deployment: r.multiplier(),
                 cloud: r.resolution.deployment.is_some(),
+                adjusted: r.resolution.deployment.as_ref().and_then(|d| {
+                    let i = book.clouds().iter().position(|c| c.provider == d.cloud)?;
+                    (!book.clouds()[i].adjustments.is_empty()).then_some((i, d.multiplier))
+                }),
                 stripped: r.resolution.by == ResolvedBy::SnapshotStripped,
                 successor,
             }
@@ -1367,7 +1390,13 @@ impl<'b> Ledger<'b> {
             .iter()
             .position(|p| std::ptr::eq(p, entry))
             .unwrap_or_default();
-        let rater = || Rater::new(billed, entry, rec.mode, false, name.deployment);
+        let (deployment, deployment_overlays) = match name.adjusted {
+            None => (name.deployment, Vec::new()),
+            Some((ci, premium)) => {
+                deployment_multiplier(book.clouds().get(ci), premium, date).map_err(line_error)?
+            }
+        };
+        let rater = || Rater::new(billed, entry, rec.mode, false, deployment);
         // `estimate` meets a mode the entry does not offer before contradicting counts.
         let s = split(u, 0).map_err(|e| line_error(rater().err().unwrap_or(e)))?;
         // One request per record: over the model's context window or output cap is rejected.
@@ -1387,7 +1416,7 @@ impl<'b> Ledger<'b> {
             entry: ei as u32,
             mode: rec.mode,
             tier: q.tier.map(|t| t.index as u32),
-            deployment: name.deployment,
+            deployment,
         };
         let gi = match self.group_index.get(&key) {
             Some(&g) => g,
@@ -1395,6 +1424,12 @@ impl<'b> Ledger<'b> {
                 let g = self.groups.len();
                 self.groups.push(Group::new(book, key, rater()));
                 self.group_index.insert(key, g);
+                // A group's rates come from one entry and deployment: the overlays that
+                // changed them are noted once, for the model's row.
+                if !entry.overlays.is_empty() || !deployment_overlays.is_empty() {
+                    let notes = entry.overlays.iter().chain(&deployment_overlays);
+                    add_notes(&mut self.acc(name.model).overlays, notes);
+                }
                 g
             }
         };
@@ -1516,6 +1551,9 @@ impl<'b> Ledger<'b> {
             staged.insert(key, (q, amt));
         }
         a.per_line.extend(staged);
+        for l in &est.line_items {
+            add_notes(&mut a.overlays, l.overlays.iter());
+        }
         self.account(mi, rec.mode, &rec.usage, &s);
         Ok(())
     }
@@ -1726,6 +1764,7 @@ impl<'b> Ledger<'b> {
                 output_tokens: a.output,
                 total,
                 meters,
+                overlays: a.overlays.clone(),
             });
         }
         by_model.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.model.cmp(&b.model)));
