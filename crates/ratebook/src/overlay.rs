@@ -285,12 +285,8 @@ fn target_named(name: &str, book: &RateBook) -> Result<Target, Error> {
 }
 
 fn read_rule(r: &mut Reader<'_>, section: &str, t: &Table<'_, '_>, at: &Value<'_>) -> Option<Rule> {
-    let location = Some(Location::from_offset(
-        &r.file.name,
-        &r.file.text,
-        at.span().start,
-        Some(t.path().to_string()),
-    ));
+    // A rule is located at the value naming its target (where a wrong name is fixed).
+    let mut location = None;
     let mut named = Vec::new();
     for (k, make) in [
         ("provider", Target::Provider as fn(String) -> Target),
@@ -299,6 +295,12 @@ fn read_rule(r: &mut Reader<'_>, section: &str, t: &Table<'_, '_>, at: &Value<'_
     ] {
         if let Some(v) = t.get(k) {
             if let Some(s) = r.string(v, &t.key(k)) {
+                location = Some(Location::from_offset(
+                    &r.file.name,
+                    &r.file.text,
+                    s.span().start,
+                    Some(t.key(k)),
+                ));
                 named.push(make(s.into_inner()));
             }
         }
@@ -783,7 +785,7 @@ fees.search = { description = "Web search tool calls", price = "10.00", per = 10
         let o = overlay("[[adjust]]\nmodel = \"gpt-xx\"\ndiscount = \"20%\"\n").unwrap();
         let errs = book().with_overlays(&[o]).unwrap_err();
         assert!(
-            errs[0].to_string().starts_with("acme.toml:1:1:"),
+            errs[0].to_string().starts_with("acme.toml:2:9:"),
             "{}",
             errs[0]
         );

@@ -203,7 +203,7 @@ fn the_validator_rejects_unknown_missing_and_mistyped_keys() {
     let s = schema("compare");
     let good = json!({
         "date": DATE, "mode": "standard",
-        "models": [{ "model": "m", "total_usd": "1", "daily_usd": null, "monthly_usd": "30" }],
+        "models": [{ "model": "m", "total_usd": "1", "daily_usd": null, "monthly_usd": "30", "overlays": [] }],
         "unpriced": [],
     });
     assert_eq!(violations(&s, &good), Vec::<String>::new());
