@@ -35,3 +35,5 @@ mod groups;
 mod against;
 // Long-context cliffs: requests near and over a whole-request tier.
 mod long_context;
+// Your own prices: --overlay files and --discount on every pricing command.
+mod overlays;
