@@ -155,7 +155,9 @@ pub struct CostArgs {
     #[arg(long)]
     strict: bool,
     /// Also price every record under CHANGE and report the total and the difference:
-    /// mode=batch|flex|priority|standard, model=ID or cache-ttl=1h. Repeatable.
+    /// mode=batch|flex|priority|standard, model=ID, cache-ttl=1h, deployment=SCOPE (calls
+    /// through a cloud made through another of its scopes: global, geographic, in-region, …)
+    /// or overlay=FILE (your own prices, see --overlay). Repeatable.
     #[arg(long = "what-if", value_name = "CHANGE")]
     what_if: Vec<String>,
     /// Divide the totals by day, month, model, provider, mode or tag:KEY (a top-level field of
@@ -1381,12 +1383,36 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         }
         None => None,
     };
+    // Each `overlay=FILE` what-if prices with the book and that overlay (after --overlay and
+    // --discount): built before the ledger, which borrows them.
+    let changes: Vec<WhatIf> = args
+        .what_if
+        .iter()
+        .map(|w| w.parse().with_context(|| format!("--what-if {w}")))
+        .collect::<Result<_>>()?;
+    let mut what_if_books: Vec<Option<RateBook>> = Vec::with_capacity(changes.len());
+    for (w, change) in args.what_if.iter().zip(&changes) {
+        what_if_books.push(match change {
+            WhatIf::Overlay(file) => {
+                let own = books::OwnPrices {
+                    overlays: vec![file.into()],
+                    discounts: Vec::new(),
+                };
+                Some(
+                    own.apply(book.clone())
+                        .with_context(|| format!("--what-if {w}"))?,
+                )
+            }
+            _ => None,
+        });
+    }
     let mut ledger = Ledger::new(&book, date).force_provider(provider);
-    for w in &args.what_if {
-        let change: WhatIf = w.parse().with_context(|| format!("--what-if {w}"))?;
-        ledger = ledger
-            .what_if(change)
-            .with_context(|| format!("--what-if {w}"))?;
+    for ((w, change), other) in args.what_if.iter().zip(changes).zip(&what_if_books) {
+        ledger = match other {
+            Some(b) => ledger.what_if_priced_by(change, b),
+            None => ledger.what_if(change),
+        }
+        .with_context(|| format!("--what-if {w}"))?;
     }
     if let Some((old_book, _)) = &old {
         ledger = ledger.against(old_book);

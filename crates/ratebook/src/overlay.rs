@@ -237,7 +237,9 @@ impl Overlay {
             Ok(out)
         } else {
             let mut errors = r.errors;
-            errors.sort_by_key(|e| e.location.as_ref().map(|l| (l.line, l.column)));
+            crate::order::sort_by_key(&mut errors, |e| {
+                e.location.as_ref().map(|l| (l.line, l.column))
+            });
             Err(errors)
         }
     }

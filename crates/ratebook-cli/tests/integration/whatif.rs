@@ -105,3 +105,54 @@ fn without_what_if_the_output_has_no_what_if_key() {
     let v = cost(&fixture(), "1", &[]);
     assert!(v.get("what_if").is_none(), "{v}");
 }
+
+/// `tests/data/usage/whatif_cloud.jsonl`: the same Claude Sonnet 4.5 call (100,000 input and
+/// 10,000 output tokens) once through Bedrock's geographic `us.` profile (1.1× the first-party
+/// rates, `pricing/aws-bedrock.toml`) and once first-party.
+#[test]
+fn another_deployment_scope_and_your_own_prices() {
+    let log = root().join("tests/data/usage/whatif_cloud.jsonl");
+    let overlay = std::env::temp_dir().join(format!("ratebook-whatif-{}.toml", std::process::id()));
+    std::fs::write(
+        &overlay,
+        "[[replace]]\nmodel = \"claude-sonnet-4-5\"\ninput = \"2.40\"\n\n[[adjust]]\ndeployment = \"aws-bedrock\"\ndiscount = \"10%\"\n",
+    )
+    .unwrap();
+    let overlay_change = format!("overlay={}", overlay.display());
+    let v = cost(
+        log.to_str().unwrap(),
+        "1",
+        &["deployment=global", &overlay_change],
+    );
+    // As logged: first-party 100,000 × $3 + 10,000 × $15 = $0.45; through `us.` × 1.1 = $0.495.
+    assert_eq!(v["total_usd"], "0.945");
+    let w = &v["what_if"];
+    // Through `global.` (list price): $0.45 + $0.45; the first-party call is not a cloud call.
+    assert_eq!(w[0]["change"], "deployment=global");
+    assert_eq!(w[0]["total_usd"], "0.9");
+    assert_eq!(w[0]["delta_usd"], "-0.045");
+    assert_eq!(w[0]["not_applicable"], 1);
+    // Input at $2.40: $0.24 + $0.15 = $0.39 first-party; through Bedrock × 1.1 × 0.9 = $0.3861.
+    assert_eq!(w[1]["change"], Value::String(overlay_change.clone()));
+    assert_eq!(w[1]["total_usd"], "0.7761");
+    assert_eq!(w[1]["delta_usd"], "-0.1689");
+    assert_eq!(w[1]["not_applicable"], 0);
+    // The same on two threads.
+    assert_eq!(
+        cost(
+            log.to_str().unwrap(),
+            "2",
+            &["deployment=global", &overlay_change]
+        )["what_if"],
+        v["what_if"]
+    );
+    // A scope no cloud has is refused before anything is priced.
+    let out = run(&[
+        "cost",
+        log.to_str().unwrap(),
+        "--what-if",
+        "deployment=nowhere",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown deployment scope `nowhere`"));
+}

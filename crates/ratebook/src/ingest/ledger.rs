@@ -34,8 +34,8 @@ use rust_decimal::prelude::FromPrimitive;
 use super::groups::{project, tag_value};
 use super::stream::{Partial, StreamEvent, StreamKind, StreamStep};
 use super::{
-    Assumption, Assumptions, GroupBy, GroupSummary, LineError, Parsed, Projection, Provider,
-    Record, RejectKind, Shape, WhatIf, parse_event,
+    Applied, Assumption, Assumptions, GroupBy, GroupSummary, LineError, Parsed, Projection,
+    Provider, Record, RejectKind, Shape, WhatIf, parse_event,
 };
 use crate::book::{FeeRule, Meter, Mode, Model, RateBook, Rates, Rounding, TierApplication};
 use crate::date::Date;
@@ -782,12 +782,31 @@ impl<'b> Ledger<'b> {
 
     /// Also prices every record under `change` (see [`Summary::what_if`]); checked against the
     /// book first (a model change must name a model it prices).
-    pub fn what_if(mut self, change: WhatIf) -> Result<Ledger<'b>, Error> {
+    pub fn what_if(self, change: WhatIf) -> Result<Ledger<'b>, Error> {
+        if let WhatIf::Overlay(f) = &change {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!(
+                    "what-if overlay={f}: give the book with the overlay applied (Ledger::what_if_priced_by)"
+                ),
+            ));
+        }
+        let book = self.book;
+        self.what_if_priced_by(change, book)
+    }
+
+    /// Also prices every record under `change` with `book` (this ledger's book with your own
+    /// prices applied, for [`WhatIf::Overlay`]); see [`Ledger::what_if`].
+    pub fn what_if_priced_by(
+        mut self,
+        change: WhatIf,
+        book: &'b RateBook,
+    ) -> Result<Ledger<'b>, Error> {
         change.check(self.book)?;
         self.what_ifs.push(Shadow {
             change,
             not_applicable: 0,
-            ledger: Ledger::new(self.book, self.default_date),
+            ledger: Ledger::new(book, self.default_date),
         });
         Ok(self)
     }
@@ -828,7 +847,7 @@ impl<'b> Ledger<'b> {
             .map(|w| Shadow {
                 change: w.change.clone(),
                 not_applicable: 0,
-                ledger: Ledger::new(self.book, self.default_date),
+                ledger: Ledger::new(w.ledger.book, self.default_date),
             })
             .collect();
         fresh
@@ -1189,9 +1208,10 @@ impl<'b> Ledger<'b> {
             }
         }
         for w in &mut self.what_ifs {
-            let applied = match w.change.apply(rec) {
-                None => w.ledger.add_priced(rec).is_ok(),
-                Some(changed) => w.ledger.add_priced(&changed).is_ok(),
+            let applied = match w.change.apply(rec, self.book) {
+                Applied::Same => w.ledger.add_priced(rec).is_ok(),
+                Applied::Changed(changed) => w.ledger.add_priced(&changed).is_ok(),
+                Applied::NotApplicable => false,
             };
             if !applied {
                 // The change does not apply: the record keeps its own price, which the main

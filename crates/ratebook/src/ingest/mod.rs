@@ -75,6 +75,7 @@ pub use ledger::{
     StreamKey, Summary, WhatIfSummary, WorkerStep,
 };
 pub use stream::{Partial, StreamEvent, StreamKind, StreamStep};
+pub(crate) use whatif::Applied;
 pub use whatif::WhatIf;
 
 /// The largest token count one field of one response may report. No real response comes near

@@ -1,5 +1,6 @@
 //! What-if on a priced log: the same records priced again under one change (another service
-//! mode, another model, one-hour cache writes), each on a ledger of its own.
+//! mode, another model, one-hour cache writes, another cloud deployment scope, your own prices),
+//! each on a ledger of its own.
 //!
 //! A record the change cannot apply to (a mode its model does not offer, a usage the other
 //! model cannot price) keeps its own price in the what-if total and is counted as not
@@ -24,6 +25,30 @@ pub enum WhatIf {
     Model(String),
     /// `cache-ttl=1h`: cache writes with a one-hour time to live instead of five minutes.
     CacheTtl1h,
+    /// `deployment=SCOPE`: every call through a cloud made through that scope of the same cloud
+    /// instead (`deployment=global`: Bedrock's global cross-Region profiles; `in-region`,
+    /// `geographic`, …, as the cloud's deployment card names them). Calls not through a cloud,
+    /// or through one without that scope, are not applicable.
+    Deployment(String),
+    /// `overlay=FILE`: the log priced with your own prices from an overlay file (see
+    /// [`crate::overlay`]). The ledger is given the book with the overlay applied
+    /// ([`super::Ledger::what_if_priced_by`]).
+    Overlay(String),
+}
+
+/// What a change makes of one record.
+#[derive(Debug, Clone)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "made and matched at once for each record, never stored: boxing would allocate per record"
+)]
+pub(crate) enum Applied<'a> {
+    /// The change leaves it as it is.
+    Same,
+    /// The record under the change.
+    Changed(Record<'a>),
+    /// The change cannot apply to it (counted, priced as it is).
+    NotApplicable,
 }
 
 impl WhatIf {
@@ -33,31 +58,80 @@ impl WhatIf {
             WhatIf::Mode(m) => format!("mode={m}"),
             WhatIf::Model(id) => format!("model={id}"),
             WhatIf::CacheTtl1h => "cache-ttl=1h".to_string(),
+            WhatIf::Deployment(s) => format!("deployment={s}"),
+            WhatIf::Overlay(f) => format!("overlay={f}"),
         }
     }
 
-    /// Checks the change against `book`: a model change names a model the book prices.
+    /// Checks the change against `book`: a model change names a model the book prices, a
+    /// deployment change a scope one of its clouds has.
     pub fn check(&self, book: &RateBook) -> Result<(), Error> {
         match self {
             WhatIf::Model(id) => book.resolve(id).map(|_| ()),
-            WhatIf::Mode(_) | WhatIf::CacheTtl1h => Ok(()),
+            WhatIf::Deployment(scope) => {
+                let mut known: Vec<&str> = Vec::new();
+                for c in book.clouds() {
+                    for s in &c.scopes {
+                        if !known.contains(&s.id.as_str()) {
+                            known.push(&s.id);
+                        }
+                    }
+                }
+                if known.contains(&scope.as_str()) {
+                    Ok(())
+                } else {
+                    Err(Error::new(
+                        ErrorKind::InvalidValue,
+                        crate::read::unknown("deployment scope", scope, &known),
+                    ))
+                }
+            }
+            WhatIf::Mode(_) | WhatIf::CacheTtl1h | WhatIf::Overlay(_) => Ok(()),
         }
     }
 
-    /// `rec` under the change, or `None` when the change leaves it as it is.
-    pub(crate) fn apply<'a>(&'a self, rec: &Record<'a>) -> Option<Record<'a>> {
+    /// What the change makes of `rec`, whose id `book` resolves.
+    pub(crate) fn apply<'a>(&'a self, rec: &Record<'a>, book: &RateBook) -> Applied<'a> {
+        let changed = |r: Record<'a>| Applied::Changed(r);
         match self {
-            WhatIf::Mode(m) if *m == rec.mode => None,
-            WhatIf::Mode(m) => Some(Record {
+            WhatIf::Mode(m) if *m == rec.mode => Applied::Same,
+            WhatIf::Mode(m) => changed(Record {
                 mode: *m,
                 ..rec.clone()
             }),
-            WhatIf::Model(id) if *id == rec.model => None,
-            WhatIf::Model(id) => Some(Record {
+            WhatIf::Model(id) if *id == rec.model => Applied::Same,
+            WhatIf::Model(id) => changed(Record {
                 model: id.as_str().into(),
                 ..rec.clone()
             }),
-            WhatIf::CacheTtl1h if rec.usage.cache_write_5m == 0 => None,
+            WhatIf::Overlay(_) => Applied::Same,
+            WhatIf::Deployment(scope) => {
+                let Some(d) = book
+                    .resolve_with(&rec.model)
+                    .ok()
+                    .and_then(|r| r.resolution.deployment)
+                else {
+                    return Applied::NotApplicable;
+                };
+                if d.scope == *scope {
+                    return Applied::Same;
+                }
+                // The same offer under the scope's first prefix (`global.` + the offer id).
+                let prefix = book
+                    .clouds()
+                    .iter()
+                    .find(|c| c.provider == d.cloud)
+                    .and_then(|c| c.scopes.iter().find(|s| s.id == *scope))
+                    .and_then(|s| s.prefixes.first());
+                match prefix {
+                    Some(p) => changed(Record {
+                        model: format!("{p}{}", d.offer).into(),
+                        ..rec.clone()
+                    }),
+                    None => Applied::NotApplicable,
+                }
+            }
+            WhatIf::CacheTtl1h if rec.usage.cache_write_5m == 0 => Applied::Same,
             WhatIf::CacheTtl1h => {
                 let u = &rec.usage;
                 let usage = Usage {
@@ -66,7 +140,7 @@ impl WhatIf {
                     cache_write_1h: u.cache_write_1h.saturating_add(u.cache_write_5m),
                     ..u.clone()
                 };
-                Some(Record {
+                changed(Record {
                     usage,
                     ..rec.clone()
                 })
@@ -83,12 +157,12 @@ impl fmt::Display for WhatIf {
 
 impl FromStr for WhatIf {
     type Err = Error;
-    /// `mode=MODE`, `model=ID` or `cache-ttl=1h`.
+    /// `mode=MODE`, `model=ID`, `cache-ttl=1h`, `deployment=SCOPE` or `overlay=FILE`.
     fn from_str(s: &str) -> Result<WhatIf, Error> {
         let bad = |msg: String| Error::new(ErrorKind::InvalidValue, msg);
         let (key, value) = s.split_once('=').ok_or_else(|| {
             bad(format!(
-                "what-if `{s}`: expected KEY=VALUE (mode=batch, model=ID, cache-ttl=1h)"
+                "what-if `{s}`: expected KEY=VALUE (mode=batch, model=ID, cache-ttl=1h, deployment=SCOPE, overlay=FILE)"
             ))
         })?;
         let value = value.trim();
@@ -96,6 +170,9 @@ impl FromStr for WhatIf {
             "mode" => value.parse().map(WhatIf::Mode),
             "model" if !value.is_empty() => Ok(WhatIf::Model(value.to_string())),
             "model" => Err(bad("what-if `model=`: a model id is needed".into())),
+            "deployment" if !value.is_empty() => Ok(WhatIf::Deployment(value.to_string())),
+            "overlay" if !value.is_empty() => Ok(WhatIf::Overlay(value.to_string())),
+            "deployment" | "overlay" => Err(bad(format!("what-if `{s}`: a value is needed"))),
             "cache-ttl" => match value {
                 "1h" => Ok(WhatIf::CacheTtl1h),
                 _ => Err(bad(format!(
@@ -103,7 +180,7 @@ impl FromStr for WhatIf {
                 ))),
             },
             other => Err(bad(format!(
-                "what-if `{s}`: unknown change `{other}`; expected mode=, model= or cache-ttl="
+                "what-if `{s}`: unknown change `{other}`; expected mode=, model=, cache-ttl=, deployment= or overlay="
             ))),
         }
     }
@@ -120,6 +197,8 @@ mod tests {
             "mode=flex",
             "model=gpt-5-mini",
             "cache-ttl=1h",
+            "deployment=global",
+            "overlay=acme.toml",
         ] {
             let w: WhatIf = text.parse().unwrap();
             assert_eq!(w.as_text(), text);
@@ -128,7 +207,15 @@ mod tests {
             " mode = Batch".parse::<WhatIf>().unwrap(),
             WhatIf::Mode(Mode::Batch)
         );
-        for bad in ["batch", "mode=cheap", "model=", "cache-ttl=5m", "region=eu"] {
+        for bad in [
+            "batch",
+            "mode=cheap",
+            "model=",
+            "cache-ttl=5m",
+            "region=eu",
+            "deployment=",
+            "overlay=",
+        ] {
             let e = bad.parse::<WhatIf>().unwrap_err();
             assert_eq!(e.kind, ErrorKind::InvalidValue, "{bad}: {e}");
         }
