@@ -71,6 +71,22 @@ pub struct Deployment {
     pub multiplier: Decimal,
 }
 
+impl Deployment {
+    /// Whether the id named no deployment scope, so the cloud's default was taken: the scope
+    /// matched is the one that lists the empty prefix (ids without a scope prefix), and the
+    /// prefix matched does not name it (`azure/global/` names `global`; `bedrock/` or no prefix
+    /// names nothing).
+    pub fn scope_assumed(&self, book: &RateBook) -> bool {
+        book.clouds()
+            .iter()
+            .find(|c| c.provider == self.cloud)
+            .and_then(|c| c.scopes.iter().find(|s| s.id == self.scope))
+            .is_some_and(|s| {
+                s.prefixes.iter().any(String::is_empty) && !self.prefix.contains(s.id.as_str())
+            })
+    }
+}
+
 /// How a requested id became a model.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

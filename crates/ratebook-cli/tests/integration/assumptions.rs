@@ -57,3 +57,28 @@ fn a_stream_closed_before_its_end_is_an_assumption_too() {
         json!({"incomplete_stream": 1, "no_timestamp": 4})
     );
 }
+
+/// `tests/data/usage/regions.jsonl`: one Claude Sonnet 4.5 call (1,000 input, 100 output tokens)
+/// through Bedrock three ways. Bedrock's card (`pricing/aws-bedrock.toml`) bills in-region and
+/// geographic (`us.`) calls at 1.1× the first-party rates and global (`global.`) ones at list.
+#[test]
+fn a_cloud_id_without_a_region_is_counted_as_assumed() {
+    let file = root().join("tests/data/usage/regions.jsonl");
+    let v = run_json(&[
+        "cost",
+        file.to_str().unwrap(),
+        "--json",
+        "--date",
+        "2026-11-01",
+    ]);
+    // List: 1,000 × 3 + 100 × 15 = 4,500 millionths. No prefix (in-region, assumed): 4,950;
+    // `global.`: 4,500; `us.`: 4,950. Total 14,400.
+    assert_eq!(v["total_usd"], "0.0144");
+    assert_eq!(v["records"], 3);
+    // Only the id without a scope prefix assumed where it ran (Anthropic responses carry no
+    // timestamp or, here, service tier: all three assumed those).
+    assert_eq!(
+        v["assumptions"],
+        json!({"no_timestamp": 3, "region_unknown": 1, "standard_tier": 3})
+    );
+}

@@ -397,8 +397,8 @@ struct Name {
     /// Through a cloud a user's overlay adjusts: its index and premium, so the multiplier is
     /// taken at each record's date.
     adjusted: Option<(usize, Decimal)>,
-    /// Resolved by removing a dated snapshot suffix the book does not list.
-    stripped: bool,
+    /// What resolving the id assumed: a snapshot suffix stripped, a cloud's default scope.
+    assumed: Assumptions,
     /// Index of the model the provider reroutes it to after its shutdown, if any.
     successor: Option<usize>,
 }
@@ -435,8 +435,9 @@ pub struct Ledger<'b> {
     exact: u64,
     /// Records priced with each assumption (indexed as [`Assumption::ALL`]).
     assumed: [u64; ASSUMPTIONS],
-    /// Whether the id of the record being priced resolved by stripping a snapshot suffix.
-    last_stripped: bool,
+    /// What resolving the id of the record being priced assumed (a stripped snapshot suffix,
+    /// a cloud's default scope).
+    last_assumed: Assumptions,
     /// The model the id of the record being priced resolved to.
     last_model: usize,
     /// `--group-by`: the groupings, in order, and the log divided by them.
@@ -739,7 +740,7 @@ impl<'b> Ledger<'b> {
             what_ifs: Vec::new(),
             exact: 0,
             assumed: [0; ASSUMPTIONS],
-            last_stripped: false,
+            last_assumed: Assumptions::default(),
             last_model: 0,
             grouping: Vec::new(),
             buckets: FxMap::default(),
@@ -1181,7 +1182,20 @@ impl<'b> Ledger<'b> {
                     let i = book.clouds().iter().position(|c| c.provider == d.cloud)?;
                     (!book.clouds()[i].adjustments.is_empty()).then_some((i, d.multiplier))
                 }),
-                stripped: r.resolution.by == ResolvedBy::SnapshotStripped,
+                assumed: {
+                    let mut a = Assumptions::default();
+                    if r.resolution.by == ResolvedBy::SnapshotStripped {
+                        a.insert(Assumption::SnapshotStripped);
+                    }
+                    if r.resolution
+                        .deployment
+                        .as_ref()
+                        .is_some_and(|d| d.scope_assumed(book))
+                    {
+                        a.insert(Assumption::RegionUnknown);
+                    }
+                    a
+                },
                 successor,
             }
         });
@@ -1360,8 +1374,8 @@ impl<'b> Ledger<'b> {
                 // Saturating: counts (see "Counts saturate" above).
                 self.records = self.records.saturating_add(1);
                 let mut a = rec.assumptions;
-                if self.last_stripped {
-                    a.insert(Assumption::SnapshotStripped);
+                for x in self.last_assumed.iter() {
+                    a.insert(x);
                 }
                 if a.is_empty() {
                     self.exact = self.exact.saturating_add(1);
@@ -1384,7 +1398,7 @@ impl<'b> Ledger<'b> {
     fn try_add(&mut self, rec: &Record<'_>) -> Result<(), LineError> {
         let book = self.book;
         let name = self.name(&rec.model)?;
-        self.last_stripped = name.stripped;
+        self.last_assumed = name.assumed;
         self.last_model = name.model;
         let requested = &book.models()[name.model];
         let date = rec.date.unwrap_or(self.default_date);

@@ -197,20 +197,26 @@ pub enum Assumption {
     SnapshotStripped,
     /// A stream whose final usage never came: priced as a lower bound from what arrived.
     IncompleteStream,
+    /// A call through a cloud whose id names no deployment scope (no region or inference
+    /// profile): priced at the scope the cloud's card bills such ids at (Bedrock in-region,
+    /// Vertex and Azure global).
+    RegionUnknown,
 }
 
 impl Assumption {
     /// Every assumption, in the order they are reported.
-    pub const ALL: [Assumption; 5] = [
+    pub const ALL: [Assumption; 6] = [
         Assumption::CacheTtl5m,
         Assumption::NoTimestamp,
         Assumption::StandardTier,
         Assumption::SnapshotStripped,
         Assumption::IncompleteStream,
+        Assumption::RegionUnknown,
     ];
 
-    /// `cache_ttl_5m`, `no_timestamp`, `standard_tier`, `snapshot_stripped` or
-    /// `incomplete_stream`: the keys of `assumptions` in `ratebook cost --json`.
+    /// `cache_ttl_5m`, `no_timestamp`, `standard_tier`, `snapshot_stripped`,
+    /// `incomplete_stream` or `region_unknown`: the keys of `assumptions` in
+    /// `ratebook cost --json`.
     pub fn as_str(self) -> &'static str {
         match self {
             Assumption::CacheTtl5m => "cache_ttl_5m",
@@ -218,6 +224,7 @@ impl Assumption {
             Assumption::StandardTier => "standard_tier",
             Assumption::SnapshotStripped => "snapshot_stripped",
             Assumption::IncompleteStream => "incomplete_stream",
+            Assumption::RegionUnknown => "region_unknown",
         }
     }
 
@@ -229,6 +236,7 @@ impl Assumption {
             Assumption::StandardTier => "service tier not reported (standard assumed)",
             Assumption::SnapshotStripped => "unlisted snapshot id (priced as its model)",
             Assumption::IncompleteStream => "incomplete stream (a lower bound)",
+            Assumption::RegionUnknown => "cloud id names no region (the card's default scope)",
         }
     }
 
@@ -239,6 +247,7 @@ impl Assumption {
             Assumption::StandardTier => 4,
             Assumption::SnapshotStripped => 8,
             Assumption::IncompleteStream => 16,
+            Assumption::RegionUnknown => 32,
         }
     }
 }
