@@ -45,7 +45,7 @@ use ratebook::{Date, RateBook, format_count, format_usd};
 use crate::output::{
     BookOutput, BudgetOutput, CostOutput, Count, GroupCost, IncompleteStreamLine,
     LongContextOutput, MeterCost, ModelCost, ModelRestatementOutput, MonthRestatementOutput,
-    ProjectionOutput, RejectedLine, ReportedCost, RestatementOutput, WhatIfCost, usd,
+    ProjectionOutput, RecordLine, RejectedLine, ReportedCost, RestatementOutput, WhatIfCost, usd,
 };
 use crate::{books, git};
 
@@ -101,7 +101,9 @@ month the old total, the new one and, per model that differs, the book changes i
 month's end. --json stamps every result with `book` (hash, newest_effective).
 
 What-if: --what-if CHANGE (repeatable) prices every record again under mode=batch|flex|
-priority|standard, model=ID or cache-ttl=1h (five-minute cache writes made one-hour). A record
+priority|standard, model=ID, cache-ttl=1h (five-minute cache writes made one-hour),
+deployment=SCOPE (calls through a cloud made through another of its scopes) or overlay=FILE
+(your own prices). A record
 the change cannot apply to (a mode its model does not offer, a usage the other model cannot
 price) keeps its own price in that total and is counted as not_applicable.
 
@@ -127,6 +129,11 @@ first_date, last_date), projection, long_context (near_cliff, over_cliff, over_c
 newest_effective), restatement (with
 --against: against, against_book, months with old/new totals, delta and per-model causes) and,
 with --budget, budget.
+
+Per record: --records prints one JSON object per priced response instead of the summary
+(file, line, model as logged, priced_as, date, mode, total_usd, assumptions); a stream is
+printed at the line of the event that completed it. Rejected lines are still reported on
+standard error.
 
 Exit codes:
   0  priced (rejected lines, if any, are reported but do not fail the run)
@@ -178,6 +185,10 @@ pub struct CostArgs {
     /// Threads to price on (default: one per core; 1 reads and prices on one thread).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    /// Print each priced response instead of the summary: JSON Lines of file, line, model,
+    /// priced_as, date, mode, total_usd and assumptions, in input order (on one thread).
+    #[arg(long, conflicts_with_all = ["json", "format", "group_by", "what_if", "against", "budget"])]
+    records: bool,
 }
 
 /// A rejected line, for the report.
@@ -637,6 +648,28 @@ impl<'b> Run<'b> {
         Ok(())
     }
 
+    /// Prints the records priced since the last call (`--records`; nothing otherwise).
+    fn print_records(&mut self, name: &str) -> Result<()> {
+        for r in self.ledger.take_record_costs() {
+            let line = RecordLine {
+                file: name.to_string(),
+                line: r.line,
+                model: r.model,
+                priced_as: r.priced_as,
+                date: r.date,
+                mode: r.mode.as_str().to_string(),
+                total_usd: usd(r.total),
+                assumptions: r
+                    .assumptions
+                    .iter()
+                    .map(|a| a.as_str().to_string())
+                    .collect(),
+            };
+            outln!("{}", serde_json::to_string(&line)?);
+        }
+        Ok(())
+    }
+
     /// The end of file `name`: its streams still open are incomplete.
     fn end_file(&mut self, name: &str) {
         self.ledger.finish();
@@ -664,6 +697,7 @@ impl<'b> Run<'b> {
                 Some(Next::Line(b)) => price_line(&mut self.ledger, b, n == 0, n + 1),
             };
             n += 1;
+            self.print_records(name)?;
             match outcome {
                 LineOutcome::Blank => self.blank += 1,
                 LineOutcome::Priced | LineOutcome::Failed | LineOutcome::Streamed => {
@@ -677,7 +711,7 @@ impl<'b> Run<'b> {
             self.progress.tick(name, n, reader.consumed, size);
         }
         self.end_file(name);
-        Ok(())
+        self.print_records(name)
     }
 
     /// Reads `input` on this thread and prices its chunks on `threads` workers, each with its
@@ -1427,6 +1461,9 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         (Some("csv"), false) => Format::Csv,
         _ => Format::Table,
     };
+    if args.records {
+        ledger = ledger.record_costs();
+    }
     let mut run = Run {
         ledger,
         strict: args.strict,
@@ -1448,7 +1485,8 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
             let size = f.metadata().ok().map(|m| m.len());
             (name, Box::new(f), size)
         };
-        if threads > 1 {
+        // Records print in input order as they are priced: on this thread.
+        if threads > 1 && !args.records {
             run.read_parallel(label, input, size, threads, CHUNK)?;
         } else {
             run.read(label, input, size)?;
@@ -1458,7 +1496,9 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
     let summary = run.ledger.summary()?;
     let check = budget.map(|b| b.check_spend(summary.total));
 
-    if format == Format::Csv {
+    if args.records {
+        // Only the records on standard output; warnings below.
+    } else if format == Format::Csv {
         out!("{}", summary_csv(&summary, &args.group_by_names()));
     } else if format == Format::Json {
         let mut v = summary_json(

@@ -676,3 +676,20 @@ pub struct ScenarioPart {
     pub request_usd: String,
     pub daily_usd: String,
 }
+
+/// `ratebook cost --records`: one line per priced response.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RecordLine {
+    pub file: String,
+    /// The response's line (for a stream, the line of the event that completed it).
+    pub line: u64,
+    /// The model id as the response gives it.
+    pub model: String,
+    /// The model it was priced as.
+    pub priced_as: String,
+    pub date: Date,
+    pub mode: String,
+    pub total_usd: String,
+    /// What its price had to assume (`no_timestamp`, `cache_ttl_5m`, …); empty when none.
+    pub assumptions: Vec<String>,
+}

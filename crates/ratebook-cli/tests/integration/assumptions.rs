@@ -82,3 +82,74 @@ fn a_cloud_id_without_a_region_is_counted_as_assumed() {
         json!({"no_timestamp": 3, "region_unknown": 1, "standard_tier": 3})
     );
 }
+
+/// `--records`: every priced response on its own line with its own assumptions; the records of
+/// a streamed log add up to the summary's total.
+#[test]
+fn records_carry_their_own_cost_and_assumptions() {
+    let file = root().join("tests/data/usage/assumptions.jsonl");
+    let file = file.to_str().unwrap();
+    let out = crate::support::run(&["cost", file, "--date", "2025-11-22", "--records"]);
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    // The same hand-computed prices as above, one per line (millionths of a dollar).
+    let want = [
+        (1, "gpt-4o-mini", "0.00021", json!([])),
+        (2, "gpt-4o-mini", "0.00021", json!(["standard_tier"])),
+        (
+            3,
+            "claude-sonnet-4-5",
+            "0.012",
+            json!(["cache_ttl_5m", "no_timestamp"]),
+        ),
+        (
+            4,
+            "claude-sonnet-4-5",
+            "0.0165",
+            json!(["no_timestamp", "snapshot_stripped"]),
+        ),
+        (5, "gemini-2.5-flash", "0.00055", json!(["no_timestamp"])),
+    ];
+    assert_eq!(lines.len(), want.len());
+    for (got, (line, model, total, assumed)) in lines.iter().zip(want) {
+        assert_eq!(got["file"], file);
+        assert_eq!(got["line"], line);
+        assert_eq!(got["priced_as"], model);
+        assert_eq!(got["total_usd"], total);
+        assert_eq!(got["assumptions"], assumed);
+        assert_eq!(got["date"], "2025-11-22");
+    }
+    assert_eq!(lines[3]["model"], "claude-sonnet-4-5-20991231");
+
+    // A streamed log: each stream once, at the line that completed it, the abandoned one a
+    // lower bound; together the summary's total.
+    let stream = root().join("tests/data/usage/anthropic_stream.jsonl");
+    let stream = stream.to_str().unwrap();
+    let out = crate::support::run(&["cost", stream, "--date", "2026-11-23", "--records"]);
+    let mut sum = ratebook::Decimal::ZERO;
+    let mut incomplete = 0;
+    for l in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        sum += v["total_usd"]
+            .as_str()
+            .unwrap()
+            .parse::<ratebook::Decimal>()
+            .unwrap();
+        if v["assumptions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("incomplete_stream"))
+        {
+            incomplete += 1;
+        }
+    }
+    let total = run_json(&["cost", stream, "--date", "2026-11-23", "--json"]);
+    assert_eq!(sum.normalize().to_string(), total["total_usd"]);
+    assert_eq!(incomplete, 1);
+    // Records and a summary format are two outputs: refused.
+    let out = crate::support::run(&["cost", stream, "--records", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+}

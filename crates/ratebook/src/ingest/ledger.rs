@@ -451,6 +451,8 @@ pub struct Ledger<'b> {
     group_cap: usize,
     /// `--against`: the log priced by another (older) book too, by month and model.
     against: Option<Box<Against<'b>>>,
+    /// Each record's own cost, when asked for ([`Ledger::record_costs`]), until taken.
+    record_costs: Option<Vec<RecordCost>>,
 }
 
 /// The same records under this book and another, each divided by month and model.
@@ -582,6 +584,25 @@ impl ReportedSummary {
 pub struct StreamKey {
     pub kind: StreamKind,
     pub id: Box<str>,
+}
+
+/// One priced response on its own ([`Ledger::record_costs`]): what `ratebook cost --records`
+/// prints per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordCost {
+    /// The line it was priced at: the response's line, or for a stream the line of the event
+    /// that completed it (the last line read, for a stream closed as incomplete).
+    pub line: u64,
+    /// The model id as the response gives it.
+    pub model: String,
+    /// The model it was priced as (after aliases, snapshots, cloud ids and rerouting).
+    pub priced_as: String,
+    pub date: Date,
+    pub mode: Mode,
+    /// Its exact cost, priced by `estimate` (the sums of the ledger are the same prices).
+    pub total: Decimal,
+    /// What its price had to assume.
+    pub assumptions: Assumptions,
 }
 
 /// A stream whose final usage never came: priced as a lower bound from what did.
@@ -748,6 +769,7 @@ impl<'b> Ledger<'b> {
             line_tags: Vec::new(),
             cliff: CliffCounts::default(),
             against: None,
+            record_costs: None,
         }
     }
 
@@ -810,6 +832,22 @@ impl<'b> Ledger<'b> {
             ledger: Ledger::new(book, self.default_date),
         });
         Ok(self)
+    }
+
+    /// Also keeps each priced record's own cost and assumptions, to be taken with
+    /// [`Ledger::take_record_costs`] (as `ratebook cost --records` does after every line).
+    pub fn record_costs(mut self) -> Ledger<'b> {
+        self.record_costs = Some(Vec::new());
+        self
+    }
+
+    /// The records priced since the last call, in the order they were priced (empty unless
+    /// [`Ledger::record_costs`] was asked for).
+    pub fn take_record_costs(&mut self) -> Vec<RecordCost> {
+        self.record_costs
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// At most `cap` streams open at once (at least one); past it the oldest is closed as
@@ -1377,6 +1415,9 @@ impl<'b> Ledger<'b> {
                 for x in self.last_assumed.iter() {
                     a.insert(x);
                 }
+                if self.record_costs.is_some() {
+                    self.note_record_cost(rec, a);
+                }
                 if a.is_empty() {
                     self.exact = self.exact.saturating_add(1);
                 } else {
@@ -1392,6 +1433,32 @@ impl<'b> Ledger<'b> {
                 self.count_rejected(e.kind);
                 Err(e)
             }
+        }
+    }
+
+    /// Prices `rec`, which the sums just took, on its own (the same rules: it cannot fail
+    /// where they did not) and keeps it for [`Ledger::take_record_costs`].
+    fn note_record_cost(&mut self, rec: &Record<'_>, assumptions: Assumptions) {
+        let date = rec.date.unwrap_or(self.default_date);
+        let options = EstimateOptions::at(date).mode(rec.mode);
+        let Ok(est) = self
+            .book
+            .resolve_with(&rec.model)
+            .and_then(|r| estimate_resolved(self.book, &r, &rec.usage, options))
+        else {
+            return;
+        };
+        let line = self.streams.line;
+        if let Some(v) = &mut self.record_costs {
+            v.push(RecordCost {
+                line,
+                model: rec.model.to_string(),
+                priced_as: est.model,
+                date,
+                mode: rec.mode,
+                total: est.total,
+                assumptions,
+            });
         }
     }
 

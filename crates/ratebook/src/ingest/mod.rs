@@ -71,8 +71,8 @@ mod whatif;
 pub use groups::{GroupBy, GroupSummary, NO_TAG, Projection};
 pub use ledger::{
     CliffSummary, IncompleteStream, Ledger, LineOutcome, MAX_GROUPS, MAX_OPEN_STREAMS, MeterTotal,
-    ModelRestatement, ModelSummary, MonthRestatement, OTHER, ReportedSummary, Restatement,
-    StreamKey, Summary, WhatIfSummary, WorkerStep,
+    ModelRestatement, ModelSummary, MonthRestatement, OTHER, RecordCost, ReportedSummary,
+    Restatement, StreamKey, Summary, WhatIfSummary, WorkerStep,
 };
 pub use stream::{Partial, StreamEvent, StreamKind, StreamStep};
 pub(crate) use whatif::Applied;
