@@ -1135,6 +1135,54 @@ pub(crate) fn record<'a>(
     }))
 }
 
+impl crate::book::RateBook {
+    /// Prices one provider response — a JSON object as the API returned it (OpenAI, Gemini,
+    /// Anthropic, a batch result line, a gateway's response) — exactly as `ratebook cost`
+    /// prices it: at its own timestamp, or `default_date` when it has none, in the service
+    /// mode it reports.
+    ///
+    /// Fails with the line's error for what is not one billable response: unreadable JSON, a
+    /// failed request (not billed), or a stream event without its stream's final usage (price
+    /// streams with a [`Ledger`], which groups their events).
+    ///
+    /// ```
+    /// # #[cfg(feature = "bundled")] {
+    /// let book = ratebook::bundled::book();
+    /// let response = r#"{"id":"chatcmpl-1","object":"chat.completion","created":1763800000,
+    ///   "model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":1000,"completion_tokens":100,
+    ///   "total_tokens":1100}}"#;
+    /// let est = book.price_response(response, "2026-11-01".parse()?)?;
+    /// // 1,000 × $0.15/M + 100 × $0.60/M, at the response's own date (2025-11-22).
+    /// assert_eq!(est.total.to_string(), "0.00021");
+    /// assert_eq!(est.date.to_string(), "2025-11-22");
+    /// # }
+    /// # Ok::<(), ratebook::Error>(())
+    /// ```
+    pub fn price_response(
+        &self,
+        json: &str,
+        default_date: crate::date::Date,
+    ) -> Result<crate::estimate::Estimate, Error> {
+        let not_billable = |m: String| Error::new(ErrorKind::InvalidUsage, m);
+        let parsed = parse_line(json, None).map_err(|e| not_billable(e.message))?;
+        match parsed {
+            Parsed::Billable(rec) => {
+                let date = rec.date.unwrap_or(default_date);
+                let options = crate::estimate::EstimateOptions::at(date).mode(rec.mode);
+                let resolved = self.resolve_with(&rec.model)?;
+                crate::estimate::estimate_resolved(self, &resolved, &rec.usage, options)
+            }
+            Parsed::Failed { shape, reason } => Err(not_billable(format!(
+                "{} response of a failed request, not billed: {reason}",
+                shape.as_str()
+            ))),
+            _ => Err(not_billable(
+                "a stream event without its stream's final usage: price the stream's events with a Ledger".into(),
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1194,53 +1242,5 @@ mod tests {
     fn providers_parse() {
         assert_eq!("Gemini".parse::<Provider>().unwrap(), Provider::Google);
         assert!("mistral".parse::<Provider>().is_err());
-    }
-}
-
-impl crate::book::RateBook {
-    /// Prices one provider response — a JSON object as the API returned it (OpenAI, Gemini,
-    /// Anthropic, a batch result line, a gateway's response) — exactly as `ratebook cost`
-    /// prices it: at its own timestamp, or `default_date` when it has none, in the service
-    /// mode it reports.
-    ///
-    /// Fails with the line's error for what is not one billable response: unreadable JSON, a
-    /// failed request (not billed), or a stream event without its stream's final usage (price
-    /// streams with a [`Ledger`], which groups their events).
-    ///
-    /// ```
-    /// # #[cfg(feature = "bundled")] {
-    /// let book = ratebook::bundled::book();
-    /// let response = r#"{"id":"chatcmpl-1","object":"chat.completion","created":1763800000,
-    ///   "model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":1000,"completion_tokens":100,
-    ///   "total_tokens":1100}}"#;
-    /// let est = book.price_response(response, "2026-11-01".parse()?)?;
-    /// // 1,000 × $0.15/M + 100 × $0.60/M, at the response's own date (2025-11-22).
-    /// assert_eq!(est.total.to_string(), "0.00021");
-    /// assert_eq!(est.date.to_string(), "2025-11-22");
-    /// # }
-    /// # Ok::<(), ratebook::Error>(())
-    /// ```
-    pub fn price_response(
-        &self,
-        json: &str,
-        default_date: crate::date::Date,
-    ) -> Result<crate::estimate::Estimate, Error> {
-        let not_billable = |m: String| Error::new(ErrorKind::InvalidUsage, m);
-        let parsed = parse_line(json, None).map_err(|e| not_billable(e.message))?;
-        match parsed {
-            Parsed::Billable(rec) => {
-                let date = rec.date.unwrap_or(default_date);
-                let options = crate::estimate::EstimateOptions::at(date).mode(rec.mode);
-                let resolved = self.resolve_with(&rec.model)?;
-                crate::estimate::estimate_resolved(self, &resolved, &rec.usage, options)
-            }
-            Parsed::Failed { shape, reason } => Err(not_billable(format!(
-                "{} response of a failed request, not billed: {reason}",
-                shape.as_str()
-            ))),
-            _ => Err(not_billable(
-                "a stream event without its stream's final usage: price the stream's events with a Ledger".into(),
-            )),
-        }
     }
 }
