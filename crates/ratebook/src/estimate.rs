@@ -212,9 +212,18 @@ impl LineItem {
         }
     }
 
-    /// The line as a sentence: `image output: 1,120 tokens × $60.00/M = $0.0672`.
+    /// The line as a sentence: `image output: 1,120 tokens × $60.00/M = $0.0672`. An amount
+    /// with more digits than are shown says so: `= $0.001543 (rounded from 0.0015425)`.
     pub fn sentence(&self) -> String {
-        let amount = format_usd(self.amount);
+        let amount = if crate::money::usd_rounds(self.amount) {
+            format!(
+                "{} (rounded from {})",
+                format_usd(self.amount),
+                self.amount.normalize()
+            )
+        } else {
+            format_usd(self.amount)
+        };
         match &self.kind {
             LineKind::Meter(m) => {
                 let unit = m.unit();
@@ -1283,6 +1292,13 @@ pub fn estimate_resolved(
         }
     }
 
+    // Exact values, printed without trailing zeros (`0.045`, not `0.0450`).
+    for l in &mut lines {
+        l.amount = l.amount.normalize();
+        l.rate = l.rate.normalize();
+        l.base_rate = l.base_rate.normalize();
+    }
+    let total = total.normalize();
     Ok(Estimate {
         model: model.id.clone(),
         resolution: resolved.resolution.clone(),
