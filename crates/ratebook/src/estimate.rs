@@ -1083,13 +1083,17 @@ pub fn deployment_multiplier(
     premium: Decimal,
     date: Date,
 ) -> Result<(Option<Decimal>, Vec<String>), Error> {
-    let (factor, notes) = cloud
-        .and_then(|c| c.adjustment_at(date))
-        .unwrap_or((Decimal::ONE, Vec::new()));
-    let m = premium
-        .checked_mul(factor)
-        .ok_or_else(|| Error::overflow("rate"))?;
-    Ok(((m != Decimal::ONE).then_some(m), notes))
+    #[cfg(feature = "overlays")]
+    if let Some((factor, notes)) = cloud.and_then(|c| c.adjustment_at(date)) {
+        let m = premium
+            .checked_mul(factor)
+            .ok_or_else(|| Error::overflow("rate"))?;
+        return Ok(((m != Decimal::ONE).then_some(m), notes));
+    }
+    // Without feature `overlays` a book has no deployment adjustments (`with_overlays` refuses
+    // them), so the premium is the multiplier.
+    let _ = (cloud, date);
+    Ok(((premium != Decimal::ONE).then_some(premium), Vec::new()))
 }
 
 /// Prices `usage` on a resolved model: the one rule set every caller goes through.
