@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow
     from pyspark.sql import DataFrame
 
-__all__ = ["COST_TYPE", "USAGE_COLUMNS", "SparkCost", "cost", "with_cost"]
+__all__ = ["COST_TYPE", "USAGE_COLUMNS", "ModelTotal", "SparkCost", "cost", "with_cost"]
 
 #: The cost column's Spark type: exact, and summed exactly by Spark.
 COST_TYPE = "decimal(38,18)"
