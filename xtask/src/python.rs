@@ -5,7 +5,8 @@
 //!   environment of its own under `target/`.
 //! - [`test`]: builds the wheel once, installs it into a fresh virtual environment with the
 //!   pinned test dependencies (pytest, pyarrow, pandas, PySpark), makes sure Java is there for
-//!   Spark (Debian's `openjdk-17-jre-headless` when `java` is missing), and runs pytest on
+//!   Spark (Debian's `openjdk-17-jre-headless` when `java` is missing; Python likewise, from
+//!   `python3` and `python3-venv`), and runs pytest on
 //!   `crates/ratebook-py/tests/`, comparing totals with the `ratebook` command built here.
 
 use std::path::{Path, PathBuf};
@@ -29,8 +30,26 @@ pub fn wheel_dir() -> PathBuf {
     target_dir().join("packages").join("python")
 }
 
-/// A Python 3.9+ interpreter on the PATH.
+/// A Python 3.9+ interpreter on the PATH, installed from Debian's packages when missing.
 fn python() -> Result<String> {
+    if let Some(exe) = find_python() {
+        return Ok(exe);
+    }
+    eprintln!("  python3 is missing: installing python3 and python3-venv");
+    run(apt().arg("update"))
+        .and_then(|()| run(apt().args(["install", "-y", "python3", "python3-venv"])))
+        .map_err(|e| format!("Python 3.9+ is needed and could not be installed ({e})"))?;
+    find_python().ok_or_else(|| "no Python 3.9 or newer on the PATH (python3)".into())
+}
+
+/// `apt-get`, without questions.
+fn apt() -> Command {
+    let mut c = Command::new("apt-get");
+    c.env("DEBIAN_FRONTEND", "noninteractive");
+    c
+}
+
+fn find_python() -> Option<String> {
     for exe in ["python3", "python"] {
         let ok = output(Command::new(exe).args([
             "-c",
@@ -38,14 +57,10 @@ fn python() -> Result<String> {
         ]));
         if let Some(v) = ok {
             eprintln!("  python: {exe} {}", v.trim());
-            return Ok(exe.to_string());
+            return Some(exe.to_string());
         }
     }
-    Err(
-        "no Python 3.9 or newer on the PATH (python3); install it (Debian: apt-get install \
-         python3 python3-venv)"
-            .into(),
-    )
+    None
 }
 
 fn bin(venv: &Path, exe: &str) -> PathBuf {
@@ -119,11 +134,6 @@ fn ensure_java() -> Result {
         return Ok(());
     }
     eprintln!("  java is missing: installing openjdk-17-jre-headless");
-    let apt = || {
-        let mut c = Command::new("apt-get");
-        c.env("DEBIAN_FRONTEND", "noninteractive");
-        c
-    };
     run(apt().arg("update"))
         .and_then(|()| run(apt().args(["install", "-y", "openjdk-17-jre-headless"])))
         .map_err(|e| format!("Spark needs Java 17 and it could not be installed ({e})"))
