@@ -8,8 +8,8 @@
 //! - `cargo xtask serve [--port 8080]` — builds, then serves `web/dist` on 127.0.0.1.
 //! - `cargo xtask test` — the project's one test command: formatting, clippy, the core built
 //!   for wasm32, the site, and `cargo test --workspace` with the browser tests switched on.
-//! - `cargo xtask package` — the packages in `target/packages/`: the Python wheel
-//!   (`python/`, maturin, abi3).
+//! - `cargo xtask package` — the packages in `target/packages/`: the `ratebook` crate
+//!   (`crate/`, `cargo package -p ratebook`) and the Python wheel (`python/`, maturin, abi3).
 //! - `cargo xtask fuzz [--seconds N] [TARGET…]` — every cargo-fuzz target of `fuzz/` for N
 //!   seconds each (default 60), with executions per target; fails on a crash. `test` runs each
 //!   briefly.
@@ -30,6 +30,7 @@ mod build;
 mod cost_bench;
 mod crosscheck;
 mod fuzz;
+mod krate;
 mod python;
 mod test;
 mod tools;
@@ -46,7 +47,8 @@ commands:
   build               build the static site into web/dist
   serve [--port N]    build, then serve web/dist on http://127.0.0.1:N (default 8080)
         [--no-build]  serve what is already built
-  package             the packages in target/packages/ (python/: the wheel, abi3)
+  package             the packages in target/packages/ (crate/: cargo package -p ratebook;
+                      python/: the wheel, abi3)
   test                fmt, clippy, core for wasm32, site, every test incl. the browser tests,
                       and each fuzz target for 20 s
   fuzz [--seconds N]  every fuzz target of fuzz/ for N seconds each (default 60), or only the
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
 
 /// `cargo xtask package`: every package the repository ships, into `target/packages/`.
 fn package() -> Result {
+    krate::package()?;
     python::package()?;
     Ok(())
 }

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::bench;
 use crate::build::{self, SIZE_BUDGET, kb};
 use crate::fuzz;
+use crate::krate;
 use crate::python;
 use crate::tools::{self, WASM_TARGET};
 use crate::{Result, cargo, describe, dist_dir, run, step};
@@ -187,6 +188,11 @@ pub fn test() -> Result {
         });
     }
 
+    timed(
+        &mut steps,
+        "Rust crate (cargo package, a new project depending on it)",
+        krate::test,
+    );
     timed(
         &mut steps,
         "Python package (wheel, pytest, Spark)",
