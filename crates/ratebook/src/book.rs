@@ -448,7 +448,7 @@ pub struct FeeRule {
     pub description: String,
     /// USD per `per` calls.
     pub price: Decimal,
-    /// How many calls `price` buys (1 or 1,000; never 0).
+    /// How many calls `price` buys (1 or 1,000 in practice; never 0).
     pub per: u64,
     /// Free calls per `free_period`: described in an estimate, not deducted from a single request.
     pub free: u64,
@@ -549,7 +549,8 @@ pub struct Provider {
     pub name: String,
     /// The provider's pricing page.
     pub pricing_url: Option<String>,
-    /// Gateways only: how charges are rounded to the smallest billed amount; `None` bills exactly.
+    /// The billing granularity: a gateway's, or one a user's overlay sets; `None` bills exact
+    /// amounts.
     pub billing: Option<Billing>,
     /// The overlay rule that set `billing`, described, when a user's overlay did.
     pub billing_overlay: Option<String>,
