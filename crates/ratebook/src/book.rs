@@ -18,18 +18,32 @@ use crate::image::ImageScheme;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Meter {
+    /// Uncached text input tokens (`input`); the rate the other input modalities fall back to.
     InputText,
+    /// Uncached image input tokens (`input_image`); falls back to [`Meter::InputText`].
     InputImage,
+    /// Uncached audio input tokens (`input_audio`); falls back to [`Meter::InputText`].
     InputAudio,
+    /// Uncached video input tokens (`input_video`); falls back to [`Meter::InputText`].
     InputVideo,
+    /// Cached input tokens read on a cache hit (`cache_read`).
     CacheRead,
+    /// Cached audio input tokens (`cache_read_audio`); falls back to [`Meter::CacheRead`].
     CacheReadAudio,
+    /// Cached image input tokens (`cache_read_image`); falls back to [`Meter::CacheRead`].
     CacheReadImage,
+    /// Tokens written to the cache with a 5-minute time to live (`cache_write_5m`); also OpenAI's
+    /// single cache-write rate.
     CacheWrite5m,
+    /// Tokens written to the cache with a 1-hour time to live (`cache_write_1h`).
     CacheWrite1h,
+    /// Tokens held in an explicit cache, in token-hours (`cache_storage`: USD per 1M tokens per hour).
     CacheStorage,
+    /// Text output tokens, reasoning and thinking tokens included (`output`).
     OutputText,
+    /// Generated image tokens (`output_image`), the rate `output_image_tokens` are billed at.
     OutputImage,
+    /// Generated audio tokens (`output_audio`).
     OutputAudio,
     /// Input audio billed by duration: the rate is USD per minute, the quantity seconds.
     InputAudioMinute,
@@ -43,14 +57,20 @@ pub enum Meter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MeterGroup {
+    /// Uncached input of every modality, the duration and character meters included.
     Input,
+    /// Cache hits: [`Meter::CacheRead`] and its audio and image variants.
     CacheRead,
+    /// Cache writes, with a 5-minute or 1-hour time to live.
     CacheWrite,
+    /// Cache storage, billed in token-hours.
     CacheStorage,
+    /// Output of every modality.
     Output,
 }
 
 impl Meter {
+    /// Every meter, in the order [`Rates`] holds them and [`Rates::iter`] yields them.
     pub const ALL: [Meter; 16] = [
         Meter::InputText,
         Meter::InputImage,
@@ -134,10 +154,13 @@ impl Meter {
         }
     }
 
+    /// The meter a pricing-file key names (`input`, `cache_write_1h`, …): the inverse of
+    /// [`Meter::key`].
     pub fn from_key(key: &str) -> Option<Meter> {
         Meter::ALL.into_iter().find(|m| m.key() == key)
     }
 
+    /// The family of rules this meter follows for mode stacking and long-context tiers.
     pub fn group(self) -> MeterGroup {
         match self {
             Meter::InputText | Meter::InputImage | Meter::InputAudio | Meter::InputVideo => {
@@ -219,9 +242,11 @@ impl MeterUnit {
 pub struct Rates([Option<Decimal>; 16]);
 
 impl Rates {
+    /// The rate set for `meter` itself, in its [`MeterUnit`]; no [`Meter::fallback`] is applied.
     pub fn get(&self, meter: Meter) -> Option<Decimal> {
         self.0[meter.index()]
     }
+    /// Sets the rate of `meter`, or clears it with `None`.
     pub fn set(&mut self, meter: Meter, rate: Option<Decimal>) {
         self.0[meter.index()] = rate;
     }
@@ -237,6 +262,7 @@ impl Rates {
             self.set(m, Some(r));
         }
     }
+    /// Is no meter's rate set?
     pub fn is_empty(&self) -> bool {
         self.0.iter().all(Option::is_none)
     }
@@ -246,15 +272,21 @@ impl Rates {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[non_exhaustive]
 pub enum Mode {
+    /// The list rates, with no mode rule.
     #[default]
     Standard,
+    /// Asynchronous batch processing, billed at a discount (often ×0.5).
     Batch,
+    /// Flex processing: slower, lower-priority serving at a discount.
     Flex,
+    /// Priority processing: faster, reserved serving at a premium.
     Priority,
 }
 
 impl Mode {
+    /// Every mode, standard first.
     pub const ALL: [Mode; 4] = [Mode::Standard, Mode::Batch, Mode::Flex, Mode::Priority];
+    /// The mode as pricing files, flags and JSON write it: `standard`, `batch`, `flex`, `priority`.
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Standard => "standard",
@@ -296,10 +328,16 @@ impl serde::Serialize for Mode {
 /// cache meters, and explicit rates where the provider publishes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModeRule {
+    /// Factor over the standard (or tier) rates: at most 1 for batch and flex, at least 1 for priority.
     pub multiplier: Decimal,
+    /// Does the multiplier also apply to cache reads? (Data per model and mode, not a global rule.)
     pub applies_to_cache_read: bool,
+    /// Does the multiplier also apply to cache writes?
     pub applies_to_cache_write: bool,
+    /// Does the multiplier also apply to cache storage?
     pub applies_to_cache_storage: bool,
+    /// Rates the provider publishes for this mode, where they are not a clean multiple; they replace
+    /// multiplier × standard rate for the base tier only.
     pub explicit: Rates,
 }
 
@@ -315,6 +353,8 @@ impl ModeRule {
         }
     }
 
+    /// Does the multiplier apply to meters of `group`? Always to input and output; to the cache
+    /// groups as the rule's flags say.
     pub fn applies_to(&self, group: MeterGroup) -> bool {
         match group {
             MeterGroup::Input | MeterGroup::Output => true,
@@ -331,7 +371,9 @@ impl ModeRule {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum TierApplication {
+    /// Every token of the request is billed at the tier's rates (the providers' cliff).
     WholeRequest,
+    /// Only the prompt tokens past the threshold are billed at the tier's rates.
     Marginal,
 }
 
@@ -349,12 +391,20 @@ impl TierApplication {
 /// billed at `rates`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LongContextTier {
+    /// The prompt size, in counted tokens, at which the tier starts (see `inclusive`).
     pub threshold: u64,
+    /// `true` for `>=` (a prompt of exactly `threshold` tokens is in the tier), `false` for `>`.
     pub inclusive: bool,
+    /// Do uncached input tokens, of every modality, count toward the threshold?
     pub counts_input: bool,
+    /// Do cached input tokens count toward the threshold?
     pub counts_cache_read: bool,
+    /// Do cache-write tokens count toward the threshold?
     pub counts_cache_write: bool,
+    /// Whether the tier reprices the whole request or only the tokens past the threshold.
     pub application: TierApplication,
+    /// The tier's rates, absolute (not relative to the base); meters it does not set keep their base
+    /// rate.
     pub rates: Rates,
 }
 
@@ -392,11 +442,17 @@ impl LongContextTier {
 /// A fee per call (search grounding, web search), with an optional free allowance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeeRule {
+    /// The fee's key in the entry's `fees` table (`search` for search grounding and web search).
     pub id: String,
+    /// What the fee is for, in words.
     pub description: String,
+    /// USD per `per` calls.
     pub price: Decimal,
+    /// How many calls `price` buys (1 or 1,000 in practice; never 0).
     pub per: u64,
+    /// Free calls per `free_period`: described in an estimate, not deducted from a single request.
     pub free: u64,
+    /// The period the free allowance renews over: `day` or `month`.
     pub free_period: Option<String>,
 }
 
@@ -407,16 +463,27 @@ pub struct PriceEntry {
     pub effective: Date,
     /// First day no longer in force (exclusive): the next entry's `effective`.
     pub until: Option<Date>,
+    /// The URL the prices were read from.
     pub source: String,
+    /// The day the prices were last verified against `source`.
     pub checked: Date,
+    /// What changed in this entry, or anything else a reader should know about it.
     pub note: Option<String>,
+    /// The standard rates per meter, each in its [`MeterUnit`] (USD per 1M tokens for token meters).
     pub rates: Rates,
+    /// Tokens per generated image by resolution key (`1K`, `1024x1024:high`), billed at the
+    /// `output_image` rate.
     pub output_image_tokens: Map<String, u64>,
+    /// Flat USD fee per generated image by resolution key (size × quality).
     pub output_image_fees: Map<String, Decimal>,
     /// USD per second of generated video, by resolution key.
     pub output_video_seconds: Map<String, Decimal>,
+    /// Multiplier on every token rate when data residency is requested (1–2); `None` when the entry
+    /// offers no residency.
     pub residency_multiplier: Option<Decimal>,
+    /// Per-call fees (search grounding, web search) by id.
     pub fees: Map<String, FeeRule>,
+    /// The rules of the non-standard modes offered; a mode not listed is not offered.
     pub modes: Map<Mode, ModeRule>,
     /// Ordered by threshold, lowest first.
     pub tiers: Vec<LongContextTier>,
@@ -433,6 +500,8 @@ impl PriceEntry {
         modes
     }
 
+    /// The rule for `mode`: [`ModeRule::standard`] for standard, `None` when the entry does not offer
+    /// the mode.
     pub fn mode_rule(&self, mode: Mode) -> Option<ModeRule> {
         match mode {
             Mode::Standard => Some(ModeRule::standard()),
@@ -451,22 +520,37 @@ impl PriceEntry {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Rounding {
+    /// The exact amount is billed.
     Exact,
+    /// Each request's charge is rounded up to a whole `unit`.
     UpPerRequest,
+    /// Whole units are billed and the fraction is carried forward to the next charge (see
+    /// [`Carry`](crate::estimate::Carry)).
     Carry,
 }
 
+/// A gateway's billing granularity (`[provider] billing`): the smallest amount it bills and what
+/// happens to fractions of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Billing {
+    /// The smallest billed amount, in USD (`0.000001`).
     pub unit: Decimal,
+    /// How a charge that is not a whole number of `unit`s is billed.
     pub rounding: Rounding,
 }
 
+/// A provider's card, from its `[provider]` table: a first-party provider, a gateway, or a cloud
+/// whose deployment card is also a [`Cloud`]. A card split over several files is one provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provider {
+    /// Short stable id (`google`, `openai`, `aws-bedrock`), unique across files.
     pub id: String,
+    /// Display name.
     pub name: String,
+    /// The provider's pricing page.
     pub pricing_url: Option<String>,
+    /// The billing granularity: a gateway's, or one a user's overlay sets; `None` bills exact
+    /// amounts.
     pub billing: Option<Billing>,
     /// The overlay rule that set `billing`, described, when a user's overlay did.
     pub billing_overlay: Option<String>,
@@ -477,15 +561,25 @@ pub struct Provider {
     pub file: String,
 }
 
+/// A model of a provider's card: its ids, token limits, lifecycle and dated price entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
+    /// Canonical id: lowercase, the provider's API id.
     pub id: String,
+    /// The id of the [`Provider`] whose card defines the model.
     pub provider: String,
+    /// Display name.
     pub name: String,
+    /// Other ids that resolve to this model: preview ids, marketing names and the dated snapshot ids
+    /// that bill its price.
     pub aliases: Vec<String>,
+    /// The input-image token formula the card names (`image_input`), with its name.
     pub image_scheme: Option<(String, ImageScheme)>,
+    /// The context window, in tokens: a larger prompt is an error unless over-limit usage is allowed.
     pub context_window: Option<u64>,
+    /// The most output tokens one request may produce.
     pub max_output_tokens: Option<u64>,
+    /// Anything a reader should know: preview status, retirement, a disagreement between sources.
     pub notes: Option<String>,
     /// Do unlisted dated snapshot ids of this model (`<id>-2025-01-01`, `<id>-20250101`, …)
     /// bill its price? Only when the provider priced every snapshot of the model the same.
@@ -502,6 +596,7 @@ pub struct Model {
 /// served, and where the provider reroutes calls after that (billed at the target's rates).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lifecycle {
+    /// The day the provider announced the retirement.
     pub deprecated: Option<Date>,
     /// First day the API no longer serves the model.
     pub shutdown: Option<Date>,
@@ -569,11 +664,15 @@ impl Model {
 /// prefix, with the multiplier it bills over the first-party rates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
+    /// Short id, unique in the card (`global`, `geographic`).
     pub id: String,
+    /// What the scope is, in words.
     pub description: String,
     /// Id prefixes that select this scope (`""` matches ids with no prefix).
     pub prefixes: Vec<String>,
+    /// Factor over the first-party rates for calls in this scope (1–2).
     pub multiplier: Decimal,
+    /// The URL the premium was read from.
     pub source: String,
     /// When the premium was last checked (always set in a loaded book).
     pub checked: Option<Date>,
@@ -584,11 +683,13 @@ pub struct Scope {
 pub struct Offer {
     /// The id the cloud uses, without a scope prefix.
     pub id: String,
+    /// Other ids of the offer, also without a scope prefix.
     pub aliases: Vec<String>,
     /// The first-party model id it bills as.
     pub model: String,
     /// Per-scope multipliers that replace the scope's own for this offer.
     pub multipliers: Map<String, Decimal>,
+    /// Anything a reader should know about the offer.
     pub notes: Option<String>,
     /// Where the offer is defined.
     pub location: Location,
@@ -599,8 +700,11 @@ pub struct Offer {
 pub struct Cloud {
     /// The provider id of the card (`aws-bedrock`).
     pub provider: String,
+    /// Display name (`Amazon Bedrock`).
     pub name: String,
+    /// The deployment scopes, each recognised by its id prefixes.
     pub scopes: Vec<Scope>,
+    /// The first-party models the cloud resells, under its own ids.
     pub offers: Vec<Offer>,
     /// A user's overlay percentages on every call through this cloud (see [`crate::overlay`]).
     pub adjustments: Vec<crate::overlay::DeploymentAdjustment>,
@@ -644,6 +748,7 @@ pub struct RateBook {
 }
 
 impl RateBook {
+    /// Every provider card, clouds' deployment cards included, in file order.
     pub fn providers(&self) -> &[Provider] {
         &self.providers
     }
@@ -658,6 +763,7 @@ impl RateBook {
         &self.clouds
     }
 
+    /// The provider card with this id (exact).
     pub fn provider(&self, id: &str) -> Option<&Provider> {
         self.providers.iter().find(|p| p.id == id)
     }

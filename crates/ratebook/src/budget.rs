@@ -64,12 +64,16 @@ use crate::usage::Usage;
 /// The period a limit covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
+    /// One request.
     Request,
+    /// One day.
     Day,
+    /// One month; a [`Workload`] takes it to be [`Workload::days_per_month`] days.
     Month,
 }
 
 impl Period {
+    /// The period in words: `request`, `day` or `month`.
     pub fn as_str(self) -> &'static str {
         match self {
             Period::Request => "request",
@@ -96,14 +100,18 @@ impl fmt::Display for Period {
 /// A spending limit in USD for a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
+    /// The most that may be spent in `period`, in USD (never negative).
     pub limit: Decimal,
+    /// The period the limit covers.
     pub period: Period,
 }
 
 /// A steady workload: requests a day, and the days a month is taken to have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Workload {
+    /// Requests made each day.
     pub requests_per_day: u64,
+    /// Days a month is taken to have when a day's spend is scaled to a month (30 unless set).
     pub days_per_month: u32,
 }
 
@@ -116,6 +124,7 @@ impl Workload {
         }
     }
 
+    /// The same workload with a month taken as `days` days.
     pub fn days_per_month(mut self, days: u32) -> Workload {
         self.days_per_month = days;
         self
@@ -146,9 +155,13 @@ impl Workload {
 /// how much over or under, exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Check {
+    /// The period of the limit checked.
     pub period: Period,
+    /// The limit, in USD.
     pub limit: Decimal,
+    /// The exact spend in the period, in USD.
     pub spend: Decimal,
+    /// Is `spend` above `limit`? A spend equal to the limit is within.
     pub over: bool,
     /// `spend − limit` when over, else zero.
     pub over_by: Decimal,
@@ -157,6 +170,7 @@ pub struct Check {
 }
 
 impl Check {
+    /// Is the spend within the limit?
     pub fn passes(&self) -> bool {
         !self.over
     }

@@ -24,7 +24,9 @@ use crate::money::{format_count, format_rate};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RateChange {
+    /// The id of the model's provider.
     pub provider: String,
+    /// The model's id.
     pub model: String,
     /// The date at which the change is seen (the `to` date, or the entry date in a book diff;
     /// for an undated model fact, the model's first entry date).
@@ -33,6 +35,8 @@ pub struct RateChange {
     /// brings the change (in a date diff, the entry in force at `to`). `None` for undated
     /// model facts (`aliases`, `context_window`, `max_output_tokens`) and removed models.
     pub effective: Option<Date>,
+    /// The changed value's pricing-file key path (`input`, `batch.multiplier`, `fees.search.price`),
+    /// or the pseudo-field `model` or `entry` for an added or removed model or price entry.
     pub field: String,
     /// `None` when the field (or model) did not exist before.
     pub old: Option<String>,

@@ -10,9 +10,13 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Location {
+    /// The name of the file (as its [`SourceFile`](crate::SourceFile) gives it) or of the log.
     pub file: String,
+    /// The line, from 1.
     pub line: usize,
+    /// The column, from 1, counted in characters.
     pub column: usize,
+    /// The key path of the value (`models."gpt-4o".prices[0].input`), when one is known.
     pub key: Option<String>,
 }
 
@@ -79,14 +83,18 @@ pub enum ErrorKind {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Error {
+    /// What kind of error it is, for tools to branch on.
     pub kind: ErrorKind,
+    /// What went wrong, for people; the location is not part of it.
     pub message: String,
+    /// Where the error is, when it came from a file or a log line.
     pub location: Option<Location>,
     /// For [`ErrorKind::UnknownModel`]: the closest known ids, best first.
     pub suggestions: Vec<String>,
 }
 
 impl Error {
+    /// An error of `kind` saying `message`, with no location and no suggestions.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error {
             kind,
@@ -96,6 +104,7 @@ impl Error {
         }
     }
 
+    /// The same error, located at `location`.
     pub fn at(mut self, location: Location) -> Error {
         self.location = Some(location);
         self

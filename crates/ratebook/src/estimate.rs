@@ -43,8 +43,12 @@ pub const MAX_QUANTITY: u64 = 1_000_000_000_000;
 /// request over the model's context window or output cap is priced anyway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EstimateOptions {
+    /// The date to price at: the price entry in force that day bills.
     pub date: Date,
+    /// The service mode to price in.
     pub mode: Mode,
+    /// Request data residency: every token rate times the entry's `residency_multiplier` (an error
+    /// when the entry has none).
     pub residency: bool,
     /// Price a prompt larger than the model's `context_window`, or output above its
     /// `max_output_tokens`, instead of failing with [`ErrorKind::InvalidUsage`] (for usage that
@@ -82,24 +86,43 @@ pub enum LineKind {
     Meter(Meter),
     /// Generated images billed as tokens at the image-output rate.
     GeneratedImages {
+        /// The resolution key (`1K`, `1024x1024:high`).
         resolution: String,
+        /// How many images were generated.
         images: u64,
+        /// Tokens each image bills, from the entry's `output_image_tokens`.
         tokens_per_image: u64,
     },
     /// Generated images billed at a flat fee each.
-    ImageFee { resolution: String },
+    ImageFee {
+        /// The resolution key of the fee (size × quality: `1024x1024:high`).
+        resolution: String,
+    },
     /// Generated video billed per second at one resolution.
-    Video { resolution: String },
+    Video {
+        /// The resolution key (`720p`, `1080p:audio`).
+        resolution: String,
+    },
     /// Calls billed per `per` calls.
     Fee {
+        /// The fee's id in the entry's `fees` table (`search`).
         id: String,
+        /// What the fee is for, in words.
         description: String,
+        /// How many calls the line's rate buys.
         per: u64,
+        /// Free calls per `free_period`: described, not deducted from the line.
         free: u64,
+        /// The period the free allowance renews over: `day` or `month`.
         free_period: Option<String>,
     },
     /// The gateway's billing granularity: rounding up, or a fraction carried to the next cycle.
-    BillingAdjustment { rounding: Rounding, unit: Decimal },
+    BillingAdjustment {
+        /// How the gateway bills fractions of `unit`.
+        rounding: Rounding,
+        /// The smallest amount the gateway bills, in USD.
+        unit: Decimal,
+    },
 }
 
 /// How the mode changed a line's rate.
@@ -119,6 +142,7 @@ pub enum ModeEffect {
 /// One line of an estimate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineItem {
+    /// What the line bills.
     pub kind: LineKind,
     /// Tokens, token-hours, images or calls.
     pub quantity: u64,
@@ -127,18 +151,23 @@ pub struct LineItem {
     pub rate: Decimal,
     /// The rate before mode and residency (the standard or tier rate).
     pub base_rate: Decimal,
+    /// The line's exact cost in USD; an estimate's line amounts add up to its total.
     pub amount: Decimal,
+    /// The mode the line was priced in.
     pub mode: Mode,
+    /// How the mode changed the rate.
     pub mode_effect: ModeEffect,
     /// The tier that set the base rate, described (`input > 200,000 tokens`).
     pub tier: Option<String>,
     /// For marginal tiers: this line is the part past the threshold.
     pub marginal: bool,
+    /// The data-residency multiplier applied, when residency was requested.
     pub residency: Option<Decimal>,
     /// A cloud deployment's multiplier over the first-party rate.
     pub deployment: Option<Decimal>,
     /// Cache tokens billed at the input rate because the card has no cache price.
     pub billed_as_input: bool,
+    /// The effective date of the price entry the rate comes from.
     pub price_effective: Date,
     /// The user's overlay rules that changed this line's rate, described
     /// (`Acme: 20% discount on provider openai`); empty at list prices.
@@ -355,9 +384,14 @@ fn plural(n: u64) -> &'static str {
 /// The price entry an estimate used, for the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PriceRef {
+    /// First day the entry is in force.
     pub effective: Date,
+    /// First day it is no longer in force (the next entry's `effective`); `None` for the latest
+    /// entry.
     pub until: Option<Date>,
+    /// The URL the prices were read from.
     pub source: String,
+    /// The day the prices were last verified against `source`.
     pub checked: Date,
 }
 
@@ -369,8 +403,10 @@ pub struct LifecycleNote {
     pub status: ModelStatus,
     /// The requested model's id.
     pub model: String,
+    /// The day the provider announced the retirement, if it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<Date>,
+    /// The first day the model is no longer served, if announced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shutdown: Option<Date>,
     /// Where the provider reroutes calls; the estimate is billed at that model's rates.
@@ -389,15 +425,21 @@ pub struct Estimate {
     pub resolution: Resolution,
     /// Retirement: set when the model is deprecated or retired at the date.
     pub lifecycle: Option<LifecycleNote>,
+    /// The id of the billed model's provider.
     pub provider: String,
+    /// The date priced at.
     pub date: Date,
+    /// The mode priced in.
     pub mode: Mode,
+    /// The price entry the lines were priced from: the one in force at `date`.
     pub price: PriceRef,
     /// The long-context tier reached, described, if any.
     pub tier: Option<String>,
     /// Estimated tokens of each input image, in the order given.
     pub image_tokens: Vec<u64>,
+    /// The lines, in bill order; their amounts add up exactly to `total`.
     pub line_items: Vec<LineItem>,
+    /// The exact total in USD, normalized (no trailing zeros).
     pub total: Decimal,
 }
 
@@ -613,6 +655,7 @@ pub fn split(usage: &Usage, image_tokens: u64) -> Result<Split, Error> {
 pub struct TierReached<'e> {
     /// Its position in the price entry's `tiers`.
     pub index: usize,
+    /// The tier reached.
     pub tier: &'e LongContextTier,
     /// The tokens the tier counts in this request.
     pub counted: u64,
@@ -675,8 +718,13 @@ pub fn near_cliff(entry: &PriceEntry, split: &Split) -> Result<bool, Error> {
 /// prompt tokens past its threshold).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quantities<'e> {
+    /// Quantities per meter (indexed by `meter as usize`) billed at the base rates, or at a
+    /// whole-request tier's when one is reached.
     pub main: [u64; METERS],
+    /// Quantities per meter billed at a marginal tier's rates (the counted prompt tokens past its
+    /// threshold); all zero otherwise.
     pub marginal: [u64; METERS],
+    /// The tier reached, if any.
     pub tier: Option<TierReached<'e>>,
 }
 
@@ -745,6 +793,7 @@ pub struct MeterRate {
     pub rate: Decimal,
     /// The rate before them (the standard or tier rate).
     pub base_rate: Decimal,
+    /// How the mode changed the rate.
     pub effect: ModeEffect,
     /// The meter whose rate was used: the meter itself, or input for a cache meter the card
     /// has no price for.
@@ -755,11 +804,18 @@ pub struct MeterRate {
 /// multiplier: where every token line's rate comes from.
 #[derive(Debug, Clone)]
 pub struct Rater<'a> {
+    /// The model priced.
     pub model: &'a Model,
+    /// The price entry in force.
     pub entry: &'a PriceEntry,
+    /// The mode priced in.
     pub mode: Mode,
+    /// The mode's rule ([`ModeRule::standard`] in standard mode).
     pub rule: ModeRule,
+    /// The entry's residency multiplier, when residency is requested.
     pub residency: Option<Decimal>,
+    /// A cloud deployment's multiplier (its scope's premium times any overlay adjustment), when the
+    /// id names a cloud offer and it is not 1.
     pub deployment: Option<Decimal>,
 }
 
@@ -1346,6 +1402,7 @@ pub fn bill(amount: Decimal, unit: Decimal, rounding: Rounding) -> Result<Decima
 /// including the fractions carried from earlier charges.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Carry {
+    /// The fraction owed but not yet billed, in USD, carried to the next charge.
     pub carried: Decimal,
 }
 

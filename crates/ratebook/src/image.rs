@@ -41,39 +41,56 @@ pub enum ImageScheme {
     /// Gemini 2.x: both sides <= `small_max` px → `small_tokens`; otherwise crop unit
     /// `floor(min(w,h) / crop_divisor)` and `tile_tokens` per tile, tiles rounded up per axis.
     GeminiTiles {
+        /// An image with both sides at most this many px is one small image of `small_tokens`.
         small_max: u32,
+        /// Tokens of a small image (both sides at most `small_max` px).
         small_tokens: u64,
+        /// Divides the shorter side into the crop unit: `floor(min(w,h) / crop_divisor)` px.
         #[cfg_attr(feature = "schema", schemars(with = "crate::money::Amount"))]
         crop_divisor: Decimal,
+        /// Tokens per crop-unit tile.
         tile_tokens: u64,
     },
     /// A fixed token budget per detail level (Gemini 3 `media_resolution`).
     FixedLevels {
+        /// Tokens per image at each detail level (`{ low = 280, … }`).
         levels: Map<String, u64>,
+        /// The level used when the caller names none; one of `levels`.
         default: String,
     },
     /// OpenAI tiles: fit inside `fit`², shrink the short side to `short_side`, count `tile`-px
     /// tiles; tokens = base + per_tile × tiles. Level `low` is `base` only.
     OpenaiTiles {
+        /// Tokens every image costs; the whole cost at detail level `low`.
         base: u64,
+        /// Tokens per `tile`-px tile.
         per_tile: u64,
+        /// The image is first scaled down to fit inside a square of this many px a side.
         fit: u32,
+        /// Then scaled down until its short side is at most this many px.
         short_side: u32,
+        /// The side of a tile, in px.
         tile: u32,
     },
     /// OpenAI patches: `patch`-px patches after shrinking to at most `max_patches`;
     /// tokens = ceil(patches × multiplier).
     OpenaiPatches {
+        /// The side of a patch, in px.
         patch: u32,
+        /// The most patches an image may have; a larger image is shrunk to fit.
         max_patches: u64,
+        /// Tokens per patch: tokens = ceil(patches × multiplier).
         #[cfg_attr(feature = "schema", schemars(with = "crate::money::Amount"))]
         multiplier: Decimal,
     },
     /// Anthropic: resize to a long edge <= `max_long_edge` and at most `max_tokens` patches,
     /// then `ceil(w/patch) × ceil(h/patch)`.
     AnthropicPatches {
+        /// The side of a patch, in px; one patch is one token.
         patch: u32,
+        /// The longest side an image keeps, in px; a larger image is resized down.
         max_long_edge: u32,
+        /// The most patches (tokens) an image may have; a larger image is resized down.
         max_tokens: u64,
     },
 }

@@ -48,6 +48,8 @@
 //! # Ok::<(), ratebook::Error>(())
 //! ```
 
+// Public items are documented: a dependent reads them on docs.rs.
+#![warn(missing_docs)]
 // Every operator on counts and money is checked (an `Overflow` error) or saturating by a rule
 // stated where it is used; the few exceptions are index arithmetic proven in range, each
 // allowed on its smallest item with the reason.

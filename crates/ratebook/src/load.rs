@@ -27,7 +27,9 @@ use crate::source::quote_key;
 /// The result of loading: the book built from every file that passed, and every error found.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
+    /// The book built from every file that loaded without an error.
     pub book: RateBook,
+    /// Every error found in every file, each located.
     pub errors: Vec<Error>,
     /// Names of files left out because of errors.
     pub rejected_files: Vec<String>,

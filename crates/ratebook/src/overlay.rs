@@ -113,9 +113,11 @@ pub enum Change {
 /// One rule of an overlay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
+    /// What the rule applies to: a provider, a model or a cloud deployment.
     pub target: Target,
     /// In force from this date on; every date when `None`.
     pub from: Option<Date>,
+    /// What the rule changes.
     pub change: Change,
     /// Where the rule is written (`None` for a rule from a command-line flag).
     pub location: Option<Location>,

@@ -32,7 +32,9 @@ pub const MAX_STEP: Decimal = Decimal::from_parts(5, 0, 0, false, 0);
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Warning {
+    /// What looks wrong, in words.
     pub message: String,
+    /// Where the suspicious value is.
     pub location: Location,
 }
 
@@ -45,7 +47,9 @@ impl fmt::Display for Warning {
 /// What [`check`] found: errors (the file should not be merged) and warnings (worth a look).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Findings {
+    /// Errors: the files should not be merged as they are.
     pub errors: Vec<Error>,
+    /// Warnings: worth a look, but they reject nothing.
     pub warnings: Vec<Warning>,
 }
 

@@ -148,7 +148,9 @@ impl Resolution {
 /// A model with the way it was found.
 #[derive(Debug, Clone)]
 pub struct Resolved<'a> {
+    /// The model the id resolved to.
     pub model: &'a Model,
+    /// How the id was resolved to it.
     pub resolution: Resolution,
 }
 

@@ -94,6 +94,7 @@ pub const MAX_RETRIES: u32 = 20;
 /// The escalation target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fallback {
+    /// The fallback model's id (an id, alias or cloud id of the book).
     pub model: String,
     /// Probability that the fallback's output passes validation.
     pub pass_rate: Decimal,
@@ -102,10 +103,15 @@ pub struct Fallback {
 /// A workload to price. Build one directly or from a [`ScenarioSpec`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
+    /// The primary model's id (an id, alias or cloud id of the book).
     pub model: String,
+    /// Requests made each day.
     pub requests_per_day: u64,
+    /// Text input tokens of each request.
     pub input_tokens: u64,
+    /// Text output tokens of each request.
     pub output_tokens: u64,
+    /// Images each request generates, by resolution.
     pub output_images: Vec<ImageCount>,
     /// Fraction of each request's input tokens read from cache.
     pub cached_share: Decimal,
@@ -117,7 +123,10 @@ pub struct Scenario {
     pub pass_rate: Decimal,
     /// How many times a failed output is retried on the primary before escalating (0: none).
     pub max_retries: u32,
+    /// Where an output that failed every attempt on the primary is sent once more; without one,
+    /// it is not accepted.
     pub fallback: Option<Fallback>,
+    /// The date to price at.
     pub date: Date,
 }
 
@@ -178,11 +187,14 @@ impl Scenario {
 /// Which call a part of the mix is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// A call to the scenario's model.
     Primary,
+    /// A call to the fallback model, after the primary's output failed validation.
     Fallback,
 }
 
 impl Role {
+    /// `primary` or `fallback`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Primary => "primary",
@@ -195,12 +207,17 @@ impl Role {
 /// request) and what one such call costs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
+    /// Which call this is.
     pub role: Role,
+    /// The canonical id of the model called.
     pub model: String,
+    /// Standard or batch.
     pub mode: Mode,
     /// Input read entirely from cache.
     pub cached: bool,
+    /// Expected calls of this kind per scenario request (an exact fraction).
     pub weight: Decimal,
+    /// What one such call costs, in USD.
     pub request_cost: Decimal,
     /// `requests_per_day × weight × request_cost`.
     pub daily: Decimal,
@@ -209,9 +226,14 @@ pub struct Part {
 /// The all-standard, uncached, no-escalation reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Baseline {
+    /// What one request costs all standard and uncached, in USD.
     pub per_request: Decimal,
+    /// What a day of requests costs, in USD.
     pub daily: Decimal,
+    /// What a month of `days` days costs, in USD.
     pub monthly: Decimal,
+    /// Daily spend over the results accepted a day (the primary's pass rate, no escalation); `None`
+    /// when nothing is accepted.
     pub cost_per_accepted: Option<Decimal>,
 }
 
@@ -220,14 +242,21 @@ pub struct Baseline {
 pub struct ScenarioCost {
     /// The primary model's canonical id.
     pub model: String,
+    /// The primary model's provider id.
     pub provider: String,
+    /// The fallback model's canonical id, when the scenario has one.
     pub fallback_model: Option<String>,
+    /// The date priced at.
     pub date: Date,
+    /// Requests made each day.
     pub requests_per_day: u64,
+    /// Days in the month the monthly figures cover.
     pub days: u32,
     /// Expected spend per scenario request, escalations included.
     pub per_request: Decimal,
+    /// Expected spend a day, in USD: `requests_per_day × per_request`.
     pub daily: Decimal,
+    /// Expected spend a month, in USD: `days × daily`.
     pub monthly: Decimal,
     /// Expected accepted results a day.
     pub accepted_per_day: Decimal,
@@ -238,9 +267,14 @@ pub struct ScenarioCost {
     /// `daily / accepted_per_day`, rounded half to even to at most 28 decimal places; `None`
     /// when nothing is ever accepted.
     pub cost_per_accepted: Option<Decimal>,
+    /// The same requests all standard, uncached and without escalation.
     pub baseline: Baseline,
+    /// `baseline.daily − daily`: negative when escalation costs more than batching and caching save.
     pub saving_daily: Decimal,
+    /// `baseline.monthly − monthly`.
     pub saving_monthly: Decimal,
+    /// The kinds of call in the mix (primary and fallback × standard and batch × uncached and
+    /// cached), each with its weight and cost; kinds of weight zero are left out.
     pub parts: Vec<Part>,
 }
 
@@ -486,7 +520,9 @@ impl<'de> Deserialize<'de> for Share {
 /// `compare = "all"`, `compare = "a,b"` or `compare = ["a", "b"]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CompareSet {
+    /// Every model of the book.
     All,
+    /// These ids, in this order.
     Models(Vec<String>),
 }
 
@@ -552,19 +588,37 @@ impl<'de> Deserialize<'de> for CompareSet {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioSpec {
+    /// `model`: the primary model's id; required unless `compare` is set.
     pub model: Option<String>,
+    /// `requests_per_day`: required.
     pub requests_per_day: Option<u64>,
+    /// `input_tokens`: text input tokens a request; required.
     pub input_tokens: Option<u64>,
+    /// `output_tokens`: text output tokens a request; required.
     pub output_tokens: Option<u64>,
+    /// `output_images`: generated images a request, each `N@RESOLUTION` (`1@1K`).
     pub output_images: Option<Vec<String>>,
+    /// `cached_share`: fraction of input tokens read from cache (default 0).
     pub cached_share: Option<Share>,
+    /// `batch_share`: fraction of requests sent through batch mode (default 0).
     pub batch_share: Option<Share>,
+    /// `days`: days in the month (default 30).
     pub days: Option<u32>,
+    /// `pass_rate`: probability the primary's output passes validation (default 1); required with
+    /// `fallback_model`.
     pub pass_rate: Option<Share>,
+    /// `max_retries`: retries on the primary before escalating (default 0, at most
+    /// [`MAX_RETRIES`]); needs `pass_rate` when above 0.
     pub max_retries: Option<u32>,
+    /// `fallback_model`: where an output that failed every attempt on the primary is sent once
+    /// more.
     pub fallback_model: Option<String>,
+    /// `fallback_pass_rate`: probability the fallback's output passes (default 1); needs
+    /// `fallback_model`.
     pub fallback_pass_rate: Option<Share>,
+    /// `date`: `YYYY-MM-DD` to price at (default: the caller's date, usually today).
     pub date: Option<String>,
+    /// `compare`: run the scenario with each of these models as the primary.
     pub compare: Option<CompareSet>,
 }
 

@@ -10,32 +10,43 @@ use crate::map::Map;
 /// Generated images at one resolution (`1K`, `4K`, `1024x1024:high`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageCount {
+    /// The resolution key, as the price entry's `output_image_tokens` or `output_image_fees` name it.
     pub resolution: String,
+    /// How many images were generated at it.
     pub count: u64,
 }
 
 /// Generated video at one resolution, in seconds (`8@720p`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VideoSeconds {
+    /// The resolution key, as the price entry's `output_video_seconds` names it (`720p`,
+    /// `1080p:audio`).
     pub resolution: String,
+    /// Seconds of video generated at it.
     pub seconds: u64,
 }
 
 /// An input image whose tokens are estimated with the model's image scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputImage {
+    /// Width in px (1–100,000).
     pub width: u32,
+    /// Height in px (1–100,000).
     pub height: u32,
+    /// The detail level (`low`, `high`, a `media_resolution` level); the scheme's default when `None`.
     pub detail: Option<String>,
 }
 
 /// Everything metered in one request or one workload.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Usage {
-    /// Prompt tokens by modality, including cache reads and cache writes.
+    /// Text prompt tokens, including cache reads and cache writes.
     pub input_text: u64,
+    /// Image prompt tokens, including cache reads and writes.
     pub input_image: u64,
+    /// Audio prompt tokens, including cache reads and writes.
     pub input_audio: u64,
+    /// Video prompt tokens, including cache reads and writes.
     pub input_video: u64,
     /// Of the prompt tokens, those read from cache (all modalities).
     pub cached: u64,
@@ -43,14 +54,17 @@ pub struct Usage {
     pub cached_audio: u64,
     /// Of `cached`, those that were image input (priced apart by some image models).
     pub cached_image: u64,
-    /// Of the prompt tokens, those written to cache, by time to live.
+    /// Of the prompt tokens, those written to cache with a 5-minute time to live.
     pub cache_write_5m: u64,
+    /// Of the prompt tokens, those written to cache with a 1-hour time to live.
     pub cache_write_1h: u64,
     /// Cache storage in token-hours.
     pub cache_storage_token_hours: u64,
-    /// Output tokens by modality; text includes reasoning/thinking tokens.
+    /// Text output tokens, reasoning/thinking tokens included.
     pub output_text: u64,
+    /// Image output tokens (billed at the `output_image` rate).
     pub output_image: u64,
+    /// Audio output tokens.
     pub output_audio: u64,
     /// Generated video billed as tokens (`output_video` rate).
     pub output_video_tokens: u64,

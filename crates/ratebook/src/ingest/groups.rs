@@ -125,8 +125,9 @@ pub struct GroupSummary {
     pub records: u64,
     /// Their price.
     pub total: Decimal,
-    /// The earliest and latest date priced in the group.
+    /// The earliest date priced in the group.
     pub first: Date,
+    /// The latest date priced in the group.
     pub last: Date,
 }
 
@@ -135,12 +136,14 @@ pub struct GroupSummary {
 pub struct Projection {
     /// `YYYY-MM`: the latest month the log has records in.
     pub month: String,
-    /// Its first and last day with records.
+    /// Its first day with records.
     pub first: Date,
+    /// Its last day with records.
     pub last: Date,
     /// Days from the month's first day to `last`, inclusive (the run rate's divisor: days
     /// without requests count, as they would on the bill).
     pub days_covered: u32,
+    /// Days in the month (28–31).
     pub days_in_month: u32,
     /// The month's price so far.
     pub so_far: Decimal,

@@ -127,14 +127,19 @@ pub enum LineOutcome {
 pub struct MeterTotal {
     /// `input_text`, `cache_read`, `output_image`, `fee:search`, … (as in estimate line items).
     pub meter: String,
+    /// The summed quantity, in the meter's unit (tokens, token-hours, seconds, characters, images
+    /// or calls).
     pub quantity: u128,
+    /// What it cost, in USD, exactly.
     pub amount: Decimal,
 }
 
 /// One model's share of a log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelSummary {
+    /// The canonical id the responses' model ids resolved to.
     pub model: String,
+    /// The model's provider id.
     pub provider: String,
     /// Responses priced.
     pub records: u64,
@@ -142,11 +147,15 @@ pub struct ModelSummary {
     pub modes: Vec<(Mode, u64)>,
     /// All prompt tokens, cache reads and writes included.
     pub input_tokens: u128,
+    /// Prompt tokens read from cache.
     pub cached_tokens: u128,
+    /// Prompt tokens written to cache, at either time to live.
     pub cache_write_tokens: u128,
     /// All output tokens (text with reasoning, image, audio).
     pub output_tokens: u128,
+    /// What these responses cost, in USD.
     pub total: Decimal,
+    /// Quantity and cost per meter (and per call fee).
     pub meters: Vec<MeterTotal>,
     /// The user's overlay rules that changed a rate these responses were priced at, described
     /// (empty at list prices).
@@ -156,9 +165,13 @@ pub struct ModelSummary {
 /// The priced log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
+    /// The log's exact price in USD: ratebook's, never a reported charge.
     pub total: Decimal,
+    /// Responses priced.
     pub records: u64,
+    /// Failed requests: counted, not billed.
     pub failed: u64,
+    /// Lines that could not be read or priced.
     pub rejected: u64,
     /// Failed requests by reason (`anthropic batch: expired`, `openai batch: status 500`).
     pub failed_reasons: Vec<(String, u64)>,
@@ -478,7 +491,9 @@ pub struct Restatement {
 pub struct MonthRestatement {
     /// `YYYY-MM`.
     pub month: String,
+    /// The month's total under the other book (the one given to [`Ledger::against`]), in USD.
     pub old_total: Decimal,
+    /// The month's total under the ledger's own book, in USD.
     pub new_total: Decimal,
     /// The models whose totals differ, by model id.
     pub models: Vec<ModelRestatement>,
@@ -487,8 +502,11 @@ pub struct MonthRestatement {
 /// One model's share of a month under the two books.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelRestatement {
+    /// The model's canonical id.
     pub model: String,
+    /// Its total that month under the other book, in USD.
     pub old_total: Decimal,
+    /// Its total that month under the ledger's own book, in USD.
     pub new_total: Decimal,
 }
 
@@ -540,6 +558,7 @@ struct Shadow<'b> {
 /// The log priced under one what-if change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WhatIfSummary {
+    /// The change priced.
     pub change: WhatIf,
     /// Every priced record, changed where the change applies, as it is where not.
     pub total: Decimal,
@@ -582,7 +601,9 @@ impl ReportedSummary {
 /// A stream's identity: its kind and id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StreamKey {
+    /// Whose stream it is.
     pub kind: StreamKind,
+    /// The stream's id, as its events give it.
     pub id: Box<str>,
 }
 
@@ -597,7 +618,9 @@ pub struct RecordCost {
     pub model: String,
     /// The model it was priced as (after aliases, snapshots, cloud ids and rerouting).
     pub priced_as: String,
+    /// The date it was priced at: its timestamp's, or the ledger's default date.
     pub date: Date,
+    /// The mode it was priced in.
     pub mode: Mode,
     /// Its exact cost, priced by `estimate` (the sums of the ledger are the same prices).
     pub total: Decimal,
@@ -610,6 +633,7 @@ pub struct RecordCost {
 pub struct IncompleteStream {
     /// The line number of its first event (as given to [`Ledger::add_line_at`]).
     pub line: u64,
+    /// The response shape of the stream.
     pub shape: Shape,
     /// The stream's id (`chatcmpl-…`, `resp_…`, `msg_…`, a Gemini `responseId`).
     pub id: String,
@@ -865,6 +889,7 @@ impl<'b> Ledger<'b> {
         self
     }
 
+    /// The book the ledger prices with.
     pub fn book(&self) -> &'b RateBook {
         self.book
     }
@@ -1770,9 +1795,11 @@ impl<'b> Ledger<'b> {
     pub fn records(&self) -> u64 {
         self.records
     }
+    /// Failed requests counted so far (not billed).
     pub fn failed(&self) -> u64 {
         self.failed
     }
+    /// Lines rejected so far.
     pub fn rejected(&self) -> u64 {
         self.rejected
     }

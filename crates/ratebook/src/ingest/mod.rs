@@ -87,12 +87,16 @@ pub const MAX_COUNT: u64 = 1_000_000_000_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Provider {
+    /// Gemini (`usageMetadata`): prompt counts include cached tokens; thinking is reported apart.
     Google,
+    /// OpenAI (Chat Completions and Responses): input counts include cached tokens.
     OpenAi,
+    /// Anthropic Messages: `input_tokens` excludes cache reads and cache writes, reported apart.
     Anthropic,
 }
 
 impl Provider {
+    /// `google`, `openai` or `anthropic` (what `--provider` takes).
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Google => "google",
@@ -127,18 +131,26 @@ impl FromStr for Provider {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Shape {
+    /// An OpenAI Chat Completions response.
     OpenAiChat,
+    /// An OpenAI Responses object.
     OpenAiResponses,
+    /// A line of an OpenAI Batch output file (billed in batch mode).
     OpenAiBatch,
+    /// A Gemini `generateContent` response.
     Gemini,
+    /// A line of a Gemini (or Vertex) batch result file (billed in batch mode).
     GeminiBatch,
+    /// An Anthropic Messages response.
     AnthropicMessage,
+    /// A line of an Anthropic Message Batches result file (billed in batch mode).
     AnthropicBatch,
     /// A bare error object (`{"error": …}`, `{"type": "error", …}`).
     Error,
 }
 
 impl Shape {
+    /// The stable snake_case name tools read: `openai_chat`, `gemini_batch`, `error`, …
     pub fn as_str(self) -> &'static str {
         match self {
             Shape::OpenAiChat => "openai_chat",
@@ -152,6 +164,7 @@ impl Shape {
         }
     }
 
+    /// Whose usage convention the shape follows; `None` for a bare error object.
     pub fn provider(self) -> Option<Provider> {
         match self {
             Shape::OpenAiChat | Shape::OpenAiResponses | Shape::OpenAiBatch => {
@@ -167,10 +180,14 @@ impl Shape {
 /// A billable response read from a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record<'a> {
+    /// The response shape the line was read as.
     pub shape: Shape,
     /// The model id exactly as the response gives it (`gpt-4o-2024-08-06`, `models/…`).
     pub model: Cow<'a, str>,
+    /// What the response consumed, in the crate's convention (every token counted once).
     pub usage: Usage,
+    /// The mode it bills in: batch for a batch result line, flex or priority where the response's
+    /// service tier says so, standard otherwise.
     pub mode: Mode,
     /// The date of the response's own timestamp, if it has one.
     pub date: Option<Date>,
@@ -294,7 +311,9 @@ pub enum Parsed<'a> {
     Billable(Record<'a>),
     /// A request that failed, errored, expired or was cancelled: counted, not billed.
     Failed {
+        /// The shape the line was read as.
         shape: Shape,
+        /// Why it is not billed (the error message, the status, the batch result).
         reason: Cow<'static, str>,
     },
     /// One event of a streamed response (see [`stream`]).
@@ -313,11 +332,15 @@ pub enum RejectKind {
     NoModel,
     /// Counts that contradict each other or are out of range.
     InvalidUsage,
+    /// The book has no model for the line's id.
     UnknownModel,
+    /// The model has no price entry in force at the line's date.
     NoPriceAtDate,
+    /// The model does not offer the line's service mode.
     ModeNotOffered,
     /// The usage needs a rate the model's card does not have.
     UnsupportedMeter,
+    /// A count or amount too large to compute exactly.
     Overflow,
     /// The line is not UTF-8 text.
     Encoding,
@@ -326,6 +349,7 @@ pub enum RejectKind {
 }
 
 impl RejectKind {
+    /// The stable snake_case name tools read: `invalid_json`, `unknown_model`, `not_utf8`, …
     pub fn as_str(self) -> &'static str {
         match self {
             RejectKind::Json => "invalid_json",
@@ -364,11 +388,14 @@ impl fmt::Display for RejectKind {
 /// A line that could not be read or priced, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {
+    /// Why the line was rejected.
     pub kind: RejectKind,
+    /// The reason in words.
     pub message: String,
 }
 
 impl LineError {
+    /// A rejection of `kind` saying `message`.
     pub fn new(kind: RejectKind, message: impl Into<String>) -> LineError {
         LineError {
             kind,

@@ -26,13 +26,18 @@ use crate::usage::Usage;
 /// Whose stream an event belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StreamKind {
+    /// OpenAI Chat Completions chunks (`chat.completion.chunk`).
     OpenAiChat,
+    /// OpenAI Responses events (`response.*`).
     OpenAiResponses,
+    /// Anthropic Messages events (`message_*`, `content_block_*`, `ping`).
     Anthropic,
+    /// Gemini `streamGenerateContent` chunks.
     Gemini,
 }
 
 impl StreamKind {
+    /// Every stream kind.
     pub const ALL: [StreamKind; 4] = [
         StreamKind::OpenAiChat,
         StreamKind::OpenAiResponses,
@@ -62,11 +67,13 @@ impl StreamKind {
 /// One stream event read from a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamEvent<'a> {
+    /// Whose stream the event belongs to.
     pub kind: StreamKind,
     /// The stream's id, when the event carries one (Anthropic's only `message_start`; a
     /// Responses event without `response`). Without it, the event belongs to the most recently
     /// started open stream of its kind.
     pub id: Option<Cow<'a, str>>,
+    /// What the event says about its stream.
     pub step: StreamStep<'a>,
 }
 
@@ -88,8 +95,11 @@ pub enum StreamStep<'a> {
 /// event's replace an earlier one's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Partial<'a> {
+    /// The model id, when the event names it.
     pub model: Option<Cow<'a, str>>,
+    /// The date of the event's timestamp, when it has one.
     pub date: Option<crate::date::Date>,
+    /// The mode the stream bills in, from the event's service tier (standard when it names none).
     pub mode: Mode,
     /// The usage measured so far, if the event carries any.
     pub usage: Option<Usage>,
