@@ -2,7 +2,8 @@
 //!
 //! 1. tools (wasm32 target, pinned wasm-bindgen, wasm-opt; Chromium and chromedriver present)
 //! 2. `cargo fmt --all -- --check`
-//! 3. `cargo clippy --workspace --all-targets` (browser tests included) with `-D warnings`
+//! 3. `cargo clippy --workspace --all-targets` (browser tests included) with `-D warnings`;
+//!    the core's docs with `RUSTDOCFLAGS=-D warnings` (all features, and none)
 //! 4. the core built for wasm32 without default features (it must stay I/O-free)
 //! 5. the site (`cargo xtask build`)
 //! 6. `cargo test --workspace --features ratebook-tests/browser` with `RATEBOOK_DIST` set
@@ -138,6 +139,16 @@ pub fn test() -> Result {
             "-D",
             "warnings",
         ]))
+    });
+    // The core's API documentation as docs.rs builds it (all features) and as the page uses the
+    // crate (none): every public item documented, no broken link.
+    timed(&mut steps, "cargo doc -D warnings (the core)", || {
+        for features in ["--all-features", "--no-default-features"] {
+            run(cargo()
+                .args(["doc", "-p", "ratebook", "--no-deps", features])
+                .env("RUSTDOCFLAGS", "-D warnings"))?;
+        }
+        Ok(())
     });
     // Both as dependents get it (default features) and as the page uses it (none).
     timed(&mut steps, "core builds for wasm32", || {

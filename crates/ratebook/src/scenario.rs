@@ -38,7 +38,7 @@
 //!
 //! The mix decides a long-context tier per whole request of each kind (a tier that counts only
 //! uncached input is reached by the uncached requests, not the cached ones). Scenario files are
-//! TOML with the same fields ([`ScenarioSpec::from_toml`]).
+//! TOML with the same fields (`ScenarioSpec::from_toml`, feature `scenario-files`).
 
 use std::fmt;
 
