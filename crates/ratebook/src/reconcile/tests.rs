@@ -203,7 +203,7 @@ billing_account_id,service.description,sku.id,sku.description,usage_start_time,u
 01ABCD-234567-89EFGH,Cloud Storage,0000-1111-2222,Standard Storage US Multi-region,2025-11-20 07:00:00 UTC,2025-11-20 08:00:00 UTC,us,1.20,USD,4,gibibyte month,regular
 01ABCD-234567-89EFGH,Vertex AI,A1B2-C3D4-E5F8,Gemini 2.5 Flash Input Text,2025-11-21 07:00:00 UTC,2025-11-21 08:00:00 UTC,global,n/a,USD,1000,count,regular
 01ABCD-234567-89EFGH,Vertex AI,A1B2-C3D4-E5F9,Grounding with Google Search,2025-11-21 07:00:00 UTC,2025-11-21 08:00:00 UTC,global,0.035,USD,1,count,regular
-01ABCD-234567-89EFGH,Vertex AI,A1B2-C3D4-E5FA,Imagen Fancy Upscaler,2025-11-21 07:00:00 UTC,2025-11-21 08:00:00 UTC,us-central1,0.02,USD,1,count,regular
+01ABCD-234567-89EFGH,Vertex AI,A1B2-C3D4-E5FA,Vector Search Index Serving,2025-11-21 07:00:00 UTC,2025-11-21 08:00:00 UTC,us-central1,0.02,USD,1,count,regular
 ";
 
 #[test]
@@ -236,7 +236,12 @@ fn a_gcp_billing_export_reads_its_vertex_rows() {
                 "Grounding with Google Search",
                 d("0.035")
             ),
-            (7, day("2025-11-21"), "Imagen Fancy Upscaler", d("0.02")),
+            (
+                7,
+                day("2025-11-21"),
+                "Vector Search Index Serving",
+                d("0.02")
+            ),
         ]
     );
     assert!(bill.items[2].tool);
@@ -463,7 +468,7 @@ fn gcp_rows_reconcile_by_the_model_their_sku_names() {
         unmatched,
         vec![
             ("Grounding with Google Search", Some(Cause::ToolFees)),
-            ("Imagen Fancy Upscaler", None)
+            ("Vector Search Index Serving", None)
         ]
     );
 }
