@@ -35,3 +35,5 @@ mod groups;
 mod against;
 // Long-context cliffs: requests near and over a whole-request tier.
 mod long_context;
+// Reconciliation: the logs' computed cost beside the providers' billing exports.
+mod reconcile;
