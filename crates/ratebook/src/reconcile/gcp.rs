@@ -210,7 +210,7 @@ pub(super) fn read(text: &str, bill: &mut Bill) {
         let lower = description.to_ascii_lowercase();
         let mut item = BilledItem::new(day, amount);
         item.line = line;
-        item.tool = ["grounding", "search", "code execution", "tool"]
+        item.tool = ["grounding", "google search", "web search", "code execution"]
             .iter()
             .any(|w| lower.contains(w));
         item.batch = lower.contains("batch");
