@@ -37,7 +37,7 @@ fn openai_page(buckets: &[(i64, &[(&str, &str)])]) -> String {
                 .collect();
             format!(
                 r#"{{"object":"bucket","start_time":{start},"end_time":{},"results":[{}]}}"#,
-                start + 86_400,
+                start.saturating_add(86_400),
                 rs.join(",")
             )
         })
@@ -285,7 +285,7 @@ fn skus_name_the_book_s_models() {
     assert!(!same_model("gpt-4", "gpt-40"));
 }
 
-fn ledger_of<'b>(book: &'b RateBook, lines: &[&str]) -> Summary {
+fn ledger_of(book: &RateBook, lines: &[&str]) -> Summary {
     let mut l = Ledger::new(book, day("2025-11-20"))
         .group_by(GroupBy::Day)
         .group_by(GroupBy::Model)
@@ -295,6 +295,9 @@ fn ledger_of<'b>(book: &'b RateBook, lines: &[&str]) -> Summary {
     }
     l.summary().unwrap()
 }
+
+/// A row as compared: day, model, computed, billed, gap (exact strings), causes.
+type RowView<'a> = (String, &'a str, String, String, String, Vec<Cause>);
 
 #[test]
 fn gaps_get_the_causes_their_evidence_names() {
@@ -336,7 +339,7 @@ fn gaps_get_the_causes_their_evidence_names() {
         None,
     );
     let r = reconcile(&book, &summary, &[openai, anthropic], Decimal::ZERO).unwrap();
-    let rows: Vec<(String, &str, String, String, String, Vec<Cause>)> = r
+    let rows: Vec<RowView<'_>> = r
         .rows
         .iter()
         .map(|x| {
