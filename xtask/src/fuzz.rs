@@ -24,7 +24,7 @@ pub const CI_SECONDS: u64 = 20;
 const CARGO_FUZZ: &str = "0.13.2";
 
 /// Each target and the committed seed directories it reads (under `fuzz/corpus/`).
-pub const TARGETS: [(&str, &[&str]); 8] = [
+pub const TARGETS: [(&str, &[&str]); 9] = [
     ("pricing_toml", &["pricing_toml"]),
     ("usage_line", &["usage_line"]),
     ("usage_escaped", &["usage_escaped", "usage_line"]),
@@ -33,6 +33,7 @@ pub const TARGETS: [(&str, &[&str]); 8] = [
     ("estimate_book", &["estimate_book"]),
     ("web_query", &["web_query"]),
     ("structured_book", &["structured_book"]),
+    ("billing_export", &["billing_export"]),
 ];
 
 /// What one target's run did.

@@ -193,11 +193,11 @@ pub struct CostArgs {
 
 /// A rejected line, for the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Rejection {
-    file: String,
-    line: u64,
-    kind: RejectKind,
-    reason: String,
+pub(crate) struct Rejection {
+    pub(crate) file: String,
+    pub(crate) line: u64,
+    pub(crate) kind: RejectKind,
+    pub(crate) reason: String,
 }
 
 /// Progress on stderr, only when it is a terminal.
@@ -621,14 +621,17 @@ fn price_chunk(ledger: &mut Ledger<'_>, work: Work, strict: bool) -> Done {
     done
 }
 
-struct Run<'b> {
-    ledger: Ledger<'b>,
+/// Logs being read and priced: the ledger, and what is reported besides its summary.
+pub(crate) struct Run<'b> {
+    pub(crate) ledger: Ledger<'b>,
     strict: bool,
-    rejections: Vec<Rejection>,
+    /// The first rejected lines, in file order.
+    pub(crate) rejections: Vec<Rejection>,
     /// The first incomplete streams: (file, stream).
-    incomplete: Vec<(String, IncompleteStream)>,
-    lines: u64,
-    blank: u64,
+    pub(crate) incomplete: Vec<(String, IncompleteStream)>,
+    /// Lines read, blank ones apart.
+    pub(crate) lines: u64,
+    pub(crate) blank: u64,
     progress: Progress,
 }
 
@@ -1173,7 +1176,7 @@ fn restatement_table(
 
 /// Warns on stderr of `count` things (`what`); with `--json` points at the `json_key` that lists
 /// them, otherwise lists the first ones (`listed`) and says how many more there are.
-fn warn_listed(
+pub(crate) fn warn_listed(
     what: &str,
     count: u64,
     json_key: Option<&str>,
@@ -1400,6 +1403,59 @@ fn summary_table(s: &Summary) -> String {
     out
 }
 
+/// Reads and prices the logs `files` (`-` is standard input) on `ledger`, on `threads` threads
+/// (default: one per core): `cost`'s reading and pricing, which `reconcile` shares. With
+/// `strict`, the first rejected line is an error.
+pub(crate) fn read_logs<'b>(
+    ledger: Ledger<'b>,
+    files: &[String],
+    strict: bool,
+    threads: Option<u16>,
+) -> Result<Run<'b>> {
+    let mut run = Run {
+        ledger,
+        strict,
+        rejections: Vec::new(),
+        incomplete: Vec::new(),
+        lines: 0,
+        blank: 0,
+        progress: Progress::new(),
+    };
+    let threads = match threads {
+        Some(n) => usize::from(n),
+        None => std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
+    };
+    for name in files {
+        let (label, input, size): (&str, Box<dyn Read>, _) = if name == "-" {
+            ("<stdin>", Box::new(io::stdin().lock()), None)
+        } else {
+            let f = File::open(name).with_context(|| format!("cannot open {name}"))?;
+            let size = f.metadata().ok().map(|m| m.len());
+            (name, Box::new(f), size)
+        };
+        if threads > 1 {
+            run.read_parallel(label, input, size, threads, CHUNK)?;
+        } else {
+            run.read(label, input, size)?;
+        }
+    }
+    run.progress.done();
+    Ok(run)
+}
+
+/// Warns on stderr of the logs' `count` rejected lines, listing the first ones (`listed`), or
+/// with `--json` pointing at `json_key`.
+pub(crate) fn warn_rejected(count: u64, listed: &[Rejection], json_key: Option<&str>) {
+    warn_listed(
+        &format!("{} line(s) rejected (not priced)", format_count(count)),
+        count,
+        json_key,
+        listed
+            .iter()
+            .map(|r| format!("{}:{}: {}", r.file, r.line, r.reason)),
+    );
+}
+
 pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
     let (book, identity) = books::load_identified(pricing, &args.own)?;
     let old = match &args.against {
@@ -1464,35 +1520,9 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
     if args.records {
         ledger = ledger.record_costs();
     }
-    let mut run = Run {
-        ledger,
-        strict: args.strict,
-        rejections: Vec::new(),
-        incomplete: Vec::new(),
-        lines: 0,
-        blank: 0,
-        progress: Progress::new(),
-    };
-    let threads = match args.threads {
-        Some(n) => usize::from(n),
-        None => std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
-    };
-    for name in &args.files {
-        let (label, input, size): (&str, Box<dyn Read>, _) = if name == "-" {
-            ("<stdin>", Box::new(io::stdin().lock()), None)
-        } else {
-            let f = File::open(name).with_context(|| format!("cannot open {name}"))?;
-            let size = f.metadata().ok().map(|m| m.len());
-            (name, Box::new(f), size)
-        };
-        // Records print in input order as they are priced: on this thread.
-        if threads > 1 && !args.records {
-            run.read_parallel(label, input, size, threads, CHUNK)?;
-        } else {
-            run.read(label, input, size)?;
-        }
-    }
-    run.progress.done();
+    // Records print in input order as they are priced: on this thread.
+    let threads = if args.records { Some(1) } else { args.threads };
+    let run = read_logs(ledger, &args.files, args.strict, threads)?;
     let summary = run.ledger.summary()?;
     let check = budget.map(|b| b.check_spend(summary.total));
 
@@ -1556,16 +1586,10 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
         }
     }
     let json = format == Format::Json;
-    warn_listed(
-        &format!(
-            "{} line(s) rejected (not priced)",
-            format_count(summary.rejected)
-        ),
+    warn_rejected(
         summary.rejected,
+        &run.rejections,
         json.then_some("rejected_lines"),
-        run.rejections
-            .iter()
-            .map(|r| format!("{}:{}: {}", r.file, r.line, r.reason)),
     );
     warn_listed(
         &format!(

@@ -3,7 +3,8 @@
 //! This file parses arguments and dispatches; each subcommand lives in its own module and does
 //! its I/O there (reading pricing files and logs, printing tables or JSON). Exit codes: 0 on
 //! success, 1 on an error, 2 on bad usage (clap), 3 when `cost --budget` finds the total over
-//! budget. Output goes through [`out`], so a closed pipe ends a command quietly (exit 0).
+//! budget, 4 when `reconcile --tolerance` finds a gap beyond it. Output goes through [`out`],
+//! so a closed pipe ends a command quietly (exit 0).
 
 // First, so its `out!`/`outln!` macros are in scope in every module below.
 #[macro_use]
@@ -17,6 +18,7 @@ mod diff;
 mod estimate;
 mod git;
 mod output;
+mod reconcile;
 mod scenario;
 mod schema;
 
@@ -57,6 +59,9 @@ enum Command {
     Cost(cost::CostArgs),
     /// Price a workload per day and month: batching, caching, escalation, cost per accepted result.
     Scenario(scenario::ScenarioArgs),
+    /// Compare the logs' computed cost with what the provider billed, per day and model
+    /// (exit 4 when a gap is beyond --tolerance).
+    Reconcile(reconcile::ReconcileArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +76,7 @@ fn main() -> ExitCode {
         Command::Schema(a) => schema::run(a),
         Command::Cost(a) => cost::run(cli.pricing.as_deref(), a),
         Command::Scenario(a) => scenario::run(cli.pricing.as_deref(), a),
+        Command::Reconcile(a) => reconcile::run(cli.pricing.as_deref(), a),
     };
     match result {
         Ok(code) => {

@@ -32,6 +32,7 @@ pub enum Command {
     Diff,
     Cost,
     Scenario,
+    Reconcile,
 }
 
 impl Command {
@@ -53,6 +54,7 @@ impl Command {
             Command::Diff => of::<DiffOutput>(),
             Command::Cost => of::<CostOutput>(),
             Command::Scenario => of::<ScenarioOutput>(),
+            Command::Reconcile => of::<ReconcileOutput>(),
         }
     }
 }
@@ -698,4 +700,107 @@ pub struct RecordLine {
     pub total_usd: String,
     /// What its price had to assume (`no_timestamp`, `cache_ttl_5m`, …); empty when none.
     pub assumptions: Vec<String>,
+}
+
+// --- reconcile ---------------------------------------------------------------------------------
+
+/// `ratebook reconcile --json`: the logs' computed cost beside the providers' bills, per day
+/// and model.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReconcileOutput {
+    /// The log files read, as given.
+    pub usage: Vec<String>,
+    /// The billing exports read, as given, with the format each was read as.
+    pub billed: Vec<BilledFile>,
+    /// The date log records without a timestamp were priced at.
+    pub date: Date,
+    /// By day, then model.
+    pub rows: Vec<ReconcileRow>,
+    /// Billed charges that name no model of the book, by day and description.
+    pub unmatched_billed: Vec<UnmatchedBilled>,
+    pub totals: ReconcileTotals,
+    /// Rows of the exports skipped as not LLM API charges (other services, tax, adjustments).
+    pub skipped_billed: SkippedBilled,
+    pub rejected: ReconcileRejected,
+    /// Log records priced with assumptions, by assumption (as in `cost --json`).
+    pub assumptions: BTreeMap<String, u64>,
+    /// The `--tolerance` gaps were compared with (`"0"` without one).
+    pub tolerance_usd: String,
+    /// Whether a row's or an unmatched charge's gap is beyond the tolerance.
+    pub beyond_tolerance: bool,
+    pub book: BookOutput,
+}
+
+/// A billing export and the format it was read as.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BilledFile {
+    pub file: String,
+    /// `openai`, `anthropic` or `gcp`; `null` when nothing in it could be read.
+    pub format: Option<String>,
+    /// Charges read from it.
+    pub items: u64,
+}
+
+/// One day and model.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReconcileRow {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: Date,
+    /// The book's model id, or the id the bill gives when the book has no such model.
+    pub model: String,
+    /// Log records priced for the day and model.
+    pub records: u64,
+    pub computed_usd: String,
+    pub billed_usd: String,
+    /// `billed_usd − computed_usd`: positive when the provider billed more.
+    pub gap_usd: String,
+    /// The likely causes for people (`tier; tool fees`), `null` where none is named.
+    pub cause: Option<String>,
+    /// The same, as stable names: `missing_from_logs`, `unpriced_model`, `tier`, `cache_ttl`,
+    /// `region_premium`, `tool_fees`.
+    pub causes: Vec<String>,
+}
+
+/// Billed charges that name no model of the book.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UnmatchedBilled {
+    pub day: Date,
+    /// The line item, cost description or SKU.
+    pub description: String,
+    pub billed_usd: String,
+    /// Charges summed.
+    pub items: u64,
+    /// Where the first of them is.
+    pub file: String,
+    pub line: u64,
+    /// `tool fees` for a tool's fee, else `null`.
+    pub cause: Option<String>,
+}
+
+/// Everything computed and everything billed.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReconcileTotals {
+    pub computed_usd: String,
+    pub billed_usd: String,
+    pub gap_usd: String,
+}
+
+/// Export rows skipped as not LLM API charges.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SkippedBilled {
+    pub rows: u64,
+    pub usd: String,
+}
+
+/// What could not be read or priced, on either side.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReconcileRejected {
+    /// Log lines rejected (not priced), as `cost` counts them.
+    pub usage_lines: u64,
+    /// Parts of the exports rejected (a line, a result, a row).
+    pub billed_lines: u64,
+    /// The first 20 of each: file, line, kind (a log line's as in `cost --json`; an export's
+    /// `invalid_json`, `wrong_shape`, `invalid_amount`, `not_usd`, `no_date`, `not_a_bill` or
+    /// `invalid_csv`) and reason.
+    pub lines: Vec<RejectedLine>,
 }

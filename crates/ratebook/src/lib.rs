@@ -78,6 +78,13 @@ pub mod ingest;
 pub mod money;
 pub mod overlay;
 pub mod plausible;
+#[cfg(feature = "ingest")]
+#[allow(
+    clippy::disallowed_types,
+    clippy::disallowed_methods,
+    reason = "off the page's path (the page builds without feature `ingest`), like `ingest`"
+)]
+pub mod reconcile;
 pub mod resolve;
 pub mod scenario;
 pub mod usage;

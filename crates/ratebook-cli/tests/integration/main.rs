@@ -37,3 +37,5 @@ mod against;
 mod long_context;
 // Your own prices: --overlay files and --discount on every pricing command.
 mod overlays;
+// Reconciliation: the logs' computed cost beside the providers' billing exports.
+mod reconcile;

@@ -246,6 +246,7 @@ fn every_schema_is_json_schema_2020_12_and_the_pricing_schema_is_still_the_defau
         "diff",
         "cost",
         "scenario",
+        "reconcile",
     ] {
         let s = schema(command);
         assert_eq!(

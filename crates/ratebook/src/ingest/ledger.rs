@@ -201,6 +201,21 @@ pub struct Summary {
     /// Priced records by each assumption they needed (a record may need several), in
     /// [`Assumption::ALL`]'s order, those with none left out.
     pub assumptions: Vec<(Assumption, u64)>,
+    /// Records rejected because the book has no model for their id, by date and id as the
+    /// line gives it, in that order (at most [`MAX_GROUPS`] pairs; further ones are counted in
+    /// `rejected` only). `ratebook reconcile` names them as the cause of a gap.
+    pub unpriced: Vec<UnpricedModel>,
+}
+
+/// Records of one day whose model id the book does not price ([`Summary::unpriced`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnpricedModel {
+    /// The record's date (the run's, without a timestamp).
+    pub date: Date,
+    /// The model id as the line gives it.
+    pub model: String,
+    /// Records of that day with that id, rejected as an unknown model.
+    pub records: u64,
 }
 
 /// What a group of responses shares: everything a rate depends on.
@@ -466,6 +481,8 @@ pub struct Ledger<'b> {
     against: Option<Box<Against<'b>>>,
     /// Each record's own cost, when asked for ([`Ledger::record_costs`]), until taken.
     record_costs: Option<Vec<RecordCost>>,
+    /// Records whose id the book has no model for, by date and id ([`Summary::unpriced`]).
+    unpriced: BTreeMap<(Date, Box<str>), u64>,
 }
 
 /// The same records under this book and another, each divided by month and model.
@@ -794,6 +811,7 @@ impl<'b> Ledger<'b> {
             cliff: CliffCounts::default(),
             against: None,
             record_costs: None,
+            unpriced: BTreeMap::new(),
         }
     }
 
@@ -1272,7 +1290,12 @@ impl<'b> Ledger<'b> {
     /// Prices one response. On error the response is counted as rejected. A reported charge
     /// ([`Record::reported_cost`]) is summed beside the price (see [`Summary::reported`]).
     pub fn add_record(&mut self, rec: &Record<'_>) -> Result<(), LineError> {
-        self.add_priced(rec)?;
+        if let Err(e) = self.add_priced(rec) {
+            if e.kind == RejectKind::UnknownModel {
+                self.note_unpriced(rec.date.unwrap_or(self.default_date), &rec.model, 1);
+            }
+            return Err(e);
+        }
         if !self.grouping.is_empty() {
             self.add_to_group(rec);
         }
@@ -1316,6 +1339,17 @@ impl<'b> Ledger<'b> {
             }
         }
         Ok(())
+    }
+
+    /// Counts `n` records of `date` whose id `model` the book has no model for.
+    fn note_unpriced(&mut self, date: Date, model: &str, n: u64) {
+        let key = (date, Box::<str>::from(model));
+        if let Some(count) = self.unpriced.get_mut(&key) {
+            // Saturating: a count (see "Counts saturate" above).
+            *count = count.saturating_add(n);
+        } else if self.unpriced.len() < MAX_GROUPS {
+            self.unpriced.insert(key, n);
+        }
     }
 
     /// Adds a record the main sums just priced to its group.
@@ -1730,6 +1764,9 @@ impl<'b> Ledger<'b> {
             let n = self.rejected_kinds.entry(k).or_insert(0);
             *n = n.saturating_add(v);
         }
+        for ((date, model), n) in other.unpriced {
+            self.note_unpriced(date, &model, n);
+        }
         if let Some(theirs) = other.reported {
             match &mut self.reported {
                 None => self.reported = Some(theirs),
@@ -1929,6 +1966,15 @@ impl<'b> Ledger<'b> {
                 .into_iter()
                 .zip(self.assumed)
                 .filter(|(_, n)| *n > 0)
+                .collect(),
+            unpriced: self
+                .unpriced
+                .iter()
+                .map(|((date, model), n)| UnpricedModel {
+                    date: *date,
+                    model: model.to_string(),
+                    records: *n,
+                })
                 .collect(),
             what_if: self
                 .what_ifs

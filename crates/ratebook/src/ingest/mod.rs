@@ -72,7 +72,7 @@ pub use groups::{GroupBy, GroupSummary, NO_TAG, Projection};
 pub use ledger::{
     CliffSummary, IncompleteStream, Ledger, LineOutcome, MAX_GROUPS, MAX_OPEN_STREAMS, MeterTotal,
     ModelRestatement, ModelSummary, MonthRestatement, OTHER, RecordCost, ReportedSummary,
-    Restatement, StreamKey, Summary, WhatIfSummary, WorkerStep,
+    Restatement, StreamKey, Summary, UnpricedModel, WhatIfSummary, WorkerStep,
 };
 pub use stream::{Partial, StreamEvent, StreamKind, StreamStep};
 pub(crate) use whatif::Applied;
@@ -820,6 +820,21 @@ pub(crate) struct CostDetails {
     pub upstream_inference_cost: Option<Charged>,
 }
 
+/// A JSON number that serde handed over as an `f64`, as the shortest decimal that reads back
+/// as the same `f64` (what JavaScript's and Python's JSON writers print: `0.00014` is exactly
+/// 0.00014); `None` when it is not finite or does not fit a `Decimal`. The one place money
+/// read from a JSON number leaves `f64`: the reported charges here and billing exports'
+/// amounts (`reconcile`).
+pub(crate) fn json_decimal(v: f64) -> Option<Decimal> {
+    if !v.is_finite() {
+        return None;
+    }
+    // `Display` of an `f64` is its shortest round-trip decimal, never an exponent.
+    Decimal::from_str_exact(&v.to_string())
+        .ok()
+        .map(|d| d.normalize())
+}
+
 /// A reported charge in US dollars: a non-negative JSON number (or a decimal string).
 ///
 /// JSON numbers reach serde as `f64`; the amount is the shortest decimal that reads back as the
@@ -849,8 +864,9 @@ impl<'de> Deserialize<'de> for Charged {
                 if v.is_nan() || v < 0.0 {
                     return Err(E::invalid_value(de::Unexpected::Float(v), &self));
                 }
-                // `Display` of an `f64` is its shortest round-trip decimal, never an exponent.
-                self.visit_str(&v.to_string())
+                json_decimal(v)
+                    .map(Charged)
+                    .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Charged, E> {
                 match Decimal::from_str_exact(v.trim()) {
