@@ -5,6 +5,8 @@
 //!   profile, `wasm-bindgen --target web`, `wasm-opt` for size, the HTML/CSS and the pricing
 //!   files with their `index.json`. Fails when the page's `.wasm` + `.js` are over 250 KB
 //!   gzipped.
+//! - `cargo xtask package` — the packages in `target/packages/`: the npm tarball of
+//!   `crates/ratebook-js` in `target/packages/npm/` (see `npm.rs`).
 //! - `cargo xtask serve [--port 8080]` — builds, then serves `web/dist` on 127.0.0.1.
 //! - `cargo xtask test` — the project's one test command: formatting, clippy, the core built
 //!   for wasm32, the site, and `cargo test --workspace` with the browser tests switched on.
@@ -28,6 +30,7 @@ mod build;
 mod cost_bench;
 mod crosscheck;
 mod fuzz;
+mod npm;
 mod test;
 mod tools;
 
@@ -41,6 +44,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   build               build the static site into web/dist
+  package             build the packages into target/packages/ (npm: target/packages/npm/)
   serve [--port N]    build, then serve web/dist on http://127.0.0.1:N (default 8080)
         [--no-build]  serve what is already built
   test                fmt, clippy, core for wasm32, site, every test incl. the browser tests,
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("build") => build::build().map(|_| ()),
+        Some("package") => package(),
         Some("serve") => serve_command(&args[1..]),
         Some("test") => test::test(),
         Some("fuzz") => fuzz::fuzz_command(&args[1..]),
@@ -79,6 +84,12 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo xtask package`: every package, one call each.
+fn package() -> Result {
+    npm::package()?;
+    Ok(())
 }
 
 fn serve_command(args: &[String]) -> Result {

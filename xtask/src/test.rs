@@ -6,7 +6,9 @@
 //! 4. the core built for wasm32 without default features (it must stay I/O-free)
 //! 5. the site (`cargo xtask build`)
 //! 6. `cargo test --workspace --features ratebook-tests/browser` with `RATEBOOK_DIST` set
-//! 7. every fuzz target for [`fuzz::CI_SECONDS`] (nightly, cargo-fuzz installed if missing)
+//! 7. the npm package: `node --test`, a fresh Node project with the tarball, estimates/s
+//!    (`npm::test`)
+//! 8. every fuzz target for [`fuzz::CI_SECONDS`] (nightly, cargo-fuzz installed if missing)
 //!
 //! Every step runs even when an earlier one failed (except the tests, which need the site),
 //! so one run shows every problem; the summary lists each step and the exit code is non-zero
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::bench;
 use crate::build::{self, SIZE_BUDGET, kb};
 use crate::fuzz;
+use crate::npm;
 use crate::tools::{self, WASM_TARGET};
 use crate::{Result, cargo, describe, dist_dir, run, step};
 
@@ -184,6 +187,16 @@ pub fn test() -> Result {
         });
     }
 
+    let mut npm_tested = None;
+    timed(
+        &mut steps,
+        "npm package (node --test, fresh project)",
+        || {
+            npm_tested = Some(npm::test()?);
+            Ok(())
+        },
+    );
+
     let mut fuzzed = Vec::new();
     timed(&mut steps, "fuzz targets (cargo xtask fuzz)", || {
         fuzzed = fuzz::fuzz(fuzz::CI_SECONDS, &[])?;
@@ -209,6 +222,16 @@ pub fn test() -> Result {
             kb(s.wasm_gz),
             kb(s.js_gz),
             kb(SIZE_BUDGET)
+        );
+    }
+    if let Some(n) = &npm_tested {
+        eprintln!(
+            "  node --test: {} passed, {} failed; {}; {:.0} estimates/s in Node (median of {})",
+            n.counts.passed,
+            n.counts.failed,
+            n.package.describe(),
+            n.estimates_per_second,
+            n.runs
         );
     }
     for r in &fuzzed {
