@@ -49,6 +49,7 @@ commands:
         [--no-build]  serve what is already built
   test                fmt, clippy, core for wasm32, site, every test incl. the browser tests,
                       and each fuzz target for 20 s
+  test-npm            the npm package alone: package, node --test, a fresh Node project, estimates/s
   fuzz [--seconds N]  every fuzz target of fuzz/ for N seconds each (default 60), or only the
        [TARGET…]      targets named; reports executions per target, fails on a crash
   bench-web           site size and page timings in headless Chromium
@@ -67,6 +68,7 @@ fn main() -> ExitCode {
         Some("package") => package(),
         Some("serve") => serve_command(&args[1..]),
         Some("test") => test::test(),
+        Some("test-npm") => npm::test().map(|_| ()),
         Some("fuzz") => fuzz::fuzz_command(&args[1..]),
         Some("bench-web") => bench::bench_web(),
         Some("bench") => cost_bench::bench(&args[1..]),

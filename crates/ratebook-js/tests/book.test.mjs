@@ -52,7 +52,7 @@ test('a broken file is reported at file:line:column', () => {
   const broken = google.replace('input = "0.50"', 'input = 0.50');
   assert.throws(() => loadBook({ 'google.toml': broken }), (e) => {
     assert.ok(e instanceof Error);
-    assert.match(e.message, /^google\.toml:16:9: /);
+    assert.match(e.message, /^google\.toml:14:9: bare float 0\.50 is not exact/);
     return true;
   });
   // Not TOML at all.

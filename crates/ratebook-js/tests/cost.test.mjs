@@ -44,12 +44,16 @@ for (const name of fixtures) {
     assert.deepEqual(js.assumptions, rs.assumptions);
     assert.deepEqual(js.rejectedKinds, rs.rejected_kinds);
     assert.deepEqual(
-      js.rejectedLines.map((r) => [r.line, r.kind, r.reason]),
+      // The command lists the first 20, the package the first 100.
+      js.rejectedLines.slice(0, rs.rejected_lines.length).map((r) => [r.line, r.kind, r.reason]),
       rs.rejected_lines.map((r) => [r.line, r.kind, r.reason]),
     );
+    // The command's models are keyed by id; the package's are dearest first.
     const models = Object.entries(rs.by_model);
+    const byId = [...js.byModel].sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+    assert.equal(js.byModel.length, models.length);
     assert.deepEqual(
-      js.byModel.map((m) => [m.model, m.provider, m.records, m.total, m.meters.map((t) => [t.meter, t.amount])]),
+      byId.map((m) => [m.model, m.provider, m.records, m.total, m.meters.map((t) => [t.meter, t.amount])]),
       models.map(([id, m]) => [id, m.provider, m.records, m.total_usd, m.meters.map((t) => [t.meter, t.amount_usd])]),
     );
   });

@@ -13,7 +13,7 @@ test('an image model: input plus generated images at the card tokens per image',
   // tokens per 1K image: 1,000 × 0.50/M + 1,120 × 60/M = 0.0005 + 0.0672.
   const e = estimate({ model: 'gemini-3.1-flash-image', inputTokens: 1000, outputImages: '1@1K', mode: 'standard', date });
   assert.equal(e.total, '0.0677');
-  assert.equal(e.totalDisplay, '$0.07');
+  assert.equal(e.totalDisplay, '$0.0677');
   assert.equal(e.model, 'gemini-3.1-flash-image');
   assert.equal(e.provider, 'google');
   assert.equal(e.date, date);
@@ -127,5 +127,8 @@ test('your own prices: a discount and an overlay file', () => {
   const w = acme.estimate({ model: 'claude-sonnet-4-5', inputTokens: 10000, cacheWriteTokens: 10000, date });
   assert.equal(w.total, '0.03');
   assert.throws(() => bundledBook({ discounts: ['nobody:20%'] }), { message: /nobody/ });
-  assert.throws(() => bundledBook({ overlays: { 'bad.toml': 'name = "x"\n[[adjust]]\nprovider = "openai"\ndiscount = 5\n' } }), { message: /^bad\.toml:\d+:\d+: / });
+  // Every problem of the overlay, each at file:line:column.
+  assert.throws(() => bundledBook({ overlays: { 'bad.toml': 'name = "x"\n[[adjust]]\nprovider = "openai"\ndiscont = "5%"\n' } }), {
+    message: 'bad.toml:2:1: adjust[0]: missing `discount` or `markup`\nbad.toml:4:1: unknown key `discont`; did you mean `discount`? (key `adjust[0].discont`)',
+  });
 });
