@@ -19,7 +19,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use crate::build::{gzipped_len, kb};
 use crate::tools::{self, WASM_TARGET};
@@ -411,8 +411,9 @@ fn fresh_project(package: &Package, cli: &Path) -> Result {
     let dir = target_dir().join("xtask").join("npm-fresh");
     fresh_dir(&dir)?;
     run(Command::new("npm")
-        .args(["init", "-y", "--silent"])
-        .current_dir(&dir))?;
+        .args(["init", "-y"])
+        .current_dir(&dir)
+        .stdout(Stdio::null()))?;
     run(Command::new("npm")
         .args(["install", "--no-audit", "--no-fund", "--silent"])
         .arg(&package.tarball)
