@@ -14,7 +14,8 @@
 //! the staged package with the `ratebook` command beside it (the tests compare with its
 //! totals), installs the tarball into a fresh Node project and prices requests there with
 //! `require` and `import` (the same totals as `ratebook estimate --json`), runs the README's
-//! example there (its output must be the one the README shows), and times estimates per
+//! example there (its output must be the one the README shows), type-checks code using it with
+//! `tsc --strict` (TypeScript from npm, pinned, in `target/tools`), and times estimates per
 //! second.
 
 use std::fs;
@@ -529,6 +530,76 @@ fn fresh_project(package: &Package, cli: &Path) -> Result {
         ));
     }
     eprintln!("  README.md's JavaScript example prints what the README shows");
+
+    type_check(&dir)
+}
+
+/// TypeScript, pinned, for checking the package's types.
+pub const TYPESCRIPT: &str = "typescript@5.9.3";
+
+/// `tsc` from npm in `target/tools`, installed if missing.
+fn ensure_tsc() -> Result<PathBuf> {
+    let tools = target_dir().join("tools");
+    let bin = tools.join("node_modules").join(".bin").join("tsc");
+    if !bin.exists() {
+        fs::create_dir_all(&tools).map_err(|e| format!("{}: {e}", tools.display()))?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&tools)
+            .arg(TYPESCRIPT))?;
+    }
+    Ok(bin)
+}
+
+/// Type-checks code that uses the installed package, from an ES module and from CommonJS, with
+/// `tsc --strict`; and checks that a misspelt field and money used as a number do not compile
+/// (the types are not `any`).
+fn type_check(dir: &Path) -> Result {
+    let tsc = ensure_tsc()?;
+    let good_esm = "import { estimate, costLines, loadBook, bundledBook, RateBook, type Estimate, type CostSummary } from 'ratebook';\n\
+        const e: Estimate = estimate({ model: 'gpt-4o-mini', inputTokens: 5000n, outputTokens: '700', outputImages: ['1@1K'], mode: 'batch', date: new Date() });\n\
+        const total: string = e.total;\n\
+        const amounts: string[] = e.lineItems.map((l) => l.amount);\n\
+        const c: CostSummary = costLines([{ model: 'gpt-4o-mini' }], { date: '2026-11-23' });\n\
+        const book: RateBook = loadBook({ 'a.toml': '' }, { bundled: true, discounts: ['openai:20%'] });\n\
+        const ids: string[] = bundledBook({ overlays: ['name = \"x\"'] }).models().map((m) => m.id);\n\
+        console.log(total, amounts, c.byModel.length, book, ids);\n";
+    let good_cjs = "import ratebook = require('ratebook');\n\
+        const total: string = ratebook.estimate({ model: 'gpt-4o', inputTokens: 1 }).total;\n\
+        console.log(total);\n";
+    let bad = "import { estimate } from 'ratebook';\n\
+        estimate({ model: 'gpt-4o', inputTokenz: 1 });\n\
+        const n: number = estimate({ model: 'gpt-4o' }).total;\n\
+        console.log(n);\n";
+    io("types.mts", fs::write(dir.join("types.mts"), good_esm))?;
+    io("types.cts", fs::write(dir.join("types.cts"), good_cjs))?;
+    io("wrong.mts", fs::write(dir.join("wrong.mts"), bad))?;
+    let tsc_cmd = |file: &str| {
+        let mut c = Command::new(&tsc);
+        c.args([
+            "--noEmit",
+            "--strict",
+            "--module",
+            "nodenext",
+            "--moduleResolution",
+            "nodenext",
+            file,
+        ])
+        .current_dir(dir);
+        c
+    };
+    run(&mut tsc_cmd("types.mts"))?;
+    run(&mut tsc_cmd("types.cts"))?;
+    let wrong = tsc_cmd("wrong.mts")
+        .output()
+        .map_err(|e| format!("could not start tsc: {e}"))?;
+    let said = String::from_utf8_lossy(&wrong.stdout);
+    if wrong.status.success() || !said.contains("inputTokenz") || !said.contains("TS2322") {
+        return Err(format!(
+            "tsc accepted a misspelt request field or a total used as a number:\n{said}"
+        ));
+    }
+    eprintln!("  index.d.ts: tsc --strict passes from import and require, and rejects wrong use");
     Ok(())
 }
 
