@@ -149,8 +149,14 @@ export interface CostSummary {
 /** Responses: JSON Lines text, or an array of responses (objects or one-line JSON texts). */
 export type Lines = string | Iterable<string | object>;
 
-/** Pricing files: TOML text, an array of texts or `{ name, text }`, or `{ "name.toml": text }`. */
-export type TomlFiles = string | (string | { name: string; text: string })[] | Record<string, string>;
+/** A pricing file: its name (used in error messages) and its TOML text. */
+export interface TomlFile {
+  name: string;
+  text: string;
+}
+
+/** Pricing files: TOML text, a `{ name, text }`, an array of either, or `{ "name.toml": text }`. */
+export type TomlFiles = string | TomlFile | (string | TomlFile)[] | Record<string, string>;
 
 export interface OwnPrices {
   /** Overlay files of your own prices (pricing/README.md, "Your own prices"), applied in order. */

@@ -34,6 +34,9 @@ function files(list, prefix) {
       typeof f === 'string' ? { name: `${prefix}-${i + 1}.toml`, text: f } : { name: String(f.name), text: String(f.text) },
     );
   }
+  if (typeof list === 'object' && typeof list.name === 'string' && typeof list.text === 'string') {
+    return [{ name: list.name, text: list.text }];
+  }
   if (typeof list === 'object') {
     return Object.entries(list).map(([name, text]) => ({ name, text: String(text) }));
   }

@@ -31,6 +31,8 @@ batch = { multiplier = "0.5", cache_read = false }
 
 test('a book from one TOML text prices with its rates', () => {
   const book = loadBook({ 'google.toml': google });
+  // The same file as { name, text }.
+  assert.deepEqual(loadBook({ name: 'google.toml', text: google }).models().map((m) => m.id), ['gemini-3.1-flash-image']);
   // 1,000 × $0.50/M + 1,120 × $60/M.
   assert.equal(book.estimate({ model: 'gemini-3.1-flash-image-preview', inputTokens: 1000, outputImages: '1@1K', date }).total, '0.0677');
   assert.deepEqual(book.models().map((m) => m.id), ['gemini-3.1-flash-image']);
