@@ -631,6 +631,17 @@ mod tests {
     }
 
     #[test]
+    fn the_crate_pins_the_wasm_bindgen_of_the_page() {
+        // One wasm-bindgen CLI (the version web/Cargo.toml pins) makes the glue of both.
+        let pinned = tools::pinned_wasm_bindgen().unwrap();
+        let manifest = fs::read_to_string(crate_dir().join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains(&format!("wasm-bindgen = \"={pinned}\"")),
+            "crates/ratebook-js/Cargo.toml must pin wasm-bindgen = \"={pinned}\" as web/Cargo.toml does"
+        );
+    }
+
+    #[test]
     fn the_package_json_is_json_with_the_version() {
         let v: serde_json::Value = serde_json::from_str(&package_json("1.2.3")).unwrap();
         assert_eq!(v["name"], "ratebook");
