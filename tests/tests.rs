@@ -23,3 +23,5 @@ mod streams;
 mod reports;
 // Inputs the fuzz targets found: scheme parameters past their bounds, a line read two ways.
 mod fuzzfound;
+// The READMEs' Rust examples are the crate's doctests.
+mod readme;

@@ -5,11 +5,12 @@
 //!   profile, `wasm-bindgen --target web`, `wasm-opt` for size, the HTML/CSS and the pricing
 //!   files with their `index.json`. Fails when the page's `.wasm` + `.js` are over 250 KB
 //!   gzipped.
-//! - `cargo xtask package` — the packages in `target/packages/`: the npm tarball of
-//!   `crates/ratebook-js` in `target/packages/npm/` (see `npm.rs`).
 //! - `cargo xtask serve [--port 8080]` — builds, then serves `web/dist` on 127.0.0.1.
 //! - `cargo xtask test` — the project's one test command: formatting, clippy, the core built
 //!   for wasm32, the site, and `cargo test --workspace` with the browser tests switched on.
+//! - `cargo xtask package` — the packages in `target/packages/`: the `ratebook` crate
+//!   (`crate/`, `cargo package -p ratebook`), the Python wheel (`python/`, maturin, abi3) and
+//!   the npm tarball of `crates/ratebook-js` (`npm/`, wasm-bindgen, `npm pack`).
 //! - `cargo xtask fuzz [--seconds N] [TARGET…]` — every cargo-fuzz target of `fuzz/` for N
 //!   seconds each (default 60), with executions per target; fails on a crash. `test` runs each
 //!   briefly.
@@ -30,7 +31,9 @@ mod build;
 mod cost_bench;
 mod crosscheck;
 mod fuzz;
+mod krate;
 mod npm;
+mod python;
 mod test;
 mod tools;
 
@@ -44,9 +47,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   build               build the static site into web/dist
-  package             build the packages into target/packages/ (npm: target/packages/npm/)
   serve [--port N]    build, then serve web/dist on http://127.0.0.1:N (default 8080)
         [--no-build]  serve what is already built
+  package             the packages in target/packages/ (crate/: cargo package -p ratebook;
+                      python/: the wheel, abi3; npm/: the npm tarball)
   test                fmt, clippy, core for wasm32, site, every test incl. the browser tests,
                       and each fuzz target for 20 s
   test-npm            the npm package alone: package, node --test, a fresh Node project, estimates/s
@@ -65,10 +69,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("build") => build::build().map(|_| ()),
-        Some("package") => package(),
         Some("serve") => serve_command(&args[1..]),
         Some("test") => test::test(),
         Some("test-npm") => npm::test().map(|_| ()),
+        Some("package") => package(),
         Some("fuzz") => fuzz::fuzz_command(&args[1..]),
         Some("bench-web") => bench::bench_web(),
         Some("bench") => cost_bench::bench(&args[1..]),
@@ -88,8 +92,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// `cargo xtask package`: every package, one call each.
+/// `cargo xtask package`: every package the repository ships, into `target/packages/`.
 fn package() -> Result {
+    krate::package()?;
+    python::package()?;
     npm::package()?;
     Ok(())
 }

@@ -6,9 +6,11 @@
 //! 4. the core built for wasm32 without default features (it must stay I/O-free)
 //! 5. the site (`cargo xtask build`)
 //! 6. `cargo test --workspace --features ratebook-tests/browser` with `RATEBOOK_DIST` set
-//! 7. the npm package: `node --test`, a fresh Node project with the tarball, estimates/s
-//!    (`npm::test`)
-//! 8. every fuzz target for [`fuzz::CI_SECONDS`] (nightly, cargo-fuzz installed if missing)
+//! 7. the Python package: the wheel built once, installed in a fresh virtual environment,
+//!    pytest (PySpark in local mode included; see [`python::test`])
+//! 8. the npm package: `node --test`, a fresh Node project with the tarball, `tsc --strict` on
+//!    its types, estimates/s (see [`npm::test`])
+//! 9. every fuzz target for [`fuzz::CI_SECONDS`] (nightly, cargo-fuzz installed if missing)
 //!
 //! Every step runs even when an earlier one failed (except the tests, which need the site),
 //! so one run shows every problem; the summary lists each step and the exit code is non-zero
@@ -21,7 +23,9 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::bench;
 use crate::build::{self, SIZE_BUDGET, kb};
 use crate::fuzz;
+use crate::krate;
 use crate::npm;
+use crate::python;
 use crate::tools::{self, WASM_TARGET};
 use crate::{Result, cargo, describe, dist_dir, run, step};
 
@@ -186,6 +190,17 @@ pub fn test() -> Result {
             took: Duration::ZERO,
         });
     }
+
+    timed(
+        &mut steps,
+        "Rust crate (cargo package, a new project depending on it)",
+        krate::test,
+    );
+    timed(
+        &mut steps,
+        "Python package (wheel, pytest, Spark)",
+        python::test,
+    );
 
     let mut npm_tested = None;
     timed(

@@ -1413,7 +1413,7 @@ pub fn run(pricing: Option<&Path>, args: CostArgs) -> Result<ExitCode> {
             let limit = parse_user_decimal(b)
                 .map_err(anyhow::Error::msg)
                 .context("--budget")?;
-            Some(Budget::per_day(limit).context("--budget")?)
+            Some(Budget::usd_per_day(limit).context("--budget")?)
         }
         None => None,
     };

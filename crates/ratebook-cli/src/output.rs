@@ -616,6 +616,8 @@ pub struct ScenarioInput {
     pub cached_share: String,
     pub batch_share: String,
     pub pass_rate: String,
+    /// Retries of a failed output on the primary before the fallback.
+    pub max_retries: u32,
     pub fallback_model: Option<String>,
     pub fallback_pass_rate: Option<String>,
     pub days: u32,
@@ -639,6 +641,10 @@ pub struct ScenarioCostOutput {
     pub monthly_usd: String,
     /// Accepted results a day (an exact decimal).
     pub accepted_per_day: String,
+    /// Expected calls per task: the primary's attempts (retries included) and the fallback's.
+    pub expected_attempts: String,
+    /// The share of tasks finally accepted (an exact decimal from 0 to 1).
+    pub accepted_share: String,
     /// `daily_usd / accepted_per_day`; `null` when nothing is accepted.
     pub cost_per_accepted_usd: Option<String>,
     /// The same requests all standard, uncached, without escalation.

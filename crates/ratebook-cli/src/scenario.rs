@@ -20,8 +20,15 @@ Fractions (--cached-share, --batch-share, --pass-rate, --fallback-pass-rate) are
 from 0 to 1 (0.25) or percentages (25%).
 
 Escalation: the primary's output passes validation with probability --pass-rate; a failed one is
-sent once to --fallback-model (same request, same batch and cache shares), which passes with
---fallback-pass-rate (default 1). Both calls are paid.
+retried on the same model up to --max-retries times (default 0), each attempt passing with
+--pass-rate, and after the last failure sent once to --fallback-model (same request, same batch
+and cache shares), which passes with --fallback-pass-rate (default 1). Every call is paid. With p
+the pass rate, q the fallback's and n the retries, per task:
+  expected attempts of the primary  a = 1 + (1-p) + (1-p)^2 + ... + (1-p)^n
+  all of them failed                f = (1-p)^(n+1)
+  cost per task                     a x primary + f x fallback
+  accepted share                    (1 - f) + f x q
+  expected_attempts                 a + f (with a fallback), else a
 
 Every amount is an exact decimal. cost_per_accepted_usd = daily_usd / accepted_per_day is the one
 quotient: it is rounded half to even to the decimal type's precision (at most 28 digits after the
@@ -75,6 +82,10 @@ pub struct ScenarioArgs {
     /// Probability that the primary's output passes validation (default 1).
     #[arg(long, value_name = "F", value_parser = share)]
     pass_rate: Option<Share>,
+    /// Retries of a failed output on the primary before escalating (default 0; needs
+    /// --pass-rate).
+    #[arg(long, value_name = "N")]
+    max_retries: Option<u32>,
     /// Probability that the fallback's output passes (default 1).
     #[arg(long, value_name = "F", value_parser = share)]
     fallback_pass_rate: Option<Share>,
@@ -105,6 +116,7 @@ impl ScenarioArgs {
             batch_share: self.batch_share,
             days: self.days,
             pass_rate: self.pass_rate,
+            max_retries: self.max_retries,
             fallback_model: self.fallback_model.clone(),
             fallback_pass_rate: self.fallback_pass_rate,
             date: self.date.clone(),
@@ -130,6 +142,8 @@ fn cost_output(c: &ScenarioCost) -> ScenarioCostOutput {
         daily_usd: usd(c.daily),
         monthly_usd: usd(c.monthly),
         accepted_per_day: usd(c.accepted_per_day),
+        expected_attempts: usd(c.expected_attempts),
+        accepted_share: usd(c.accepted_share),
         cost_per_accepted_usd: c.cost_per_accepted.map(usd),
         baseline: ScenarioBaseline {
             per_request_usd: usd(c.baseline.per_request),
@@ -166,6 +180,7 @@ fn scenario_input(s: &scenario::Scenario) -> ScenarioInput {
         cached_share: usd(s.cached_share),
         batch_share: usd(s.batch_share),
         pass_rate: usd(s.pass_rate),
+        max_retries: s.max_retries,
         fallback_model: s.fallback.as_ref().map(|f| f.model.clone()),
         fallback_pass_rate: s.fallback.as_ref().map(|f| usd(f.pass_rate)),
         days: s.days,
@@ -205,6 +220,12 @@ fn cost_table(c: &ScenarioCost) -> String {
         format_usd(c.monthly),
         c.days,
         usd(c.monthly)
+    ));
+    out.push_str(&format!(
+        "  per task: {} over {} expected call(s); {}% of tasks accepted\n",
+        format_usd(c.per_request),
+        usd(c.expected_attempts),
+        usd(c.accepted_share * Decimal::ONE_HUNDRED)
     ));
     out.push_str(&format!(
         "  accepted results a day: {} → cost per accepted result {}\n",

@@ -611,6 +611,7 @@ pub struct Cloud {
 impl Cloud {
     /// The combined multiplier of the overlay adjustments in force on `date`, and their
     /// descriptions; `None` when none is.
+    #[cfg(feature = "overlays")]
     pub fn adjustment_at(&self, date: Date) -> Option<(Decimal, Vec<String>)> {
         let mut factor = Decimal::ONE;
         let mut notes = Vec::new();

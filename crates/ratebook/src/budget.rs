@@ -28,22 +28,22 @@
 //! assert_eq!(request.total, Decimal::new(275, 6));
 //!
 //! // 10,000 requests a day against a $2.50 daily budget: $2.75 a day, $0.25 over.
-//! let daily = Budget::per_day(Decimal::new(250, 2))?;
-//! let check = daily.check_workload(request.total, &Workload::per_day(10_000))?;
+//! let daily = Budget::usd_per_day(Decimal::new(250, 2))?;
+//! let check = daily.check_workload(request.total, &Workload::requests_per_day(10_000))?;
 //! assert!(check.over);
 //! assert_eq!(check.spend, Decimal::new(275, 2));
 //! assert_eq!(check.over_by, Decimal::new(25, 2));
 //! assert_eq!(check.to_string(), "over the daily budget of $2.50 by $0.25 (spend $2.75)");
 //!
 //! // The same workload fits $90 a month (30 days × $2.75 = $82.50).
-//! let monthly = Budget::per_month(Decimal::from(90))?;
-//! let check = monthly.check_workload(request.total, &Workload::per_day(10_000))?;
+//! let monthly = Budget::usd_per_month(Decimal::from(90))?;
+//! let check = monthly.check_workload(request.total, &Workload::requests_per_day(10_000))?;
 //! assert!(!check.over);
 //! assert_eq!(check.headroom, Decimal::new(750, 2));
 //!
 //! // A request capped at max_tokens = 8,192 can cost at most
 //! // 500 × $0.25/M + 8,192 × $1.50/M = $0.000125 + $0.012288 = $0.012413.
-//! let per_request = Budget::per_request(Decimal::new(1, 2))?;
+//! let per_request = Budget::usd_per_request(Decimal::new(1, 2))?;
 //! let worst = per_request.check_worst_case(&book, "gemini-3.1-flash-lite", &Usage::text(500, 0), Some(8_192), options)?;
 //! assert_eq!(worst.spend, Decimal::new(12_413, 6));
 //! assert!(worst.over); // over $0.01 by $0.002413
@@ -109,7 +109,7 @@ pub struct Workload {
 
 impl Workload {
     /// `n` requests a day, 30 days a month.
-    pub fn per_day(n: u64) -> Workload {
+    pub fn requests_per_day(n: u64) -> Workload {
         Workload {
             requests_per_day: n,
             days_per_month: 30,
@@ -196,13 +196,16 @@ impl Budget {
         }
         Ok(Budget { limit, period })
     }
-    pub fn per_request(limit: Decimal) -> Result<Budget, Error> {
+    /// A limit of `limit` US dollars on each request.
+    pub fn usd_per_request(limit: Decimal) -> Result<Budget, Error> {
         Budget::new(limit, Period::Request)
     }
-    pub fn per_day(limit: Decimal) -> Result<Budget, Error> {
+    /// A limit of `limit` US dollars a day (see [`Workload`] for requests a day).
+    pub fn usd_per_day(limit: Decimal) -> Result<Budget, Error> {
         Budget::new(limit, Period::Day)
     }
-    pub fn per_month(limit: Decimal) -> Result<Budget, Error> {
+    /// A limit of `limit` US dollars a month.
+    pub fn usd_per_month(limit: Decimal) -> Result<Budget, Error> {
         Budget::new(limit, Period::Month)
     }
 
@@ -328,25 +331,25 @@ mod tests {
 
     #[test]
     fn over_and_within_are_exact() {
-        let b = Budget::per_day(Decimal::new(5, 0)).unwrap();
+        let b = Budget::usd_per_day(Decimal::new(5, 0)).unwrap();
         let c = b.check_spend(Decimal::new(5_000_000_000_001, 12));
         assert!(c.over);
         assert_eq!(c.over_by, Decimal::new(1, 12));
         let c = b.check_spend(Decimal::new(5, 0));
         assert!(c.passes());
         assert_eq!(c.headroom, Decimal::ZERO);
-        assert!(Budget::per_day(Decimal::new(-1, 0)).is_err());
+        assert!(Budget::usd_per_day(Decimal::new(-1, 0)).is_err());
     }
 
     #[test]
     fn workload_periods() {
-        let w = Workload::per_day(1_000).days_per_month(31);
+        let w = Workload::requests_per_day(1_000).days_per_month(31);
         let r = Decimal::new(3, 3);
         assert_eq!(w.spend(r, Period::Request).unwrap(), r);
         assert_eq!(w.spend(r, Period::Day).unwrap(), Decimal::new(3, 0));
         assert_eq!(w.spend(r, Period::Month).unwrap(), Decimal::new(93, 0));
         assert!(
-            Workload::per_day(u64::MAX)
+            Workload::requests_per_day(u64::MAX)
                 .spend(Decimal::MAX, Period::Day)
                 .is_err()
         );

@@ -212,9 +212,18 @@ impl LineItem {
         }
     }
 
-    /// The line as a sentence: `image output: 1,120 tokens × $60.00/M = $0.0672`.
+    /// The line as a sentence: `image output: 1,120 tokens × $60.00/M = $0.0672`. An amount
+    /// with more digits than are shown says so: `= $0.001543 (rounded from 0.0015425)`.
     pub fn sentence(&self) -> String {
-        let amount = format_usd(self.amount);
+        let amount = if crate::money::usd_rounds(self.amount) {
+            format!(
+                "{} (rounded from {})",
+                format_usd(self.amount),
+                self.amount.normalize()
+            )
+        } else {
+            format_usd(self.amount)
+        };
         match &self.kind {
             LineKind::Meter(m) => {
                 let unit = m.unit();
@@ -1074,13 +1083,17 @@ pub fn deployment_multiplier(
     premium: Decimal,
     date: Date,
 ) -> Result<(Option<Decimal>, Vec<String>), Error> {
-    let (factor, notes) = cloud
-        .and_then(|c| c.adjustment_at(date))
-        .unwrap_or((Decimal::ONE, Vec::new()));
-    let m = premium
-        .checked_mul(factor)
-        .ok_or_else(|| Error::overflow("rate"))?;
-    Ok(((m != Decimal::ONE).then_some(m), notes))
+    #[cfg(feature = "overlays")]
+    if let Some((factor, notes)) = cloud.and_then(|c| c.adjustment_at(date)) {
+        let m = premium
+            .checked_mul(factor)
+            .ok_or_else(|| Error::overflow("rate"))?;
+        return Ok(((m != Decimal::ONE).then_some(m), notes));
+    }
+    // Without feature `overlays` a book has no deployment adjustments (`with_overlays` refuses
+    // them), so the premium is the multiplier.
+    let _ = (cloud, date);
+    Ok(((premium != Decimal::ONE).then_some(premium), Vec::new()))
 }
 
 /// Prices `usage` on a resolved model: the one rule set every caller goes through.
@@ -1283,6 +1296,13 @@ pub fn estimate_resolved(
         }
     }
 
+    // Exact values, printed without trailing zeros (`0.045`, not `0.0450`).
+    for l in &mut lines {
+        l.amount = l.amount.normalize();
+        l.rate = l.rate.normalize();
+        l.base_rate = l.base_rate.normalize();
+    }
+    let total = total.normalize();
     Ok(Estimate {
         model: model.id.clone(),
         resolution: resolved.resolution.clone(),

@@ -53,6 +53,11 @@
 // allowed on its smallest item with the reason.
 #![deny(clippy::arithmetic_side_effects)]
 
+/// The crate's README (`crates/ratebook/README.md`), whose examples run as doctests.
+#[cfg(all(doctest, feature = "bundled", feature = "ingest"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod book;
 pub mod budget;
 pub mod date;

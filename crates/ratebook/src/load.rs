@@ -164,7 +164,36 @@ fn check_links(out: &mut Loaded) {
             }
         }
     }
+    // While a file with errors is out of the book, offers naming its models are consequences,
+    // not mistakes of their own: one error per cloud card says so instead of one per offer.
+    let missing_files = out.rejected_files.clone();
     for c in &out.book.clouds {
+        if !missing_files.is_empty() {
+            let dangling: Vec<&Offer> = c
+                .offers
+                .iter()
+                .filter(|o| out.book.get(&o.model).is_none())
+                .collect();
+            if let Some(first) = dangling.first() {
+                let names: Vec<&str> = dangling.iter().take(5).map(|o| o.model.as_str()).collect();
+                let more = dangling.len().saturating_sub(names.len());
+                out.errors.push(
+                    Error::new(
+                        ErrorKind::Validation,
+                        format!(
+                            "{} offer(s) bill as models not in the book ({}{}) while {} has errors: fix that first",
+                            dangling.len(),
+                            names.join(", "),
+                            if more > 0 { format!(", … {more} more") } else { String::new() },
+                            missing_files.join(", ")
+                        ),
+                    )
+                    .at(first.location.clone()),
+                );
+                bad_files.push(first.location.file.clone());
+            }
+            continue;
+        }
         for o in &c.offers {
             let file = o.location.file.clone();
             if out.book.get(&o.model).is_none() {

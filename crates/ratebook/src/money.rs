@@ -73,23 +73,10 @@ pub fn format_count(n: impl Into<Decimal>) -> String {
 
 /// Formats a dollar amount for people: at least two decimals, and for amounts under a dollar
 /// enough decimals to show four significant digits (`$0.0672`, `$0.6525`), up to eight.
-/// This rounds a copy (half away from zero); the exact value is never changed.
+/// This rounds a copy (half away from zero); the exact value is never changed, and
+/// [`usd_rounds`] says whether the text is rounded.
 pub fn format_usd(amount: Decimal) -> String {
-    let abs = amount.abs();
-    let mut places = 2u32;
-    if !abs.is_zero() && abs < Decimal::ONE {
-        // Leading zeros after the point, then four significant digits. Saturating: in the
-        // loop `probe` is below 0.1 and `zeros` below 8, so no bound is reached.
-        let mut probe = abs;
-        let mut zeros = 0u32;
-        while probe < Decimal::new(1, 1) && zeros < 8 {
-            probe = probe.saturating_mul(Decimal::TEN);
-            zeros = zeros.saturating_add(1);
-        }
-        places = zeros.saturating_add(4).clamp(2, 8);
-    }
-    let rounded = amount.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
-    let mut s = rounded.normalize().to_string();
+    let mut s = display_rounded(amount).normalize().to_string();
     // Keep at least two decimals so money looks like money.
     let frac_len = s.split_once('.').map_or(0, |(_, f)| f.len());
     if frac_len < 2 {
@@ -105,6 +92,29 @@ pub fn format_usd(amount: Decimal) -> String {
         Some(rest) => format!("-${rest}"),
         None => format!("${grouped}"),
     }
+}
+
+/// Whether [`format_usd`] shows `amount` rounded (it has more digits than are shown).
+pub fn usd_rounds(amount: Decimal) -> bool {
+    display_rounded(amount) != amount
+}
+
+/// `amount` rounded as [`format_usd`] shows it.
+fn display_rounded(amount: Decimal) -> Decimal {
+    let abs = amount.abs();
+    let mut places = 2u32;
+    if !abs.is_zero() && abs < Decimal::ONE {
+        // Leading zeros after the point, then four significant digits. Saturating: in the
+        // loop `probe` is below 0.1 and `zeros` below 8, so no bound is reached.
+        let mut probe = abs;
+        let mut zeros = 0u32;
+        while probe < Decimal::new(1, 1) && zeros < 8 {
+            probe = probe.saturating_mul(Decimal::TEN);
+            zeros = zeros.saturating_add(1);
+        }
+        places = zeros.saturating_add(4).clamp(2, 8);
+    }
+    amount.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Formats a per-million rate exactly, with at least two decimals: `$60.00`, `$0.0125`.

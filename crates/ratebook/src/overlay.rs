@@ -595,6 +595,14 @@ impl RateBook {
             Error::new(ErrorKind::UnknownModel, unknown(what, name, &known))
         };
         match (&rule.target, &rule.change) {
+            #[cfg(not(feature = "overlays"))]
+            (Target::Deployment(cloud), _) => Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!(
+                    "a percentage on deployment `{cloud}` needs the crate's feature `overlays`"
+                ),
+            )),
+            #[cfg(feature = "overlays")]
             (Target::Deployment(cloud), _) => {
                 let factor = rule.factor().unwrap_or(Decimal::ONE);
                 let Some(i) = self.clouds.iter().position(|c| &c.provider == cloud) else {

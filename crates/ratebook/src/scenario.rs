@@ -6,19 +6,29 @@
 //! (plus generated images) on one model, where:
 //! - `batch_share` of the requests go through batch mode, the rest standard;
 //! - `cached_share` of each request's input tokens are read from cache;
-//! - the primary's output passes validation with probability `pass_rate`; a failed one is sent
-//!   once to the fallback model (same request), which passes with `fallback_pass_rate`. Both
-//!   calls are paid. Without a fallback a failed output is simply not accepted.
+//! - the primary's output passes validation with probability `pass_rate`; a failed one is
+//!   retried on the same model up to `max_retries` times (each attempt passing with
+//!   `pass_rate`), and after the last failure sent once to the fallback model (same request),
+//!   which passes with `fallback_pass_rate`. Every call is paid. Without a fallback an output
+//!   that failed every attempt is simply not accepted.
 //!
 //! Expected values, exactly: pricing is linear in token counts, so a fractional share is priced
 //! as a weighted mix of whole requests — standard and batch, uncached and fully cached — and
-//! the weights are exact decimals. Per request, with `p` the pass rate and `q` the fallback's:
+//! the weights are exact decimals. Per task, with `p` the pass rate, `q` the fallback's and `n`
+//! the retries:
 //!
 //! ```text
-//! spend     = mix(primary) + (1 − p) × mix(fallback)
-//! accepted  = p + (1 − p) × q
+//! attempts  = 1 + (1 − p) + (1 − p)² + … + (1 − p)ⁿ     expected calls of the primary
+//! f         = (1 − p)ⁿ⁺¹                                 every primary attempt failed
+//! spend     = attempts × mix(primary) + f × mix(fallback)
+//! accepted  = (1 − f) + f × q
 //! cost per accepted result = (requests × spend) / (requests × accepted)
 //! ```
+//!
+//! With no retries (`n = 0`) this is one call and an escalation with probability `1 − p`. The
+//! powers of `1 − p` are exact while they fit the decimal type (28 digits after the point;
+//! `max_retries` is at most [`MAX_RETRIES`]); a power with more digits is rounded half to even
+//! at the 28th, which moves a cost by less than 10⁻²⁰ of a dollar per request.
 //!
 //! Every amount is an exact decimal except `cost_per_accepted`, the one quotient: it is rounded
 //! half to even to the decimal type's precision (at most 28 digits after the point, within a
@@ -78,6 +88,9 @@ fn check_share(value: Decimal, shown: &str) -> Result<Decimal, Error> {
     Ok(value.normalize())
 }
 
+/// The most retries a scenario takes ([`Scenario::max_retries`]).
+pub const MAX_RETRIES: u32 = 20;
+
 /// The escalation target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fallback {
@@ -102,6 +115,8 @@ pub struct Scenario {
     pub days: u32,
     /// Probability that the primary's output passes validation (1 without escalation).
     pub pass_rate: Decimal,
+    /// How many times a failed output is retried on the primary before escalating (0: none).
+    pub max_retries: u32,
     pub fallback: Option<Fallback>,
     pub date: Date,
 }
@@ -125,6 +140,7 @@ impl Scenario {
             batch_share: Decimal::ZERO,
             days: 30,
             pass_rate: Decimal::ONE,
+            max_retries: 0,
             fallback: None,
             date,
         }
@@ -148,6 +164,12 @@ impl Scenario {
         }
         if self.days == 0 {
             return Err(invalid("days must be at least 1"));
+        }
+        if self.max_retries > MAX_RETRIES {
+            return Err(invalid(format!(
+                "max_retries = {} is more than {MAX_RETRIES}",
+                self.max_retries
+            )));
         }
         Ok(())
     }
@@ -209,6 +231,10 @@ pub struct ScenarioCost {
     pub monthly: Decimal,
     /// Expected accepted results a day.
     pub accepted_per_day: Decimal,
+    /// Expected calls per task: the primary's attempts (retries included) and the fallback's.
+    pub expected_attempts: Decimal,
+    /// The share of tasks finally accepted (by the primary on some attempt, or the fallback).
+    pub accepted_share: Decimal,
     /// `daily / accepted_per_day`, rounded half to even to at most 28 decimal places; `None`
     /// when nothing is ever accepted.
     pub cost_per_accepted: Option<Decimal>,
@@ -296,16 +322,18 @@ pub fn run(book: &RateBook, s: &Scenario) -> Result<ScenarioCost, Error> {
     let n = Decimal::from(s.requests_per_day);
     let days = Decimal::from(s.days);
     let mut parts = Vec::new();
-    let mut per_request = mix(
-        book,
-        s,
-        &primary.id,
-        Role::Primary,
-        Decimal::ONE,
-        &mut parts,
-    )?;
-    let escalated = minus(Decimal::ONE, s.pass_rate)?;
-    let mut accepted = s.pass_rate;
+    // Expected primary attempts, 1 + (1 − p) + … + (1 − p)ⁿ, and the chance all of them
+    // failed, (1 − p)ⁿ⁺¹.
+    let fails = minus(Decimal::ONE, s.pass_rate)?;
+    let mut attempts = Decimal::ZERO;
+    let mut escalated = Decimal::ONE;
+    for _ in 0..=s.max_retries {
+        attempts = sum(attempts, escalated)?;
+        escalated = mul(escalated, fails)?;
+    }
+    let mut per_request = mix(book, s, &primary.id, Role::Primary, attempts, &mut parts)?;
+    let mut accepted = minus(Decimal::ONE, escalated)?;
+    let mut expected_attempts = attempts;
     let mut fallback_model = None;
     if let Some(f) = &s.fallback {
         let fb = book.resolve(&f.model)?;
@@ -315,6 +343,7 @@ pub fn run(book: &RateBook, s: &Scenario) -> Result<ScenarioCost, Error> {
                 per_request,
                 mix(book, s, &fb.id, Role::Fallback, escalated, &mut parts)?,
             )?;
+            expected_attempts = sum(expected_attempts, escalated)?;
         }
         accepted = sum(accepted, mul(escalated, f.pass_rate)?)?;
     }
@@ -352,6 +381,8 @@ pub fn run(book: &RateBook, s: &Scenario) -> Result<ScenarioCost, Error> {
         daily: daily.normalize(),
         monthly: monthly.normalize(),
         accepted_per_day: accepted_per_day.normalize(),
+        expected_attempts: expected_attempts.normalize(),
+        accepted_share: accepted.normalize(),
         cost_per_accepted: quotient(daily, accepted_per_day),
         saving_daily: minus(base_daily, daily)?.normalize(),
         saving_monthly: minus(base_monthly, monthly)?.normalize(),
@@ -511,6 +542,7 @@ impl<'de> Deserialize<'de> for CompareSet {
 /// batch_share = "0.5"
 /// days = 30
 /// pass_rate = "0.9"
+/// max_retries = 2              # retries on the primary before the fallback
 /// fallback_model = "gemini-2.5-flash"
 /// fallback_pass_rate = "1"
 /// output_images = ["1@1K"]     # N@RESOLUTION
@@ -529,6 +561,7 @@ pub struct ScenarioSpec {
     pub batch_share: Option<Share>,
     pub days: Option<u32>,
     pub pass_rate: Option<Share>,
+    pub max_retries: Option<u32>,
     pub fallback_model: Option<String>,
     pub fallback_pass_rate: Option<Share>,
     pub date: Option<String>,
@@ -562,6 +595,7 @@ impl ScenarioSpec {
             batch_share: top.batch_share.or(self.batch_share),
             days: top.days.or(self.days),
             pass_rate: top.pass_rate.or(self.pass_rate),
+            max_retries: top.max_retries.or(self.max_retries),
             fallback_model: top.fallback_model.or(self.fallback_model),
             fallback_pass_rate: top.fallback_pass_rate.or(self.fallback_pass_rate),
             date: top.date.or(self.date),
@@ -594,6 +628,11 @@ impl ScenarioSpec {
         if self.fallback_pass_rate.is_some() && self.fallback_model.is_none() {
             return Err(invalid("fallback_pass_rate needs fallback_model"));
         }
+        if self.max_retries.is_some_and(|n| n > 0) && self.pass_rate.is_none() {
+            return Err(invalid(
+                "max_retries needs pass_rate (how often an attempt's output passes)",
+            ));
+        }
         if self.fallback_model.is_some() && self.pass_rate.is_none() {
             return Err(invalid(
                 "fallback_model needs pass_rate (how often the primary's output passes)",
@@ -618,6 +657,7 @@ impl ScenarioSpec {
             batch_share: share(self.batch_share, Decimal::ZERO),
             days: self.days.unwrap_or(30),
             pass_rate: share(self.pass_rate, Decimal::ONE),
+            max_retries: self.max_retries.unwrap_or(0),
             fallback: self.fallback_model.clone().map(|model| Fallback {
                 model,
                 pass_rate: share(self.fallback_pass_rate, Decimal::ONE),

@@ -28,7 +28,7 @@ fn per_request_budget_on_an_estimate() {
         .unwrap();
     // 500 × $0.25/M + 100 × $1.50/M = $0.000125 + $0.00015 = $0.000275
     assert_eq!(est.total, d("0.000275"));
-    let within = Budget::per_request(d("0.0003"))
+    let within = Budget::usd_per_request(d("0.0003"))
         .unwrap()
         .check_estimate(&est);
     assert!(within.passes());
@@ -36,14 +36,14 @@ fn per_request_budget_on_an_estimate() {
         (within.spend, within.headroom, within.over_by),
         (d("0.000275"), d("0.000025"), Decimal::ZERO)
     );
-    let over = Budget::per_request(d("0.00027"))
+    let over = Budget::usd_per_request(d("0.00027"))
         .unwrap()
         .check_estimate(&est);
     assert!(over.over);
     assert_eq!(over.over_by, d("0.000005"));
     // Exactly at the limit is within it.
     assert!(
-        Budget::per_request(d("0.000275"))
+        Budget::usd_per_request(d("0.000275"))
             .unwrap()
             .check_estimate(&est)
             .passes()
@@ -53,9 +53,9 @@ fn per_request_budget_on_an_estimate() {
 #[test]
 fn workload_per_day_and_per_month() {
     let per_request = d("0.000275");
-    let w = Workload::per_day(10_000);
+    let w = Workload::requests_per_day(10_000);
     // 10,000 × $0.000275 = $2.75 a day: $0.25 over a $2.50 daily budget.
-    let day = Budget::per_day(d("2.50"))
+    let day = Budget::usd_per_day(d("2.50"))
         .unwrap()
         .check_workload(per_request, &w)
         .unwrap();
@@ -68,7 +68,7 @@ fn workload_per_day_and_per_month() {
         "over the daily budget of $2.50 by $0.25 (spend $2.75)"
     );
     // 30 days × $2.75 = $82.50 a month; 31 days = $85.25.
-    let month = Budget::per_month(d("85")).unwrap();
+    let month = Budget::usd_per_month(d("85")).unwrap();
     let c30 = month.check_workload(per_request, &w).unwrap();
     assert_eq!(
         (c30.spend, c30.over, c30.headroom),
@@ -86,7 +86,7 @@ fn workload_per_day_and_per_month() {
         (d("85.25"), true, d("0.25"))
     );
     // A per-request budget checks the per-request cost of a workload.
-    let req = Budget::per_request(d("0.001"))
+    let req = Budget::usd_per_request(d("0.001"))
         .unwrap()
         .check_workload(per_request, &w)
         .unwrap();
@@ -108,7 +108,7 @@ fn worst_case_of_a_capped_request() {
     .unwrap();
     assert_eq!(w.estimate.total, d("0.012413"));
     assert_eq!((w.max_tokens, w.clamped_from), (8_192, None));
-    let check = Budget::per_request(d("0.01"))
+    let check = Budget::usd_per_request(d("0.01"))
         .unwrap()
         .check_worst_case(
             &book,
@@ -149,15 +149,15 @@ fn costed_log_total() {
     let total = ledger.summary().unwrap().total;
     // $0.06765 (claude-sonnet-4-5) + $0.0106 (claude-haiku-4-5), see tests/usage.rs.
     assert_eq!(total, d("0.07825"));
-    let c = Budget::per_day(d("0.05")).unwrap().check_spend(total);
+    let c = Budget::usd_per_day(d("0.05")).unwrap().check_spend(total);
     assert_eq!((c.over, c.over_by), (true, d("0.02825")));
 }
 
 #[test]
 fn negative_budgets_are_refused() {
-    assert!(Budget::per_day(d("-1")).is_err());
+    assert!(Budget::usd_per_day(d("-1")).is_err());
     assert!(
-        Budget::per_day(Decimal::ZERO)
+        Budget::usd_per_day(Decimal::ZERO)
             .unwrap()
             .check_spend(Decimal::ZERO)
             .passes()

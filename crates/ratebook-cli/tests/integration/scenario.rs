@@ -344,3 +344,77 @@ fn models_that_cannot_run_a_scenario_say_why() {
         "{e}"
     );
 }
+
+/// Retries: a failed output is tried again on the primary up to --max-retries times, then
+/// escalated. gemini-3.1-flash-lite, 500 in / 100 out: 500 × $0.25/M + 100 × $1.50/M =
+/// $0.000275 a call; gemini-2.5-flash: 500 × $0.30/M + 100 × $2.50/M = $0.0004 a call
+/// (`pricing/google.toml`, ai.google.dev/gemini-api/docs/pricing).
+#[test]
+fn retries_before_escalating() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "scenario",
+            "--model",
+            "gemini-3.1-flash-lite",
+            "--requests-per-day",
+            "1000",
+            "--input-tokens",
+            "500",
+            "--output-tokens",
+            "100",
+            "--date",
+            TODAY,
+            "--json",
+        ];
+        args.extend(extra);
+        run_json(&args)
+    };
+    // Two retries, no fallback: attempts 1 + 0.5 + 0.25 = 1.75; all three fail with 0.125.
+    // Per task 1.75 × 0.000275 = 0.00048125; accepted 0.875; per accepted 0.00055.
+    let v = run(&["--pass-rate", "0.5", "--max-retries", "2"]);
+    assert_eq!(v["expected_attempts"], "1.75");
+    assert_eq!(v["accepted_share"], "0.875");
+    assert_eq!(v["per_request_usd"], "0.00048125");
+    assert_eq!(v["daily_usd"], "0.48125");
+    assert_eq!(v["cost_per_accepted_usd"], "0.00055");
+    assert_eq!(v["scenario"]["max_retries"], 2);
+    // Then the fallback for the 0.125 that failed every attempt: + 0.125 × 0.0004 = 0.00005;
+    // per task 0.00053125 over 1.875 calls, everything accepted.
+    let v = run(&[
+        "--pass-rate",
+        "0.5",
+        "--max-retries",
+        "2",
+        "--fallback-model",
+        "gemini-2.5-flash",
+    ]);
+    assert_eq!(v["expected_attempts"], "1.875");
+    assert_eq!(v["accepted_share"], "1");
+    assert_eq!(v["per_request_usd"], "0.00053125");
+    assert_eq!(v["cost_per_accepted_usd"], "0.00053125");
+    // No retries is the one-escalation model: 0.000275 + 0.5 × 0.0004 = 0.000475, 1.5 calls.
+    let v = run(&["--pass-rate", "0.5", "--fallback-model", "gemini-2.5-flash"]);
+    assert_eq!(v["expected_attempts"], "1.5");
+    assert_eq!(v["per_request_usd"], "0.000475");
+    // Pass rate 1: retries never happen.
+    let v = run(&["--max-retries", "3", "--pass-rate", "1"]);
+    assert_eq!(v["expected_attempts"], "1");
+    // Past the limit: refused.
+    let out = crate::support::run(&[
+        "scenario",
+        "--model",
+        "gemini-3.1-flash-lite",
+        "--requests-per-day",
+        "1",
+        "--input-tokens",
+        "1",
+        "--output-tokens",
+        "1",
+        "--pass-rate",
+        "0.5",
+        "--max-retries",
+        "21",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max_retries = 21 is more than 20"));
+}
