@@ -9,7 +9,8 @@
 //! - `cargo xtask test` — the project's one test command: formatting, clippy, the core built
 //!   for wasm32, the site, and `cargo test --workspace` with the browser tests switched on.
 //! - `cargo xtask package` — the packages in `target/packages/`: the `ratebook` crate
-//!   (`crate/`, `cargo package -p ratebook`) and the Python wheel (`python/`, maturin, abi3).
+//!   (`crate/`, `cargo package -p ratebook`), the Python wheel (`python/`, maturin, abi3) and
+//!   the npm tarball of `crates/ratebook-js` (`npm/`, wasm-bindgen, `npm pack`).
 //! - `cargo xtask fuzz [--seconds N] [TARGET…]` — every cargo-fuzz target of `fuzz/` for N
 //!   seconds each (default 60), with executions per target; fails on a crash. `test` runs each
 //!   briefly.
@@ -31,6 +32,7 @@ mod cost_bench;
 mod crosscheck;
 mod fuzz;
 mod krate;
+mod npm;
 mod python;
 mod test;
 mod tools;
@@ -48,9 +50,10 @@ commands:
   serve [--port N]    build, then serve web/dist on http://127.0.0.1:N (default 8080)
         [--no-build]  serve what is already built
   package             the packages in target/packages/ (crate/: cargo package -p ratebook;
-                      python/: the wheel, abi3)
+                      python/: the wheel, abi3; npm/: the npm tarball)
   test                fmt, clippy, core for wasm32, site, every test incl. the browser tests,
                       and each fuzz target for 20 s
+  test-npm            the npm package alone: package, node --test, a fresh Node project, estimates/s
   fuzz [--seconds N]  every fuzz target of fuzz/ for N seconds each (default 60), or only the
        [TARGET…]      targets named; reports executions per target, fails on a crash
   bench-web           site size and page timings in headless Chromium
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Some("build") => build::build().map(|_| ()),
         Some("serve") => serve_command(&args[1..]),
         Some("test") => test::test(),
+        Some("test-npm") => npm::test().map(|_| ()),
         Some("package") => package(),
         Some("fuzz") => fuzz::fuzz_command(&args[1..]),
         Some("bench-web") => bench::bench_web(),
@@ -92,6 +96,7 @@ fn main() -> ExitCode {
 fn package() -> Result {
     krate::package()?;
     python::package()?;
+    npm::package()?;
     Ok(())
 }
 

@@ -9,7 +9,9 @@
 //! 6. `cargo test --workspace --features ratebook-tests/browser` with `RATEBOOK_DIST` set
 //! 7. the Python package: the wheel built once, installed in a fresh virtual environment,
 //!    pytest (PySpark in local mode included; see [`python::test`])
-//! 8. every fuzz target for [`fuzz::CI_SECONDS`] (nightly, cargo-fuzz installed if missing)
+//! 8. the npm package: `node --test`, a fresh Node project with the tarball, `tsc --strict` on
+//!    its types, estimates/s (see [`npm::test`])
+//! 9. every fuzz target for [`fuzz::CI_SECONDS`] (nightly, cargo-fuzz installed if missing)
 //!
 //! Every step runs even when an earlier one failed (except the tests, which need the site),
 //! so one run shows every problem; the summary lists each step and the exit code is non-zero
@@ -23,6 +25,7 @@ use crate::bench;
 use crate::build::{self, SIZE_BUDGET, kb};
 use crate::fuzz;
 use crate::krate;
+use crate::npm;
 use crate::python;
 use crate::tools::{self, WASM_TARGET};
 use crate::{Result, cargo, describe, dist_dir, run, step};
@@ -210,6 +213,16 @@ pub fn test() -> Result {
         python::test,
     );
 
+    let mut npm_tested = None;
+    timed(
+        &mut steps,
+        "npm package (node --test, fresh project)",
+        || {
+            npm_tested = Some(npm::test()?);
+            Ok(())
+        },
+    );
+
     let mut fuzzed = Vec::new();
     timed(&mut steps, "fuzz targets (cargo xtask fuzz)", || {
         fuzzed = fuzz::fuzz(fuzz::CI_SECONDS, &[])?;
@@ -235,6 +248,16 @@ pub fn test() -> Result {
             kb(s.wasm_gz),
             kb(s.js_gz),
             kb(SIZE_BUDGET)
+        );
+    }
+    if let Some(n) = &npm_tested {
+        eprintln!(
+            "  node --test: {} passed, {} failed; {}; {:.0} estimates/s in Node (median of {})",
+            n.counts.passed,
+            n.counts.failed,
+            n.package.describe(),
+            n.estimates_per_second,
+            n.runs
         );
     }
     for r in &fuzzed {
