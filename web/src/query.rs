@@ -22,7 +22,13 @@ const MAX_PARAMS: usize = 64;
 /// Input images read from a link.
 const MAX_IMAGES: usize = 32;
 
-const OTHER_PARAMS: [&str; 6] = [
+/// Discount rules read from a link.
+pub const MAX_DISCOUNTS: usize = 16;
+
+const OTHER_PARAMS: [&str; 9] = [
+    "view",
+    "own-prices",
+    "discount",
     "model",
     "date",
     "mode",
@@ -170,6 +176,12 @@ pub fn parse(search: &str, today: Date) -> (Form, Vec<String>) {
                     }
                 }
             }
+            // The other views are drawn by the second module; the calculator is the default.
+            "view" | "own-prices" => {}
+            "discount" if !v.is_empty() && form.discounts.len() < MAX_DISCOUNTS => {
+                form.discounts.push(v.chars().take(MAX_TEXT).collect());
+            }
+            "discount" => {}
             other => match Field::from_param(other) {
                 Some(field) => match parse_count(v) {
                     Ok(n) => form.set(field, if n == 0 && field == Field::MaxTokens { String::new() } else { n.to_string() }),
@@ -244,6 +256,14 @@ pub fn to_query(form: &Form) -> String {
         .collect();
     if !inputs.is_empty() {
         parts.push(format!("input-images={}", inputs.join(",")));
+    }
+    for d in &form.discounts {
+        parts.push(format!("discount={}", encode(d)));
+    }
+    // The build with own prices keeps itself across reloads (`index.html` starts it for
+    // `discount=` or `own-prices=1`).
+    if cfg!(feature = "own-prices") && form.discounts.is_empty() {
+        parts.push("own-prices=1".into());
     }
     format!("?{}", parts.join("&"))
 }
@@ -330,14 +350,15 @@ mod tests {
         });
         form.requests_per_day = "250".into();
         form.max_tokens = "4096".into();
-        let q = to_query(&form);
+        // The build with own prices marks its links (`own-prices=1`).
+        let q = to_query(&form).replace("&own-prices=1", "");
         assert_eq!(
             q,
             "?model=claude-sonnet-4-5&date=2026-11-23&mode=batch&input-tokens=12000&cached-tokens=2000&cache-write-tokens=5000&cache-ttl=1h&output-tokens=800&requests-per-day=250&max-tokens=4096&output-images=2@1K&input-images=1024x768:low"
         );
         let (back, notes) = parse(&q, today());
         assert!(notes.is_empty(), "{notes:?}");
-        assert_eq!(to_query(&back), q);
+        assert_eq!(to_query(&back).replace("&own-prices=1", ""), q);
         assert_eq!(back.input_tokens, "12000");
     }
 }

@@ -196,7 +196,7 @@ pub fn compare(p: &CompareProps) -> Html {
                     <label for="compare-hide">{ "Hide models that can't price this workload" }</label>
                 </div>
             </div>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Models compared">
                 <table id="compare-table" class="compare-table" data-compute-ms={fixed(p.derived.compare_ms, 3)} data-rows={rows.len().to_string()}>
                     <caption class="sr-only">{ "Cost of the workload on each model" }</caption>
                     <thead>
