@@ -545,3 +545,34 @@ async fn a_100_mb_log_prices_without_freezing_the_page() {
     );
     page.close().await;
 }
+
+/// The first total of a `discount=` link, which starts the calculator built with own prices
+/// (tests/artifacts/bench-own-prices.txt; reported, never asserted: the bound is 500 ms).
+#[tokio::test]
+async fn bench_first_total_with_a_discount() {
+    let (_lock, page) = page(1280, 1000).await;
+    let mut firsts = Vec::new();
+    for _ in 0..3 {
+        page.open("?model=claude-sonnet-4-5&date=2026-11-23&input-tokens=10000&output-tokens=1000&discount=anthropic:10")
+            .await;
+        page.total().await;
+        let first = page
+            .wait_for(
+                "return document.documentElement.dataset.firstTotalMs ?? null;",
+                "the first-total mark",
+            )
+            .await;
+        firsts.push(
+            first
+                .as_str()
+                .and_then(|s| s.parse::<f64>().ok())
+                .expect("first-total-ms"),
+        );
+        page.expect_attr("#total", "data-custom-prices", "true")
+            .await;
+    }
+    let report = format!("own_prices_first_total_ms={firsts:?}\n");
+    std::fs::write(artifacts().join("bench-own-prices.txt"), &report).expect("write");
+    eprintln!("{report}");
+    page.close().await;
+}

@@ -260,11 +260,6 @@ pub fn to_query(form: &Form) -> String {
     for d in &form.discounts {
         parts.push(format!("discount={}", encode(d)));
     }
-    // The build with own prices keeps itself across reloads (`index.html` starts it for
-    // `discount=` or `own-prices=1`).
-    if cfg!(feature = "own-prices") && form.discounts.is_empty() {
-        parts.push("own-prices=1".into());
-    }
     format!("?{}", parts.join("&"))
 }
 
@@ -350,15 +345,14 @@ mod tests {
         });
         form.requests_per_day = "250".into();
         form.max_tokens = "4096".into();
-        // The build with own prices marks its links (`own-prices=1`).
-        let q = to_query(&form).replace("&own-prices=1", "");
+        let q = to_query(&form);
         assert_eq!(
             q,
             "?model=claude-sonnet-4-5&date=2026-11-23&mode=batch&input-tokens=12000&cached-tokens=2000&cache-write-tokens=5000&cache-ttl=1h&output-tokens=800&requests-per-day=250&max-tokens=4096&output-images=2@1K&input-images=1024x768:low"
         );
         let (back, notes) = parse(&q, today());
         assert!(notes.is_empty(), "{notes:?}");
-        assert_eq!(to_query(&back).replace("&own-prices=1", ""), q);
+        assert_eq!(to_query(&back), q);
         assert_eq!(back.input_tokens, "12000");
     }
 }

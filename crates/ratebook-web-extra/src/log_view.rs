@@ -219,7 +219,7 @@ pub fn log_app() -> Html {
             <div class="estimate-error" id="log-status" data-state="failed" role="alert">{ e.clone() }</div>
         },
         Status::Done { ms, .. } => html! {
-            <p class="section-note" id="log-status" data-state="done">{ format!("Priced in {:.1} s, in this browser.", ms / 1000.0) }</p>
+            <p class="section-note" id="log-status" data-state="done">{ format!("Priced in {ms:.0} ms, in this browser.") }</p>
         },
     };
     let results = match &*status {
