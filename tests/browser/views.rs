@@ -210,6 +210,13 @@ async fn a_discount_deep_link_prices_custom_rates() {
         "both line items are marked"
     );
     assert_eq!(page.value_of("discount").await, "openai:20");
+    // The comparison prices with the discount too, and says so.
+    page.sections().await;
+    assert!(
+        page.text_of("#compare-custom-prices")
+            .await
+            .contains("openai:20")
+    );
     // A model the discount does not name is at list price, unmarked.
     page.select("model", "claude-sonnet-4-5").await;
     page.wait_for(

@@ -519,6 +519,57 @@ batch = { multiplier = "0.5", cache_read = false }
         );
     }
 
+    /// Own prices: a discount applies, one that names nothing is reported and left out, and a
+    /// broken overlay file is reported with its line and column and ignored.
+    #[cfg(feature = "own-prices")]
+    #[test]
+    fn own_prices_apply_and_problems_are_located() {
+        let s = AppState::new(today(), Form::example(today()), Vec::new())
+            .apply(loaded(false))
+            .apply(Action::SetDiscounts("openai:20, nobody:10".into()));
+        assert_eq!(s.form.discounts, vec!["openai:20", "nobody:10"]);
+        assert_eq!(s.custom, vec!["--discount openai:20".to_string()]);
+        assert_eq!(s.custom_problems.len(), 1, "{:?}", s.custom_problems);
+        assert!(s.custom_problems[0].starts_with("discount=nobody:10"));
+        let u = ratebook::Usage {
+            input_text: 1000,
+            output_text: 100,
+            ..ratebook::Usage::default()
+        };
+        let opts = ratebook::EstimateOptions::at(today());
+        let e = s
+            .book
+            .as_ref()
+            .unwrap()
+            .estimate("gpt-4o", &u, opts)
+            .unwrap();
+        // 1,000 × $2.50/M + 100 × $10.00/M = $0.0035, 20% off.
+        assert_eq!(e.total.normalize().to_string(), "0.0028");
+        assert!(e.line_items.iter().all(|l| !l.overlays.is_empty()));
+        let s = s.apply(Action::SetOverlay(Some(OverlayFile {
+            name: "mine.toml".into(),
+            text: "[[adjust]]\nprovider = \"openai\"\ndiscont = \"5%\"\n".into(),
+        })));
+        assert!(
+            s.custom_problems
+                .iter()
+                .any(|p| p.starts_with("mine.toml:3:")),
+            "{:?}",
+            s.custom_problems
+        );
+        let e = s
+            .book
+            .as_ref()
+            .unwrap()
+            .estimate("gpt-4o", &u, opts)
+            .unwrap();
+        assert_eq!(
+            e.total.normalize().to_string(),
+            "0.0028",
+            "the file is ignored"
+        );
+    }
+
     #[test]
     fn actions() {
         let s = AppState::new(today(), Form::example(today()), Vec::new()).apply(loaded(false));

@@ -2,10 +2,12 @@
 //!
 //! 1. tools (wasm32 target, pinned wasm-bindgen, wasm-opt; Chromium and chromedriver present)
 //! 2. `cargo fmt --all -- --check`
-//! 3. `cargo clippy --workspace --all-targets` (browser tests included) with `-D warnings`
+//! 3. `cargo clippy --workspace --all-targets` (browser tests included) with `-D warnings`, and
+//!    the calculator with feature `own-prices`
 //! 4. the core built for wasm32 without default features (it must stay I/O-free)
 //! 5. the site (`cargo xtask build`)
-//! 6. `cargo test --workspace --features ratebook-tests/browser` with `RATEBOOK_DIST` set
+//! 6. `cargo test --workspace --features ratebook-tests/browser` with `RATEBOOK_DIST` set, then
+//!    the calculator's unit tests with feature `own-prices`
 //! 7. every fuzz target for [`fuzz::CI_SECONDS`] (nightly, cargo-fuzz installed if missing)
 //!
 //! Every step runs even when an earlier one failed (except the tests, which need the site),
@@ -133,6 +135,18 @@ pub fn test() -> Result {
             "--",
             "-D",
             "warnings",
+        ]))?;
+        // The calculator built with own prices (the second build of `web/`).
+        run(cargo().args([
+            "clippy",
+            "-p",
+            "ratebook-web",
+            "--features",
+            "own-prices",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
         ]))
     });
     // Both as dependents get it (default features) and as the page uses it (none).
@@ -173,7 +187,18 @@ pub fn test() -> Result {
                 }
                 let (result, c) = run_counting(&mut cmd);
                 counts = c;
-                result
+                // The calculator's unit tests with own prices (feature `own-prices`).
+                let (own, c) = run_counting(cargo().args([
+                    "test",
+                    "-p",
+                    "ratebook-web",
+                    "--features",
+                    "own-prices",
+                ]));
+                counts.passed += c.passed;
+                counts.failed += c.failed;
+                counts.ignored += c.ignored;
+                result.and(own)
             },
         );
     } else {

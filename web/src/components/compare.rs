@@ -186,6 +186,11 @@ pub fn compare(p: &CompareProps) -> Html {
                     { format!(" Cheapest: {} at {}.", c.name, c.total.as_ref().map(|t| format_usd(*t)).unwrap_or_default()) }
                 }
             </p>
+            if crate::platform::OWN_PRICES && !state.custom.is_empty() {
+                <p class="custom-price" id="compare-custom-prices">
+                    { format!("Custom prices in effect for the models they name: {}", state.custom.join(", ")) }
+                </p>
+            }
             <div class="compare-controls">
                 <div class="field">
                     <label for="compare-filter">{ "Filter by model or provider" }</label>
