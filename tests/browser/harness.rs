@@ -269,6 +269,59 @@ impl Page {
         .await;
     }
 
+    /// Opens a view of the second module (`?view=scenario…`, `?view=log`) and waits until it
+    /// has loaded its prices.
+    pub async fn open_view(&self, query: &str) {
+        let url = format!("{}/{query}", self.base);
+        self.client.goto(&url).await.expect("navigate");
+        self.wait_for(
+            "const s = document.querySelector('.app[data-view]')?.dataset.status; return s === 'ready' || s === 'failed' ? s : null;",
+            "the view to load its prices",
+        )
+        .await;
+    }
+
+    /// The attribute `attr` of the first element matching `selector`, once it has one.
+    pub async fn attr(&self, selector: &str, attr: &str) -> String {
+        let v = self
+            .wait_for(
+                &format!(
+                    "return document.querySelector({})?.getAttribute({}) ?? null;",
+                    json!(selector),
+                    json!(attr)
+                ),
+                &format!("{selector}[{attr}]"),
+            )
+            .await;
+        v.as_str().expect("a string").to_string()
+    }
+
+    /// Waits until `selector`'s attribute `attr` is exactly `expected`.
+    pub async fn expect_attr(&self, selector: &str, attr: &str, expected: &str) {
+        let script = format!(
+            "return document.querySelector({})?.getAttribute({}) ?? null;",
+            json!(selector),
+            json!(attr)
+        );
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let v = self.js(&script, vec![]).await;
+            if v.as_str() == Some(expected) {
+                return;
+            }
+            if Instant::now() > deadline {
+                let text = self
+                    .js("return document.body.innerText.slice(0, 2000);", vec![])
+                    .await;
+                panic!(
+                    "{selector}[{attr}] is {v}, expected {expected}; the page says:\n{}",
+                    text.as_str().unwrap_or("")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
     /// Runs `script` in the page with `args` and returns its value.
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
         self.client

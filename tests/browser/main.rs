@@ -10,7 +10,9 @@
 //! Tests run one browser at a time (a shared lock): they are fast enough, and timings read for
 //! the benchmark are not disturbed by a neighbour.
 
+mod a11y;
 mod harness;
+mod views;
 
 use fantoccini::Locator;
 use harness::*;

@@ -155,6 +155,8 @@ pub struct Form {
     pub requests_per_day: String,
     /// Empty means "the model's own output limit".
     pub max_tokens: String,
+    /// `discount=PROVIDER_OR_MODEL:PERCENT` rules (the CLI's `--discount`), as written.
+    pub discounts: Vec<String>,
 }
 
 impl Form {
@@ -174,6 +176,7 @@ impl Form {
             input_images: Vec::new(),
             requests_per_day: DEFAULT_REQUESTS_PER_DAY.to_string(),
             max_tokens: String::new(),
+            discounts: Vec::new(),
         }
     }
 

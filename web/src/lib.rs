@@ -5,7 +5,7 @@
 //! WASM), and prices the workload in the form on every change. The URL query holds the whole
 //! form, so any state is a shareable link.
 //!
-//! Code map: [`form`], [`query`], [`workload`], [`parity`] and [`state`] are pure and unit-tested
+//! Code map: [`form`], [`query`], [`workload`] and [`state`] are pure and unit-tested
 //! natively; [`hooks`] hold the effects (fetch, URL, timing marks); [`components`] render;
 //! [`platform`] wraps the few browser calls. Nothing here may panic on user or pricing data: a
 //! panic in WASM kills the page.
@@ -15,7 +15,6 @@
 pub mod components;
 pub mod form;
 pub mod hooks;
-pub mod parity;
 pub mod platform;
 pub mod query;
 pub mod state;
@@ -46,19 +45,5 @@ pub fn start() {
         None => {
             yew::Renderer::<components::App>::new().render();
         }
-    }
-}
-
-/// Prices tab-separated workloads against the book the page loaded (see [`parity`] for the
-/// columns), one exact total or `error: …` per line. Before the book has loaded every line
-/// answers `error: pricing not loaded yet`.
-#[wasm_bindgen]
-pub fn estimate_lines(lines: &str) -> String {
-    match platform::shared_book() {
-        Some(book) => parity::estimate_lines(&book, lines),
-        None => lines
-            .lines()
-            .map(|_| "error: pricing not loaded yet\n")
-            .collect(),
     }
 }

@@ -1,27 +1,43 @@
 //! The few browser calls the page makes outside Yew: the local date, the URL, timing marks, and
-//! the book shared with the exported `estimate_lines`.
+//! the overlay file kept in local storage.
 //!
 //! Every call tolerates a missing `window` or a refused API (returning a default), because a
 //! failed browser call must degrade the page, not panic it.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use ratebook::Date;
 
-use ratebook::{Date, RateBook};
+const OVERLAY_NAME: &str = "ratebook-overlay-name";
+const OVERLAY_TEXT: &str = "ratebook-overlay-text";
 
-thread_local! {
-    static BOOK: RefCell<Option<Rc<RateBook>>> = const { RefCell::new(None) };
+/// The overlay file kept in the browser's local storage, if any.
+pub fn stored_overlay() -> Option<crate::state::OverlayFile> {
+    let s = web_sys::window()?.local_storage().ok()??;
+    Some(crate::state::OverlayFile {
+        name: s.get_item(OVERLAY_NAME).ok()??,
+        text: s.get_item(OVERLAY_TEXT).ok()??,
+    })
 }
 
-/// Makes `book` the one `estimate_lines` prices against.
-pub fn share_book(book: Rc<RateBook>) {
-    BOOK.with(|b| *b.borrow_mut() = Some(book));
+/// Keeps `file` in local storage (or forgets it); a refused storage is ignored.
+pub fn store_overlay(file: Option<&crate::state::OverlayFile>) {
+    let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return;
+    };
+    match file {
+        Some(f) => {
+            let _ = s.set_item(OVERLAY_NAME, &f.name);
+            let _ = s.set_item(OVERLAY_TEXT, &f.text);
+        }
+        None => {
+            let _ = s.remove_item(OVERLAY_NAME);
+            let _ = s.remove_item(OVERLAY_TEXT);
+        }
+    }
 }
 
-/// The book loaded by the page, if it has loaded.
-pub fn shared_book() -> Option<Rc<RateBook>> {
-    BOOK.with(|b| b.borrow().clone())
-}
+/// Whether this build applies own prices (feature `own-prices`). The first download does not:
+/// it links to `own-prices=1`, for which `index.html` starts the build that does.
+pub const OWN_PRICES: bool = cfg!(feature = "own-prices");
 
 /// Today in the person's time zone.
 pub fn today() -> Date {

@@ -22,7 +22,13 @@ const MAX_PARAMS: usize = 64;
 /// Input images read from a link.
 const MAX_IMAGES: usize = 32;
 
-const OTHER_PARAMS: [&str; 6] = [
+/// Discount rules read from a link.
+pub const MAX_DISCOUNTS: usize = 16;
+
+const OTHER_PARAMS: [&str; 9] = [
+    "view",
+    "own-prices",
+    "discount",
     "model",
     "date",
     "mode",
@@ -170,6 +176,12 @@ pub fn parse(search: &str, today: Date) -> (Form, Vec<String>) {
                     }
                 }
             }
+            // The other views are drawn by the second module; the calculator is the default.
+            "view" | "own-prices" => {}
+            "discount" if !v.is_empty() && form.discounts.len() < MAX_DISCOUNTS => {
+                form.discounts.push(v.chars().take(MAX_TEXT).collect());
+            }
+            "discount" => {}
             other => match Field::from_param(other) {
                 Some(field) => match parse_count(v) {
                     Ok(n) => form.set(field, if n == 0 && field == Field::MaxTokens { String::new() } else { n.to_string() }),
@@ -244,6 +256,9 @@ pub fn to_query(form: &Form) -> String {
         .collect();
     if !inputs.is_empty() {
         parts.push(format!("input-images={}", inputs.join(",")));
+    }
+    for d in &form.discounts {
+        parts.push(format!("discount={}", encode(d)));
     }
     format!("?{}", parts.join("&"))
 }

@@ -67,11 +67,27 @@ pub enum ImagePart {
     Detail,
 }
 
+/// An overlay file the person loaded (kept in the browser's local storage, never uploaded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverlayFile {
+    pub name: String,
+    pub text: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub today: Date,
     pub form: Form,
+    /// The book the page prices with: the loaded rate book with the person's own prices (the
+    /// link's discounts, the overlay file) applied.
     pub book: Option<Rc<RateBook>>,
+    /// The rate book as loaded.
+    pub base: Option<Rc<RateBook>>,
+    pub overlay: Option<OverlayFile>,
+    /// The own-price rules in effect, named as line items name them.
+    pub custom: Vec<String>,
+    /// Discounts and overlay files that could not be used (located), and were ignored.
+    pub custom_problems: Vec<String>,
     pub status: LoadStatus,
     /// Validation problems of the files that were fetched.
     pub problems: Vec<FileProblem>,
@@ -98,6 +114,9 @@ impl PartialEq for AppState {
         };
         same_book
             && self.today == other.today
+            && self.overlay == other.overlay
+            && self.custom == other.custom
+            && self.custom_problems == other.custom_problems
             && self.form == other.form
             && self.status == other.status
             && self.problems == other.problems
@@ -149,6 +168,10 @@ pub enum Action {
     SetHistoryFrom(String),
     SetHistoryTo(String),
     DismissNotices,
+    /// The discount rules, comma-separated, as typed.
+    SetDiscounts(String),
+    /// An overlay file was loaded (or removed, with `None`).
+    SetOverlay(Option<OverlayFile>),
     /// Back to the example workload on the current model.
     Reset,
     /// The first total (or the load's failure) has been painted: draw the rest.
@@ -196,6 +219,10 @@ impl AppState {
             today,
             form,
             book: None,
+            base: None,
+            overlay: None,
+            custom: Vec::new(),
+            custom_problems: Vec::new(),
             status: LoadStatus::Loading,
             problems: Vec::new(),
             fetch_errors: Vec::new(),
@@ -219,6 +246,66 @@ impl AppState {
             let extra = self.notices.len() - MAX_NOTICES;
             self.notices.drain(..extra);
         }
+    }
+
+    /// Without the `own-prices` feature (the first download) the book is the rate book as
+    /// loaded: the page starts the build with the feature when there are own prices.
+    #[cfg(not(feature = "own-prices"))]
+    fn reapply(&mut self) {
+        self.custom.clear();
+        self.custom_problems.clear();
+        self.book = self.base.clone();
+    }
+
+    /// Applies the own prices to the loaded book. A discount that names nothing, or an overlay
+    /// file that does not read or does not apply, is reported and left out; the rest apply.
+    #[cfg(feature = "own-prices")]
+    fn reapply(&mut self) {
+        use ratebook::{Overlay, SourceFile};
+        let Some(base) = self.base.clone() else {
+            return;
+        };
+        self.custom.clear();
+        self.custom_problems.clear();
+        let mut overlays = Vec::new();
+        for d in &self.form.discounts {
+            match Overlay::discount(d, &base) {
+                Ok(o) => overlays.push(o),
+                Err(e) => self
+                    .custom_problems
+                    .push(format!("discount={d}: {}", e.message)),
+            }
+        }
+        let applied = match overlays.is_empty() {
+            true => Ok(base.clone()),
+            false => base.with_overlays(&overlays).map(Rc::new),
+        };
+        let mut book = match applied {
+            Ok(b) => b,
+            Err(errors) => {
+                overlays.clear();
+                self.custom_problems
+                    .extend(errors.iter().map(|e| e.to_string()));
+                base.clone()
+            }
+        };
+        if let Some(f) = &self.overlay {
+            let applied = Overlay::parse(&SourceFile::new(f.name.clone(), f.text.clone()))
+                .and_then(|o| {
+                    overlays.push(o);
+                    base.with_overlays(&overlays)
+                });
+            match applied {
+                Ok(b) => book = Rc::new(b),
+                Err(errors) => self.custom_problems.extend(
+                    errors
+                        .iter()
+                        .map(|e| format!("{e} — the overlay file is ignored")),
+                ),
+            }
+        }
+        self.custom = overlays.iter().map(|o| o.name.clone()).collect();
+        self.book = Some(book);
     }
 
     fn renormalize(&mut self) {
@@ -254,12 +341,14 @@ impl AppState {
                 self.files = files;
                 self.fetch_errors = fetch_errors;
                 self.status = LoadStatus::Ready;
-                self.book = Some(book);
+                self.base = Some(book);
+                self.reapply();
                 self.renormalize();
             }
             Action::Preview(book) => {
-                if self.book.is_none() {
-                    self.book = Some(book);
+                if self.base.is_none() {
+                    self.base = Some(book);
+                    self.reapply();
                     self.renormalize();
                 }
             }
@@ -320,6 +409,14 @@ impl AppState {
             Action::SetHistoryFrom(d) => self.history_from = clip(d),
             Action::SetHistoryTo(d) => self.history_to = clip(d),
             Action::DismissNotices => self.notices.clear(),
+            Action::SetDiscounts(text) => {
+                self.form.discounts = parse_discounts(&text);
+                self.reapply();
+            }
+            Action::SetOverlay(file) => {
+                self.overlay = file;
+                self.reapply();
+            }
             Action::Settled => self.settled = true,
             Action::Reset => {
                 let model = std::mem::take(&mut self.form.model);
@@ -332,6 +429,15 @@ impl AppState {
         }
         self
     }
+}
+
+/// Discount rules as typed, comma-separated.
+pub fn parse_discounts(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|d| clip(d.trim().to_string()))
+        .filter(|d| !d.is_empty())
+        .take(crate::query::MAX_DISCOUNTS)
+        .collect()
 }
 
 impl Reducible for AppState {
@@ -410,6 +516,57 @@ batch = { multiplier = "0.5", cache_read = false }
             stale_days(d("2027-01-01"), today()),
             None,
             "checked after today"
+        );
+    }
+
+    /// Own prices: a discount applies, one that names nothing is reported and left out, and a
+    /// broken overlay file is reported with its line and column and ignored.
+    #[cfg(feature = "own-prices")]
+    #[test]
+    fn own_prices_apply_and_problems_are_located() {
+        let s = AppState::new(today(), Form::example(today()), Vec::new())
+            .apply(loaded(false))
+            .apply(Action::SetDiscounts("openai:20, nobody:10".into()));
+        assert_eq!(s.form.discounts, vec!["openai:20", "nobody:10"]);
+        assert_eq!(s.custom, vec!["--discount openai:20".to_string()]);
+        assert_eq!(s.custom_problems.len(), 1, "{:?}", s.custom_problems);
+        assert!(s.custom_problems[0].starts_with("discount=nobody:10"));
+        let u = ratebook::Usage {
+            input_text: 1000,
+            output_text: 100,
+            ..ratebook::Usage::default()
+        };
+        let opts = ratebook::EstimateOptions::at(today());
+        let e = s
+            .book
+            .as_ref()
+            .unwrap()
+            .estimate("gpt-4o", &u, opts)
+            .unwrap();
+        // 1,000 × $2.50/M + 100 × $10.00/M = $0.0035, 20% off.
+        assert_eq!(e.total.normalize().to_string(), "0.0028");
+        assert!(e.line_items.iter().all(|l| !l.overlays.is_empty()));
+        let s = s.apply(Action::SetOverlay(Some(OverlayFile {
+            name: "mine.toml".into(),
+            text: "[[adjust]]\nprovider = \"openai\"\ndiscont = \"5%\"\n".into(),
+        })));
+        assert!(
+            s.custom_problems
+                .iter()
+                .any(|p| p.starts_with("mine.toml:3:")),
+            "{:?}",
+            s.custom_problems
+        );
+        let e = s
+            .book
+            .as_ref()
+            .unwrap()
+            .estimate("gpt-4o", &u, opts)
+            .unwrap();
+        assert_eq!(
+            e.total.normalize().to_string(),
+            "0.0028",
+            "the file is ignored"
         );
     }
 

@@ -5,6 +5,9 @@
 //!   index.html  style.css  favicon.svg
 //!   ratebook_web.js          wasm-bindgen --target web glue
 //!   ratebook_web_bg.wasm     wasm-opt (--flatten --rereloop -Oz)×2 -Oz
+//!   ratebook_web_extra.js    the second module (scenario planner, pricing a log), loaded
+//!   ratebook_web_extra_bg.wasm  with import() only when a view needs it; wasm-opt -Oz
+//!   log-worker.js            the Web Worker that prices a log with the second module
 //!   pricing/*.toml           copied from pricing/
 //!   pricing/index.json       the list the page fetches first
 //! ```
@@ -23,6 +26,14 @@ use crate::{Result, cargo, dist_dir, root, run, step, target_dir};
 pub const PROFILE: &str = "wasm-release";
 const CRATE: &str = "ratebook-web";
 const STEM: &str = "ratebook_web";
+/// The second module: not in the first download, measured and reported on its own.
+const EXTRA_CRATE: &str = "ratebook-web-extra";
+pub const EXTRA_STEM: &str = "ratebook_web_extra";
+/// The calculator built with own prices (feature `own-prices`), started by `index.html` for a
+/// link with `discount=` or `own-prices=1`, or with an overlay file kept in the browser.
+pub const CUSTOM_STEM: &str = "ratebook_web_custom";
+/// The worker script that prices a log with the second module.
+pub const WORKER: &str = "log-worker.js";
 /// The WebAssembly features rustc enables by default for wasm32-unknown-unknown.
 const WASM_FEATURES: [&str; 8] = [
     "--enable-bulk-memory",
@@ -66,10 +77,15 @@ pub fn gzipped_len(path: &Path) -> Result<u64> {
     Ok(out.len() as u64)
 }
 
-/// Measures the built site.
+/// Measures the built site's first download.
 pub fn sizes(dist: &Path) -> Result<Sizes> {
-    let wasm = dist.join(format!("{STEM}_bg.wasm"));
-    let js = dist.join(format!("{STEM}.js"));
+    module_sizes(dist, STEM)
+}
+
+/// Measures one module (`STEM_bg.wasm` + `STEM.js`) of the built site.
+pub fn module_sizes(dist: &Path, stem: &str) -> Result<Sizes> {
+    let wasm = dist.join(format!("{stem}_bg.wasm"));
+    let js = dist.join(format!("{stem}.js"));
     let len = |p: &Path| io(p.display(), fs::metadata(p)).map(|m| m.len());
     Ok(Sizes {
         wasm: len(&wasm)?,
@@ -88,71 +104,23 @@ pub fn build() -> Result<Sizes> {
     step("ensuring build tools (wasm32 target, wasm-bindgen, wasm-opt)");
     let tools = tools::ensure_build_tools()?;
 
-    step("building the calculator for wasm32");
-    run(cargo().args([
-        "build",
-        "-p",
-        CRATE,
-        "--target",
-        WASM_TARGET,
-        "--profile",
-        PROFILE,
-    ]))?;
-    let wasm = target_dir()
-        .join(WASM_TARGET)
-        .join(PROFILE)
-        .join(format!("{STEM}.wasm"));
-    if !wasm.is_file() {
-        return Err(format!("cargo did not produce {}", wasm.display()));
-    }
-
-    step("generating JS glue (wasm-bindgen --target web)");
     let bindgen_out = target_dir().join("xtask").join("bindgen");
     if bindgen_out.exists() {
         io(bindgen_out.display(), fs::remove_dir_all(&bindgen_out))?;
     }
     io(bindgen_out.display(), fs::create_dir_all(&bindgen_out))?;
-    run(Command::new(&tools.wasm_bindgen)
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&bindgen_out)
-        .arg(&wasm))?;
-
     let dist = dist_dir();
     if dist.exists() {
         io(dist.display(), fs::remove_dir_all(&dist))?;
     }
     io(dist.display(), fs::create_dir_all(dist.join("pricing")))?;
 
-    step("optimizing the module (wasm-opt, twice --flatten --rereloop -Oz, then -Oz)");
-    run(Command::new(&tools.wasm_opt)
-        // The module defines its own memory, which starts zeroed, and the stack sits below the
-        // data from address 1 MiB down, so the low 1 KiB is never used: both let wasm-opt drop
-        // zero stores and fold low addresses (measured: 1.1 KB less gzipped).
-        .args(["--zero-filled-memory", "--low-memory-unused"])
-        // Flattening and re-building the control flow before the size passes finds more to
-        // remove than `-Oz` alone (measured: 264.2 -> 261.4 KB gzipped on one build); a second
-        // round finds about 0.5 KB more.
-        .args([
-            "--flatten",
-            "--rereloop",
-            "-Oz",
-            "--flatten",
-            "--rereloop",
-            "-Oz",
-            "-Oz",
-        ])
-        // wasm-bindgen drops the target_features section, so tell wasm-opt what rustc's
-        // wasm32-unknown-unknown enables by default (every current browser has them).
-        .args(WASM_FEATURES)
-        .arg("--strip-debug")
-        .arg("--strip-producers")
-        .arg(bindgen_out.join(format!("{STEM}_bg.wasm")))
-        .arg("-o")
-        .arg(dist.join(format!("{STEM}_bg.wasm"))))?;
-    copy(
-        &bindgen_out.join(format!("{STEM}.js")),
-        &dist.join(format!("{STEM}.js")),
-    )?;
+    step("building the calculator for wasm32 (the first download)");
+    build_calculator(&tools, &bindgen_out, &dist, None, STEM)?;
+    step("building the calculator with own prices (feature own-prices)");
+    build_calculator(&tools, &bindgen_out, &dist, Some("own-prices"), CUSTOM_STEM)?;
+
+    build_extra(&tools, &bindgen_out, &dist)?;
 
     step("copying the page and the pricing files");
     let web = root().join("web");
@@ -160,7 +128,7 @@ pub fn build() -> Result<Sizes> {
         let path = io("web/", entry)?.path();
         let static_file = matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("html" | "css" | "svg" | "png" | "ico" | "webmanifest")
+            Some("html" | "css" | "js" | "svg" | "png" | "ico" | "webmanifest")
         );
         if let Some(name) = path.file_name().filter(|_| path.is_file() && static_file) {
             copy(&path, &dist.join(name))?;
@@ -178,6 +146,23 @@ pub fn build() -> Result<Sizes> {
         kb(sizes.wasm_gz),
         kb(sizes.js),
         kb(sizes.js_gz)
+    );
+    let custom = module_sizes(&dist, CUSTOM_STEM)?;
+    eprintln!(
+        "  with own prices (discount=, an overlay file): {CUSTOM_STEM}_bg.wasm {} gzipped + .js {} gzipped = {}",
+        kb(custom.wasm_gz),
+        kb(custom.js_gz),
+        kb(custom.gz_total())
+    );
+    let extra = module_sizes(&dist, EXTRA_STEM)?;
+    let worker = gzipped_len(&dist.join(WORKER))?;
+    eprintln!(
+        "  loaded when opened (scenario planner, log view): {EXTRA_STEM}_bg.wasm {} ({} gzipped), {EXTRA_STEM}.js {} ({} gzipped); {WORKER} {} gzipped",
+        kb(extra.wasm),
+        kb(extra.wasm_gz),
+        kb(extra.js),
+        kb(extra.js_gz),
+        kb(worker)
     );
     eprintln!(
         "  download: {} gzipped of a {} budget",
@@ -202,6 +187,124 @@ pub fn within_budget(sizes: Sizes) -> Result {
         kb(SIZE_BUDGET),
         sizes.gz_total() - SIZE_BUDGET
     ))
+}
+
+/// The second module: built without the first module's features (its own cargo run, so the
+/// core's `ingest` is not switched on for the calculator), bound and optimized for size.
+fn build_extra(tools: &tools::Tools, bindgen_out: &Path, dist: &Path) -> Result {
+    step("building the second module (scenario planner, log pricing) for wasm32");
+    run(cargo().args([
+        "build",
+        "-p",
+        EXTRA_CRATE,
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        PROFILE,
+    ]))?;
+    let wasm = target_dir()
+        .join(WASM_TARGET)
+        .join(PROFILE)
+        .join(format!("{EXTRA_STEM}.wasm"));
+    run(Command::new(&tools.wasm_bindgen)
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(bindgen_out)
+        .arg(&wasm))?;
+    run(Command::new(&tools.wasm_opt)
+        .args(["--zero-filled-memory", "--low-memory-unused", "-Oz"])
+        .args(WASM_FEATURES)
+        .arg("--strip-debug")
+        .arg("--strip-producers")
+        .arg(bindgen_out.join(format!("{EXTRA_STEM}_bg.wasm")))
+        .arg("-o")
+        .arg(dist.join(format!("{EXTRA_STEM}_bg.wasm"))))?;
+    minify(
+        tools,
+        &bindgen_out.join(format!("{EXTRA_STEM}.js")),
+        &dist.join(format!("{EXTRA_STEM}.js")),
+    )
+}
+
+/// One build of the calculator (with `feature`, or none) bound as `stem` into `dist`: the
+/// module optimized for size, the glue minified.
+fn build_calculator(
+    tools: &tools::Tools,
+    bindgen_out: &Path,
+    dist: &Path,
+    feature: Option<&str>,
+    stem: &str,
+) -> Result {
+    let mut cmd = cargo();
+    cmd.args([
+        "build",
+        "-p",
+        CRATE,
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        PROFILE,
+    ]);
+    if let Some(f) = feature {
+        cmd.args(["--features", f]);
+    }
+    run(&mut cmd)?;
+    let wasm = target_dir()
+        .join(WASM_TARGET)
+        .join(PROFILE)
+        .join(format!("{STEM}.wasm"));
+    if !wasm.is_file() {
+        return Err(format!("cargo did not produce {}", wasm.display()));
+    }
+    run(Command::new(&tools.wasm_bindgen)
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            stem,
+            "--out-dir",
+        ])
+        .arg(bindgen_out)
+        .arg(&wasm))?;
+    run(Command::new(&tools.wasm_opt)
+        // The module defines its own memory, which starts zeroed, and the stack sits below the
+        // data from address 1 MiB down, so the low 1 KiB is never used: both let wasm-opt drop
+        // zero stores and fold low addresses (measured: 1.1 KB less gzipped).
+        .args(["--zero-filled-memory", "--low-memory-unused"])
+        // Flattening and re-building the control flow before the size passes finds more to
+        // remove than `-Oz` alone (measured: 264.2 -> 261.4 KB gzipped on one build); a second
+        // round finds about 0.5 KB more.
+        .args([
+            "--flatten",
+            "--rereloop",
+            "-Oz",
+            "--flatten",
+            "--rereloop",
+            "-Oz",
+            "-Oz",
+        ])
+        // wasm-bindgen drops the target_features section, so tell wasm-opt what rustc's
+        // wasm32-unknown-unknown enables by default (every current browser has them).
+        .args(WASM_FEATURES)
+        .arg("--strip-debug")
+        .arg("--strip-producers")
+        .arg(bindgen_out.join(format!("{stem}_bg.wasm")))
+        .arg("-o")
+        .arg(dist.join(format!("{stem}_bg.wasm"))))?;
+    minify(
+        tools,
+        &bindgen_out.join(format!("{stem}.js")),
+        &dist.join(format!("{stem}.js")),
+    )
+}
+
+/// wasm-bindgen's glue minified with terser (an ES module: its exports keep their names;
+/// measured: 7.2 -> 5.3 KB gzipped).
+fn minify(tools: &tools::Tools, from: &Path, to: &Path) -> Result {
+    run(Command::new(&tools.terser)
+        .arg(from)
+        .args(["--module", "--compress", "passes=2", "--mangle", "-o"])
+        .arg(to))
 }
 
 fn copy(from: &Path, to: &Path) -> Result {

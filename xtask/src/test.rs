@@ -2,11 +2,13 @@
 //!
 //! 1. tools (wasm32 target, pinned wasm-bindgen, wasm-opt; Chromium and chromedriver present)
 //! 2. `cargo fmt --all -- --check`
-//! 3. `cargo clippy --workspace --all-targets` (browser tests included) with `-D warnings`;
-//!    the core's docs with `RUSTDOCFLAGS=-D warnings` (all features, and none)
+//! 3. `cargo clippy --workspace --all-targets` (browser tests included) with `-D warnings`, and
+//!    the calculator with feature `own-prices`; the core's docs with `RUSTDOCFLAGS=-D warnings`
+//!    (all features, and none)
 //! 4. the core built for wasm32 without default features (it must stay I/O-free)
 //! 5. the site (`cargo xtask build`)
-//! 6. `cargo test --workspace --features ratebook-tests/browser` with `RATEBOOK_DIST` set
+//! 6. `cargo test --workspace --features ratebook-tests/browser` with `RATEBOOK_DIST` set, then
+//!    the calculator's unit tests with feature `own-prices`
 //! 7. the Python package: the wheel built once, installed in a fresh virtual environment,
 //!    pytest (PySpark in local mode included; see [`python::test`])
 //! 8. the npm package: `node --test`, a fresh Node project with the tarball, `tsc --strict` on
@@ -141,6 +143,18 @@ pub fn test() -> Result {
             "--",
             "-D",
             "warnings",
+        ]))?;
+        // The calculator built with own prices (the second build of `web/`).
+        run(cargo().args([
+            "clippy",
+            "-p",
+            "ratebook-web",
+            "--features",
+            "own-prices",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
         ]))
     });
     // The core's API documentation as docs.rs builds it (all features) and as the page uses the
@@ -191,7 +205,18 @@ pub fn test() -> Result {
                 }
                 let (result, c) = run_counting(&mut cmd);
                 counts = c;
-                result
+                // The calculator's unit tests with own prices (feature `own-prices`).
+                let (own, c) = run_counting(cargo().args([
+                    "test",
+                    "-p",
+                    "ratebook-web",
+                    "--features",
+                    "own-prices",
+                ]));
+                counts.passed += c.passed;
+                counts.failed += c.failed;
+                counts.ignored += c.ignored;
+                result.and(own)
             },
         );
     } else {

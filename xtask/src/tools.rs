@@ -18,12 +18,15 @@ use crate::{Result, output, root, run, target_dir};
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The binaryen release line whose `wasm-opt` reads rustc 1.95's output.
 pub const BINARYEN: &str = "binaryen@^132";
+/// The JavaScript minifier for wasm-bindgen's glue (the first download's budget).
+pub const TERSER: &str = "terser@5.51.4";
 
 /// Paths of the tools the site build runs.
 #[derive(Debug, Clone)]
 pub struct Tools {
     pub wasm_bindgen: PathBuf,
     pub wasm_opt: PathBuf,
+    pub terser: PathBuf,
 }
 
 /// The browser and its driver for the browser tests.
@@ -142,14 +145,33 @@ pub fn ensure_wasm_opt() -> Result<PathBuf> {
     Ok(bin)
 }
 
+/// Finds npm's `terser` in `target/tools`, installing it with npm if needed.
+pub fn ensure_terser() -> Result<PathBuf> {
+    let bin = tools_dir().join("node_modules").join(".bin").join("terser");
+    if !bin.exists() {
+        std::fs::create_dir_all(tools_dir())
+            .map_err(|e| format!("creating {}: {e}", tools_dir().display()))?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(tools_dir())
+            .arg(TERSER))?;
+    }
+    if output(Command::new(&bin).arg("--version")).is_none() {
+        return Err(format!("{} does not run", bin.display()));
+    }
+    Ok(bin)
+}
+
 /// Everything the site build needs.
 pub fn ensure_build_tools() -> Result<Tools> {
     ensure_wasm_target()?;
     let wasm_bindgen = ensure_wasm_bindgen()?;
     let wasm_opt = ensure_wasm_opt()?;
+    let terser = ensure_terser()?;
     Ok(Tools {
         wasm_bindgen,
         wasm_opt,
+        terser,
     })
 }
 

@@ -10,6 +10,7 @@ use super::AppContext;
 use super::compare::Compare;
 use super::history::{History, SameBook};
 use super::messages::{LoadProblems, Notices};
+use super::own_prices::OwnPrices;
 use super::results::Results;
 use super::workload_form::WorkloadForm;
 use crate::hooks::{use_pricing, use_url_sync};
@@ -50,7 +51,14 @@ pub fn app() -> Html {
     let state = use_reducer(|| {
         let today = platform::today();
         let (form, notes) = query::parse(&platform::location_search(), today);
-        AppState::new(today, form, notes)
+        AppState {
+            overlay: if platform::OWN_PRICES {
+                platform::stored_overlay()
+            } else {
+                None
+            },
+            ..AppState::new(today, form, notes)
+        }
     });
     use_pricing(state.dispatcher());
     use_url_sync(&state.form);
@@ -142,6 +150,8 @@ pub fn app() -> Html {
                             <a href="#calculator">{ "Calculator" }</a>
                             <a href="#compare">{ "Compare models" }</a>
                             <a href="#history">{ "Price history" }</a>
+                            <a href={scenario_href(&state.form)}>{ "Scenario planner" }</a>
+                            <a href="?view=log">{ "Price a log" }</a>
                         </nav>
                     </div>
                 </header>
@@ -152,6 +162,13 @@ pub fn app() -> Html {
                         <section class="card workload" aria-labelledby="workload-title">
                             <h2 id="workload-title">{ "Workload" }</h2>
                             <WorkloadForm derived={derived.clone()} />
+                            if platform::OWN_PRICES {
+                                <OwnPrices />
+                            } else {
+                                <p class="own-prices-link">
+                                    <a id="own-prices-link" href={format!("{}&own-prices=1", query::to_query(&state.form))}>{ "Use your own prices (discounts, an overlay file)" }</a>
+                                </p>
+                            }
                         </section>
                         <section class="card results" aria-labelledby="results-title" aria-live="polite">
                             <h2 id="results-title">{ "Estimate" }</h2>
@@ -178,6 +195,12 @@ pub fn app() -> Html {
             </div>
         </ContextProvider<AppContext>>
     }
+}
+
+/// The scenario planner on this workload (its own module, loaded when opened).
+fn scenario_href(form: &crate::form::Form) -> String {
+    let q = query::to_query(form);
+    format!("?view=scenario&{}", q.trim_start_matches('?'))
 }
 
 fn files_sentence(files: &[String]) -> String {

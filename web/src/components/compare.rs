@@ -186,6 +186,11 @@ pub fn compare(p: &CompareProps) -> Html {
                     { format!(" Cheapest: {} at {}.", c.name, c.total.as_ref().map(|t| format_usd(*t)).unwrap_or_default()) }
                 }
             </p>
+            if crate::platform::OWN_PRICES && !state.custom.is_empty() {
+                <p class="custom-price" id="compare-custom-prices">
+                    { format!("Custom prices in effect for the models they name: {}", state.custom.join(", ")) }
+                </p>
+            }
             <div class="compare-controls">
                 <div class="field">
                     <label for="compare-filter">{ "Filter by model or provider" }</label>
@@ -196,7 +201,7 @@ pub fn compare(p: &CompareProps) -> Html {
                     <label for="compare-hide">{ "Hide models that can't price this workload" }</label>
                 </div>
             </div>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Models compared">
                 <table id="compare-table" class="compare-table" data-compute-ms={fixed(p.derived.compare_ms, 3)} data-rows={rows.len().to_string()}>
                     <caption class="sr-only">{ "Cost of the workload on each model" }</caption>
                     <thead>

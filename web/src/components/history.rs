@@ -76,7 +76,7 @@ pub fn history(p: &HistoryProps) -> Html {
             } else {
                 let mut last_model = String::new();
                 html! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Price changes">
                         <table class="history-table" id="history-table">
                             <caption class="sr-only">{ format!("Price changes between {f} and {t}") }</caption>
                             <thead>

@@ -11,6 +11,7 @@ mod input_images;
 mod messages;
 mod model_picker;
 mod output_images;
+mod own_prices;
 mod results;
 mod workload_form;
 

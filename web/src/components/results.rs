@@ -77,6 +77,18 @@ pub fn results(p: &ResultsProps) -> Html {
         .as_ref()
         .map(|w| w.requests_per_day)
         .unwrap_or(0);
+    // The own-price rules behind this total's rates, each named once.
+    let mut custom: Vec<&str> = Vec::new();
+    for rule in estimate
+        .line_items
+        .iter()
+        .filter(|_| crate::platform::OWN_PRICES)
+        .flat_map(|l| &l.overlays)
+    {
+        if !custom.contains(&rule.as_str()) {
+            custom.push(rule);
+        }
+    }
     let until = estimate
         .price
         .until
@@ -86,9 +98,12 @@ pub fn results(p: &ResultsProps) -> Html {
         <div class="estimate">
             <div class="total-block">
                 <p class="total-label">{ "Per request" }</p>
-                <p id="total" class="total" data-total-usd={estimate.total.to_string()} title={format!("exactly ${}", estimate.total)}>
+                <p id="total" class="total" data-total-usd={estimate.total.to_string()} data-custom-prices={(!custom.is_empty()).then_some("true")} title={format!("exactly ${}", estimate.total)}>
                     { format_usd(estimate.total) }
                 </p>
+                if !custom.is_empty() {
+                    <p id="custom-prices" class="custom-price">{ format!("Custom prices in effect: {}", custom.join(", ")) }</p>
+                }
                 <p class="total-meta">
                     { format!("{name} · {} mode", estimate.mode) }
                     if let Some(t) = &estimate.tier {
@@ -166,10 +181,13 @@ fn line_items(p: &LineItemsProps) -> Html {
                     <tr><td colspan="2" class="muted">{ "Nothing metered: enter some tokens or images." }</td></tr>
                 }
                 { for e.line_items.iter().map(|l| html! {
-                    <tr data-meter={l.meter()}>
+                    <tr data-meter={l.meter()} data-custom-price={(crate::platform::OWN_PRICES && !l.overlays.is_empty()).then_some("true")}>
                         <td>
                             <p class="line-sentence">{ l.sentence() }</p>
                             <p class="line-rule">{ l.rule() }</p>
+                            if crate::platform::OWN_PRICES && !l.overlays.is_empty() {
+                                <p class="custom-price">{ format!("Custom price: {}", l.overlays.join(", ")) }</p>
+                            }
                         </td>
                         <td class="num" data-usd={l.amount.to_string()}>{ format_usd(l.amount) }</td>
                     </tr>

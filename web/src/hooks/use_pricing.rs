@@ -162,11 +162,6 @@ pub async fn fetch_book(wanted: String, deliver: fn(Action)) {
     }
     let action = Action::loaded(ratebook::load(&sources), files, fetch_errors);
     stage("loaded-ms");
-    // Share the book with `estimate_lines` before the page shows it as loaded, so a caller
-    // that waits for the page never sees the function without a book.
-    if let Action::Loaded { book, .. } = &action {
-        crate::platform::share_book(book.clone());
-    }
     deliver(action);
 }
 

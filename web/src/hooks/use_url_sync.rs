@@ -10,6 +10,11 @@ use crate::query;
 /// per keystroke).
 #[hook]
 pub fn use_url_sync(form: &Form) {
-    let q = query::to_query(form);
+    let mut q = query::to_query(form);
+    // The build with own prices keeps itself across reloads: `index.html` starts it for
+    // `discount=` or `own-prices=1`.
+    if platform::OWN_PRICES && form.discounts.is_empty() {
+        q.push_str("&own-prices=1");
+    }
     use_effect_with(q, |q| platform::replace_query(q));
 }

@@ -100,7 +100,11 @@ output = "2.00"
             "m\t2026-01-01\tstandard\t1000\t0\t0\t0\t500\t\nm\t2024-01-01\tstandard\t1\t0\t0\t0\t0\t\nnope\nm\t2026-01-01\tbatch\t1\t0\t0\t0\t0\t",
         );
         let lines: Vec<&str> = out.lines().collect();
-        assert_eq!(lines[0], "0.002");
+        // Exact; the scale (trailing zeros) follows the core's features, as the native side's.
+        assert_eq!(
+            lines[0].parse::<ratebook::Decimal>().unwrap(),
+            ratebook::Decimal::new(2, 3)
+        );
         assert!(
             lines[1].starts_with("error: m has no price in force"),
             "{}",
