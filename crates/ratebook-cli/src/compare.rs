@@ -50,12 +50,7 @@ pub fn run(pricing: Option<&Path>, args: CompareArgs) -> Result<ExitCode> {
     for id in ids {
         match book.estimate(&id, &usage, options) {
             Ok(e) => {
-                let mut own: Vec<String> = Vec::new();
-                for o in e.line_items.iter().flat_map(|l| &l.overlays) {
-                    if !own.contains(o) {
-                        own.push(o.clone());
-                    }
-                }
+                let own = e.overlays().into_iter().map(str::to_string).collect();
                 priced.push((e.model, e.total, own));
             }
             Err(e) => unpriced.push((id, e.to_string())),

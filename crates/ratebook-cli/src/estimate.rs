@@ -375,12 +375,7 @@ pub fn estimate_table(e: &Estimate) -> String {
     if let Some(t) = &e.tier {
         out.push_str(&format!("long-context tier reached: {t}\n"));
     }
-    let mut own: Vec<&str> = Vec::new();
-    for o in e.line_items.iter().flat_map(|l| &l.overlays) {
-        if !own.contains(&o.as_str()) {
-            own.push(o);
-        }
-    }
+    let own = e.overlays();
     if !own.is_empty() {
         out.push_str(&format!("custom prices in effect: {}\n", own.join("; ")));
     }

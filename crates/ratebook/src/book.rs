@@ -529,6 +529,19 @@ pub enum Rounding {
     Carry,
 }
 
+impl Rounding {
+    /// The rounding named `exact`, `up_per_request` or `carry`, as pricing files and overlays
+    /// write it.
+    pub fn from_key(key: &str) -> Option<Rounding> {
+        match key {
+            "exact" => Some(Rounding::Exact),
+            "up_per_request" => Some(Rounding::UpPerRequest),
+            "carry" => Some(Rounding::Carry),
+            _ => None,
+        }
+    }
+}
+
 /// A gateway's billing granularity (`[provider] billing`): the smallest amount it bills and what
 /// happens to fractions of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

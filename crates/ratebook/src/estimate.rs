@@ -443,6 +443,20 @@ pub struct Estimate {
     pub total: Decimal,
 }
 
+impl Estimate {
+    /// The user's overlay rules behind this estimate's rates, each once, in line order (empty
+    /// at list prices).
+    pub fn overlays(&self) -> Vec<&str> {
+        let mut rules: Vec<&str> = Vec::new();
+        for o in self.line_items.iter().flat_map(|l| &l.overlays) {
+            if !rules.contains(&o.as_str()) {
+                rules.push(o);
+            }
+        }
+        rules
+    }
+}
+
 fn add(a: u64, b: u64) -> Result<u64, Error> {
     a.checked_add(b)
         .ok_or_else(|| Error::overflow("token count"))

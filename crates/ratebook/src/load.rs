@@ -343,11 +343,10 @@ impl Cx<'_> {
             }
         }
         let billing = f.provider.billing.as_ref().map(|b| {
-            let rounding = match b.rounding.get_ref().as_str() {
-                "exact" => Rounding::Exact,
-                "up_per_request" => Rounding::UpPerRequest,
-                "carry" => Rounding::Carry,
-                other => {
+            let rounding = match Rounding::from_key(b.rounding.get_ref()) {
+                Some(r) => r,
+                None => {
+                    let other = b.rounding.get_ref();
                     self.err(
                         b.rounding.span(),
                         "provider.billing.rounding",

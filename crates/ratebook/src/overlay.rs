@@ -449,11 +449,10 @@ fn read_rule(r: &mut Reader<'_>, section: &str, t: &Table<'_, '_>, at: &Value<'_
                 .required(t, "rounding")
                 .and_then(|v| r.string(v, &t.key("rounding")));
             let (unit, rounding) = (unit?, rounding?);
-            let rounding = match rounding.get_ref().as_str() {
-                "exact" => Rounding::Exact,
-                "up_per_request" => Rounding::UpPerRequest,
-                "carry" => Rounding::Carry,
-                other => {
+            let rounding = match Rounding::from_key(rounding.get_ref()) {
+                Some(r) => r,
+                None => {
+                    let other = rounding.get_ref();
                     r.push(
                         ErrorKind::InvalidValue,
                         rounding.span(),

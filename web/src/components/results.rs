@@ -78,17 +78,11 @@ pub fn results(p: &ResultsProps) -> Html {
         .map(|w| w.requests_per_day)
         .unwrap_or(0);
     // The own-price rules behind this total's rates, each named once.
-    let mut custom: Vec<&str> = Vec::new();
-    for rule in estimate
-        .line_items
-        .iter()
-        .filter(|_| crate::platform::OWN_PRICES)
-        .flat_map(|l| &l.overlays)
-    {
-        if !custom.contains(&rule.as_str()) {
-            custom.push(rule);
-        }
-    }
+    let custom: Vec<&str> = if crate::platform::OWN_PRICES {
+        estimate.overlays()
+    } else {
+        Vec::new()
+    };
     let until = estimate
         .price
         .until
