@@ -18,6 +18,7 @@ pub mod hooks;
 pub mod platform;
 pub mod query;
 pub mod state;
+pub mod urlcodec;
 pub mod workload;
 
 use wasm_bindgen::prelude::*;

@@ -12,13 +12,13 @@
 
 use ratebook::{Date, ImageCount, InputImage, Mode};
 
+pub use crate::urlcodec::{decode, encode, pairs};
+
 use crate::form::{
     CacheTtl, DEFAULT_REQUESTS_PER_DAY, Field, Form, ImageRow, MAX_COUNT, MAX_TEXT, parse_count,
     shorten,
 };
 
-/// Parameters read from a link; more are ignored (a hostile link can be long).
-const MAX_PARAMS: usize = 64;
 /// Input images read from a link.
 const MAX_IMAGES: usize = 32;
 
@@ -39,60 +39,6 @@ const OTHER_PARAMS: [&str; 9] = [
 
 fn is_known(key: &str) -> bool {
     OTHER_PARAMS.contains(&key) || Field::from_param(key).is_some()
-}
-
-/// Decodes one `application/x-www-form-urlencoded` component; invalid escapes are kept as
-/// typed and invalid UTF-8 is replaced, never rejected.
-pub fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = |b: u8| (b as char).to_digit(16);
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Encodes one query component, leaving the characters that read well in links (`@`, `,`, `:`).
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@' | b',' | b':')
-        {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Splits `?a=1&b=2` into decoded pairs.
-pub fn pairs(search: &str) -> Vec<(String, String)> {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .take(MAX_PARAMS)
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(p), String::new()),
-        })
-        .collect()
 }
 
 fn looks_like_model_id(s: &str) -> bool {

@@ -15,6 +15,8 @@ pub mod log;
 pub mod log_view;
 pub mod nav;
 pub mod parity;
+/// The calculator's query-string encoding (one file, compiled into both modules).
+#[path = "../../../web/src/urlcodec.rs"]
 pub mod query;
 pub mod scenario_form;
 pub mod scenario_view;
