@@ -11,6 +11,9 @@ mod form;
 #[allow(dead_code, unused_imports, clippy::all)]
 #[path = "../../web/src/query.rs"]
 mod query;
+#[allow(dead_code, clippy::all)]
+#[path = "../../web/src/urlcodec.rs"]
+mod urlcodec;
 
 const PARAMS: [&str; 16] = [
     "model",
