@@ -11,7 +11,7 @@
 //! - gemini-2.5-flash (`pricing/google.toml`): input 0.30, output 2.50 (thinking included).
 
 use ratebook::Decimal;
-use ratebook::ingest::{IncompleteStream, Ledger, LineOutcome, Shape, Summary};
+use ratebook::ingest::{Assumption, IncompleteStream, Ledger, LineOutcome, Shape, Summary};
 use ratebook_tests::{book, date, root};
 
 fn fixture(name: &str) -> String {
@@ -270,4 +270,46 @@ fn a_gemini_chunk_without_usage_metadata_changes_nothing() {
             LineOutcome::Priced
         ]
     );
+}
+
+/// How many priced records needed `a`.
+fn assumed(s: &Summary, a: Assumption) -> u64 {
+    s.assumptions
+        .iter()
+        .find(|(x, _)| *x == a)
+        .map_or(0, |(_, n)| *n)
+}
+
+#[test]
+fn a_stream_that_reports_no_service_tier_is_assumed_standard_like_a_whole_response() {
+    // Anthropic's events in the fixture report no `service_tier`: all four streams (three
+    // ended, one incomplete) are priced at the standard tier, and say so.
+    let log = fixture("anthropic_stream.jsonl");
+    let (s, ..) = price(&log, None);
+    assert_eq!(assumed(&s, Assumption::StandardTier), 4);
+    // A `message_start` that reports its tier (Anthropic puts it in `usage`) assumes nothing.
+    let told = log.replacen(
+        "\"output_tokens\": 1}}}",
+        "\"output_tokens\": 1, \"service_tier\": \"standard\"}}}",
+        1,
+    );
+    assert_ne!(told, log, "the fixture's first message_start");
+    let (s, ..) = price(&told, None);
+    assert_eq!(assumed(&s, Assumption::StandardTier), 3);
+    assert_eq!(
+        s.total,
+        dec("0.0483"),
+        "the price does not change, only what it assumed"
+    );
+    // OpenAI's chunks and Responses events in the fixtures report their tier.
+    for f in ["openai_chat_stream.jsonl", "openai_responses_stream.jsonl"] {
+        let (s, ..) = price(&fixture(f), None);
+        assert!(s.records > 0, "{f}");
+        assert_eq!(assumed(&s, Assumption::StandardTier), 0, "{f}");
+    }
+    // Without it, a chunk stream closed as incomplete assumes the standard tier too.
+    let bare = fixture("openai_chat_stream.jsonl").replace(", \"service_tier\": \"default\"", "");
+    assert_ne!(bare, fixture("openai_chat_stream.jsonl"));
+    let (s, ..) = price(&bare, None);
+    assert_eq!(assumed(&s, Assumption::StandardTier), s.records);
 }

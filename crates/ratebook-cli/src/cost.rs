@@ -5,14 +5,16 @@
 //! SIMD `memchr` (a line is capped at 64 MiB, so even a binary file without newlines cannot
 //! grow memory past that), and each line goes to the core's `ingest::Ledger`, which sums usages
 //! per model and prices them once at the end. In parallel (the default: one worker per core),
-//! the reading thread cuts the input into chunks of whole lines (about 1 MiB) and hands them to
-//! workers, each with its own ledger; the ledgers merge at the end, which is exact (the sums do
-//! not depend on how the lines were divided), and each chunk's line count and rejections come
-//! back to the reading thread, which takes them in input order, so the output is the
-//! sequential run's to the last digit and rejected lines are listed in file order. A fixed
-//! pool of chunk buffers, returned only once their chunk's result is taken in order, bounds
-//! memory. Nothing of a line is kept after it is read except, for the first rejected lines,
-//! where and why.
+//! the input is priced in chunks of about 1 MiB by workers, each with its own ledger. A regular
+//! file is cut into byte ranges that each worker reads itself with positional reads (a range
+//! holds the lines that start in it, [`read_range`]), so no thread copies the file for the
+//! others; a pipe is cut into chunks of whole lines by the reading thread. The ledgers merge at
+//! the end, which is exact (the sums do not depend on how the lines were divided), and each
+//! chunk's line count and rejections come back to the reading thread, which takes them in
+//! input order, so the output is the sequential run's to the last digit and rejected lines are
+//! listed in file order. At most two chunks per worker are out at once, each returned only
+//! once its result is taken in order, which bounds memory. Nothing of a line is kept after it
+//! is read except, for the first rejected lines, where and why.
 //!
 //! Streamed responses: the open streams live in the reading thread's ledger alone. A worker
 //! prices whole responses and the final events of streams (which carry the whole usage) and
@@ -390,6 +392,9 @@ enum Piece {
     Lines(Vec<u8>, usize),
     /// One line longer than the cap (the buffer comes back unused).
     TooLong(Vec<u8>),
+    /// The lines that start in bytes `start..end` of the file being read: the worker reads
+    /// them itself with positional reads (see [`read_range`]).
+    Range { start: u64, end: u64 },
 }
 
 impl<R: Read> Chunker<R> {
@@ -543,6 +548,12 @@ struct Done {
     buf: Vec<u8>,
     /// Pricing the chunk panicked (a bug): the run stops with an error.
     panicked: bool,
+    /// A byte range: no line of the file starts after it.
+    eof: bool,
+    /// A byte range: the bytes of its lines (for progress).
+    bytes: u64,
+    /// A byte range could not be read: the run stops with this error.
+    read_error: Option<io::Error>,
 }
 
 impl Done {
@@ -555,6 +566,9 @@ impl Done {
             deferred: Vec::new(),
             buf: Vec::new(),
             panicked: false,
+            eof: false,
+            bytes: 0,
+            read_error: None,
         }
     }
 
@@ -567,27 +581,73 @@ impl Done {
 }
 
 /// Prices a chunk on a worker's ledger. In strict mode it stops at the first rejected line:
-/// the run ends there.
-fn price_chunk(ledger: &mut Ledger<'_>, work: Work, strict: bool) -> Done {
+/// the run ends there. `file` is the file being read when chunks are byte ranges of it; `own`
+/// is the worker's buffer for them.
+fn price_chunk(
+    ledger: &mut Ledger<'_>,
+    work: Work,
+    strict: bool,
+    file: Option<&File>,
+    own: &mut RangeBuf,
+) -> Done {
     let mut done = Done::new(work.seq);
-    let (buf, len) = match work.piece {
+    match work.piece {
         Piece::TooLong(buf) => {
             ledger.count_rejected(RejectKind::TooLong);
             done.lines = 1;
             done.rejections
                 .push((0, RejectKind::TooLong, too_long_reason()));
             done.buf = buf;
-            return done;
         }
-        Piece::Lines(buf, len) => (buf, len),
-    };
-    let bytes = &buf[..len];
+        Piece::Lines(buf, len) => {
+            price_lines(ledger, &mut done, &buf[..len], work.first, strict);
+            done.buf = buf;
+        }
+        Piece::Range { start, end } => {
+            let Some(file) = file else {
+                return Done::panicked(work.seq);
+            };
+            match read_range(file, start, end, MAX_LINE, own) {
+                Ok(r) => {
+                    done.eof = r.eof;
+                    done.bytes = r.bytes;
+                    let stopped =
+                        price_lines(ledger, &mut done, &own.data[r.lines], work.first, strict);
+                    if r.too_long && !stopped {
+                        ledger.count_rejected(RejectKind::TooLong);
+                        if done.rejections.len() < LISTED_REJECTIONS {
+                            done.rejections.push((
+                                done.lines,
+                                RejectKind::TooLong,
+                                too_long_reason(),
+                            ));
+                        }
+                        done.lines += 1;
+                    }
+                }
+                Err(e) => done.read_error = Some(e),
+            }
+        }
+    }
+    done
+}
+
+/// Prices the lines of `bytes` (whole lines, the last perhaps without its newline) into
+/// `done`. Returns whether it stopped early at a rejected line (strict mode).
+fn price_lines(
+    ledger: &mut Ledger<'_>,
+    done: &mut Done,
+    bytes: &[u8],
+    first: bool,
+    strict: bool,
+) -> bool {
+    let len = bytes.len();
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', bytes)
         .chain((len > 0 && bytes[len - 1] != b'\n').then_some(len));
     for end in ends {
         let index = done.lines;
-        let outcome = match line_text(ledger, &bytes[start..end], work.first && start == 0) {
+        let outcome = match line_text(ledger, &bytes[start..end], first && start == 0) {
             Ok(text) => match ledger.add_line_for_worker(text) {
                 WorkerStep::Done(outcome) => outcome,
                 WorkerStep::Defer => {
@@ -612,13 +672,153 @@ fn price_chunk(ledger: &mut Ledger<'_>, work: Work, strict: bool) -> Done {
                     done.rejections.push((index, e.kind, e.message));
                 }
                 if strict {
-                    break;
+                    return true;
                 }
             }
         }
     }
-    done.buf = buf;
-    done
+    false
+}
+
+/// A worker's buffer for byte ranges of a file: `data[..len]` was read; `data` only grows, so
+/// reading into it again does not clear it first.
+#[derive(Default)]
+struct RangeBuf {
+    data: Vec<u8>,
+    len: usize,
+}
+
+impl RangeBuf {
+    /// Appends up to `want` bytes of `file` read at `at`; returns how many (fewer only at the
+    /// end of the file).
+    fn read_at(&mut self, file: &File, at: u64, want: usize) -> io::Result<usize> {
+        let need = self.len + want;
+        if self.data.len() < need {
+            self.data.resize(need, 0);
+        }
+        let mut got = 0;
+        while got < want {
+            let pos = at + got as u64;
+            match positional_read(file, &mut self.data[self.len + got..need], pos) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.len += got;
+        Ok(got)
+    }
+}
+
+#[cfg(unix)]
+fn positional_read(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn positional_read(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
+}
+
+/// Whether this platform reads files by byte ranges (see [`read_range`]).
+const RANGES: bool = cfg!(any(unix, windows));
+
+#[cfg(not(any(unix, windows)))]
+fn positional_read(_: &File, _: &mut [u8], _: u64) -> io::Result<usize> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+/// Bytes read past a range's end in the first read, for its last line.
+const SLACK: usize = 16 << 10;
+
+/// What [`read_range`] found.
+struct RangeLines {
+    /// The lines in the buffer: whole lines, the last perhaps without a newline at the end of
+    /// the file.
+    lines: std::ops::Range<usize>,
+    /// One more line starts in the range after `lines`, longer than the cap: not kept.
+    too_long: bool,
+    /// No line starts after these: the file ends.
+    eof: bool,
+    /// Bytes of the lines (for progress).
+    bytes: u64,
+}
+
+/// The lines that start in bytes `start..end` of `file` (a line starts at 0 and after each
+/// newline), read into `buf` with positional reads: from `start - 1` (to see whether a line
+/// starts at `start`) to the newline of the last line starting before `end`. Each byte range of
+/// a file thus gives its lines to exactly one worker, and no thread copies the file for the
+/// others. A last line longer than `cap` is not read to its end (`too_long`).
+fn read_range(
+    file: &File,
+    start: u64,
+    end: u64,
+    cap: usize,
+    buf: &mut RangeBuf,
+) -> io::Result<RangeLines> {
+    let from = start.saturating_sub(1);
+    buf.len = 0;
+    let span = usize::try_from(end - from).unwrap_or(usize::MAX);
+    let want = span.saturating_add(SLACK.min(span));
+    let mut ended = buf.read_at(file, from, want)? < want;
+    let none = |ended: bool, len: usize| RangeLines {
+        lines: 0..0,
+        too_long: false,
+        eof: ended && from + len as u64 <= end,
+        bytes: 0,
+    };
+    // Where this range's first line starts: 0 for the file's first range, else just after the
+    // first newline at `start - 1` or later, if that is before `end`.
+    let first = if start == 0 {
+        0
+    } else {
+        let limit = (span - 1).min(buf.len);
+        match memchr::memchr(b'\n', &buf.data[..limit]) {
+            Some(i) => i + 1,
+            None => return Ok(none(ended, buf.len)),
+        }
+    };
+    if first >= buf.len {
+        return Ok(none(ended, buf.len));
+    }
+    // The last line starting before `end` is the one holding byte `end - 1` (or the file's
+    // last, if it ends sooner): read on to its newline.
+    let last_byte = (span - 1).min(buf.len - 1).max(first);
+    let mut search = last_byte;
+    loop {
+        if let Some(i) = memchr::memchr(b'\n', &buf.data[search..buf.len]) {
+            let stop = search + i + 1;
+            return Ok(RangeLines {
+                lines: first..stop,
+                too_long: false,
+                eof: ended && stop == buf.len,
+                bytes: (stop - first) as u64,
+            });
+        }
+        if ended {
+            return Ok(RangeLines {
+                lines: first..buf.len,
+                too_long: false,
+                eof: true,
+                bytes: (buf.len - first) as u64,
+            });
+        }
+        let last_start =
+            memchr::memrchr(b'\n', &buf.data[first..last_byte]).map_or(first, |i| first + i + 1);
+        if buf.len - last_start > cap {
+            return Ok(RangeLines {
+                lines: first..last_start,
+                too_long: true,
+                eof: false,
+                bytes: (last_start - first) as u64,
+            });
+        }
+        search = buf.len;
+        // Doubling: a long line costs reads in proportion to its length.
+        let more = buf.len.max(64).min(cap);
+        ended = buf.read_at(file, from + buf.len as u64, more)? < more;
+    }
 }
 
 /// Logs being read and priced: the ledger, and what is reported besides its summary.
@@ -720,10 +920,14 @@ impl<'b> Run<'b> {
     /// Reads `input` on this thread and prices its chunks on `threads` workers, each with its
     /// own ledger, merged into this run's at the end. Chunks are taken back in input order, so
     /// counts, rejected lines and `--strict` behave exactly as in [`Run::read`].
+    ///
+    /// With `file` (a regular file), chunks are byte ranges of it that the workers read
+    /// themselves ([`read_range`]); `input` is then not read.
     fn read_parallel(
         &mut self,
         name: &str,
         input: impl Read,
+        file: Option<&File>,
         size: Option<u64>,
         threads: usize,
         chunk: usize,
@@ -740,6 +944,7 @@ impl<'b> Run<'b> {
                     let work_rx = &work_rx;
                     let mut ledger = fresh.clone();
                     scope.spawn(move || {
+                        let mut own = RangeBuf::default();
                         loop {
                             // The lock is held only to take the next chunk.
                             let next = match work_rx.lock() {
@@ -750,7 +955,7 @@ impl<'b> Run<'b> {
                             // A panic is reported like a chunk, so the reader stops waiting.
                             let seq = work.seq;
                             let done = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                                price_chunk(&mut ledger, work, strict)
+                                price_chunk(&mut ledger, work, strict, file, &mut own)
                             }))
                             .unwrap_or_else(|_| Done::panicked(seq));
                             if done_tx.send(done).is_err() {
@@ -762,7 +967,10 @@ impl<'b> Run<'b> {
                 })
                 .collect();
             drop(done_tx);
-            let read = self.feed(name, input, size, threads, chunk, work_tx, &done_rx);
+            let read = match file {
+                Some(_) => self.feed_ranges(name, size, threads, chunk, work_tx, &done_rx),
+                None => self.feed(name, input, size, threads, chunk, work_tx, &done_rx),
+            };
             let mut ledgers = Vec::with_capacity(threads);
             for w in workers {
                 ledgers.push(
@@ -843,6 +1051,60 @@ impl<'b> Run<'b> {
         }
         Ok(())
     }
+
+    /// The coordinating side of [`Run::read_parallel`] on a regular file: byte ranges out to
+    /// the workers, which read them, and reports back in input order, until a range reaches
+    /// the end of the file. At most `threads × BUFFERS_PER_WORKER` ranges are out at a time.
+    fn feed_ranges(
+        &mut self,
+        name: &str,
+        size: Option<u64>,
+        threads: usize,
+        chunk: usize,
+        work_tx: mpsc::SyncSender<Work>,
+        done_rx: &mpsc::Receiver<Done>,
+    ) -> Result<()> {
+        let mut tokens: Vec<Vec<u8>> = (0..threads * BUFFERS_PER_WORKER)
+            .map(|_| Vec::new())
+            .collect();
+        let mut order = InOrder::default();
+        let mut sent = 0u64;
+        let step = chunk as u64;
+        while !order.eof {
+            // Without a free slot, wait for reports (taking them in order frees slots).
+            if tokens.pop().is_none() {
+                let done = done_rx
+                    .recv()
+                    .map_err(|_| anyhow::anyhow!("the pricing threads stopped"))?;
+                order.take(self, name, done, &mut tokens)?;
+                self.progress.show(name, order.lines, order.bytes, size);
+                continue;
+            }
+            let start = sent.saturating_mul(step);
+            let work = Work {
+                seq: sent,
+                first: sent == 0,
+                piece: Piece::Range {
+                    start,
+                    end: start.saturating_add(step),
+                },
+            };
+            work_tx
+                .send(work)
+                .map_err(|_| anyhow::anyhow!("the pricing threads stopped"))?;
+            sent += 1;
+        }
+        drop(work_tx);
+        // Ranges sent past the end of the file have no lines; their reports are taken too.
+        while order.taken < sent {
+            let done = done_rx
+                .recv()
+                .map_err(|_| anyhow::anyhow!("the pricing threads stopped"))?;
+            order.take(self, name, done, &mut tokens)?;
+            self.progress.show(name, order.lines, order.bytes, size);
+        }
+        Ok(())
+    }
 }
 
 /// Chunk reports put back in input order.
@@ -853,6 +1115,10 @@ struct InOrder {
     taken: u64,
     /// Lines of the file in the reports taken.
     lines: u64,
+    /// Bytes of byte-range reports taken.
+    bytes: u64,
+    /// A byte-range report taken says the file ends.
+    eof: bool,
 }
 
 impl InOrder {
@@ -870,6 +1136,11 @@ impl InOrder {
             if done.panicked {
                 bail!("{name}: pricing a chunk of lines failed (a bug in ratebook)");
             }
+            if let Some(e) = done.read_error {
+                return Err(anyhow::Error::new(e).context(format!("cannot read {name}")));
+            }
+            self.bytes += done.bytes;
+            self.eof |= done.eof;
             self.taken += 1;
             pool.push(done.buf);
             // The chunk's stream events, in input order, on the ledger of the open streams;
@@ -1426,17 +1697,25 @@ pub(crate) fn read_logs<'b>(
         None => std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
     };
     for name in files {
-        let (label, input, size): (&str, Box<dyn Read>, _) = if name == "-" {
-            ("<stdin>", Box::new(io::stdin().lock()), None)
-        } else {
-            let f = File::open(name).with_context(|| format!("cannot open {name}"))?;
-            let size = f.metadata().ok().map(|m| m.len());
-            (name, Box::new(f), size)
-        };
+        if name == "-" {
+            let input = io::stdin().lock();
+            if threads > 1 {
+                run.read_parallel("<stdin>", input, None, None, threads, CHUNK)?;
+            } else {
+                run.read("<stdin>", input, None)?;
+            }
+            continue;
+        }
+        let f = File::open(name).with_context(|| format!("cannot open {name}"))?;
+        let meta = f.metadata().ok();
+        let size = meta.as_ref().map(|m| m.len());
+        // A regular file is read by byte ranges on the workers; a pipe or a device in order.
+        let ranges = RANGES && meta.as_ref().is_some_and(|m| m.is_file());
         if threads > 1 {
-            run.read_parallel(label, input, size, threads, CHUNK)?;
+            let file = ranges.then_some(&f);
+            run.read_parallel(name, &f, file, size, threads, CHUNK)?;
         } else {
-            run.read(label, input, size)?;
+            run.read(name, &f, size)?;
         }
     }
     run.progress.done();
@@ -1667,6 +1946,7 @@ mod tests {
                     }));
                     buf = b;
                 }
+                Ok(Piece::Range { .. }) => panic!("the chunker cuts no byte ranges"),
             }
         }
         assert_eq!(c.consumed, input.len() as u64);
@@ -1747,7 +2027,7 @@ mod tests {
             progress: Progress::new(),
         };
         let result = if threads > 1 {
-            run.read_parallel("log", input, None, threads, chunk)
+            run.read_parallel("log", input, None, None, threads, chunk)
         } else {
             run.read("log", input, None)
         };
@@ -1760,6 +2040,122 @@ mod tests {
             run.rejections,
             run.incomplete,
         )
+    }
+
+    /// A file in the temporary directory holding `bytes`, removed when dropped.
+    struct TempLog(std::path::PathBuf);
+
+    impl TempLog {
+        fn new(bytes: &[u8]) -> TempLog {
+            use std::sync::atomic::{AtomicU64, Ordering};
+            static N: AtomicU64 = AtomicU64::new(0);
+            let path = std::env::temp_dir().join(format!(
+                "ratebook-cost-{}-{}.jsonl",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ));
+            std::fs::write(&path, bytes).unwrap();
+            TempLog(path)
+        }
+    }
+
+    impl Drop for TempLog {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    /// [`price`] of a file read by byte ranges on `threads` workers (ranges of `chunk` bytes).
+    fn price_ranges(input: &[u8], threads: usize, chunk: usize, strict: bool) -> Priced {
+        let log = TempLog::new(input);
+        let file = File::open(&log.0).unwrap();
+        let book = ratebook::bundled::book();
+        let mut run = Run {
+            ledger: Ledger::new(&book, "2026-11-23".parse().unwrap()),
+            strict,
+            rejections: Vec::new(),
+            incomplete: Vec::new(),
+            lines: 0,
+            blank: 0,
+            progress: Progress::new(),
+        };
+        let result = run.read_parallel("log", io::empty(), Some(&file), None, threads, chunk);
+        let summary = run.ledger.summary().unwrap();
+        (
+            result.err().map(|e| e.to_string()),
+            summary,
+            run.lines,
+            run.blank,
+            run.rejections,
+            run.incomplete,
+        )
+    }
+
+    /// The lines [`read_range`] finds in `input`, range by range, as a worker prices them.
+    fn ranged(input: &[u8], cap: usize, chunk: usize) -> Vec<String> {
+        let log = TempLog::new(input);
+        let file = File::open(&log.0).unwrap();
+        let mut buf = RangeBuf::default();
+        let mut out = Vec::new();
+        let mut bytes = 0;
+        let mut start = 0u64;
+        loop {
+            let end = start + chunk as u64;
+            let r = read_range(&file, start, end, cap, &mut buf).unwrap();
+            let text = &buf.data[r.lines.clone()];
+            bytes += r.bytes;
+            let mut pieces: Vec<&[u8]> = text.split(|&x| x == b'\n').collect();
+            if text.is_empty() || text.ends_with(b"\n") {
+                pieces.pop();
+            }
+            out.extend(pieces.iter().map(|l| {
+                if l.len() > cap {
+                    "<too long>".to_string()
+                } else {
+                    String::from_utf8_lossy(l).into_owned()
+                }
+            }));
+            if r.too_long {
+                out.push("<too long>".to_string());
+            }
+            if r.eof {
+                break;
+            }
+            assert!(start < input.len() as u64 + 1, "no end of file seen");
+            start = end;
+        }
+        // Every byte but those of too-long lines (not read to their end) is in some range.
+        if !out.iter().any(|l| l == "<too long>") {
+            assert_eq!(bytes, input.len() as u64);
+        }
+        out
+    }
+
+    #[test]
+    fn byte_ranges_hold_the_same_lines_as_the_line_reader() {
+        let long = "y".repeat(100);
+        let inputs = [
+            "ab\ncdefgh\n\nij".to_string(),
+            String::new(),
+            "\n".into(),
+            "\n\n".into(),
+            "x\r\n".into(),
+            format!("ok\n{long}\nafter\n{long}"),
+            format!("{long}\n{long}\n"),
+            long.clone(),
+            "0123456789\nz".into(),
+            "01234567890\nz\n".into(),
+            "a\n\n\nb\n".into(),
+        ];
+        for input in &inputs {
+            for chunk in [1, 2, 3, 5, 11, 16, 64, 1 << 20] {
+                assert_eq!(
+                    ranged(input.as_bytes(), 10, chunk),
+                    lines(input.as_bytes(), 10),
+                    "{input:?} in ranges of {chunk}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -1781,6 +2177,11 @@ mod tests {
                     one,
                     "{threads} threads, chunks of {chunk}"
                 );
+                assert_eq!(
+                    price_ranges(&log, threads, chunk, false),
+                    one,
+                    "{threads} threads, byte ranges of {chunk}"
+                );
             }
         }
     }
@@ -1793,6 +2194,10 @@ mod tests {
         assert!(err.starts_with("log:"), "{err}");
         for chunk in [1, 100, 4096] {
             assert_eq!(price(&log, 3, chunk, true).0.as_deref(), Some(err.as_str()));
+            assert_eq!(
+                price_ranges(&log, 3, chunk, true).0.as_deref(),
+                Some(err.as_str())
+            );
         }
     }
 

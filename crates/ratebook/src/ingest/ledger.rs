@@ -667,6 +667,8 @@ struct Open {
     date: Option<Date>,
     mode: Mode,
     usage: Option<Usage>,
+    /// An event reported a service tier.
+    tier_said: bool,
 }
 
 /// The open streams, oldest first per kind (the most recent open one of a kind takes the
@@ -1108,6 +1110,7 @@ impl<'b> Ledger<'b> {
             if p.mode != Mode::Standard {
                 o.mode = p.mode;
             }
+            o.tier_said |= p.tier_said;
             merge_usage(&mut o.usage, p.usage, p.prompt_counts);
             return;
         }
@@ -1126,6 +1129,7 @@ impl<'b> Ledger<'b> {
                 date: p.date,
                 mode: p.mode,
                 usage,
+                tier_said: p.tier_said,
             },
         );
         while self.streams.open.len() > self.streams.cap {
@@ -1169,6 +1173,10 @@ impl<'b> Ledger<'b> {
                 }
                 if !complete {
                     a.insert(Assumption::IncompleteStream);
+                }
+                // As for a whole response: no event reported a tier (see `record`).
+                if kind.tiered() && open.mode == Mode::Standard && !open.tier_said {
+                    a.insert(Assumption::StandardTier);
                 }
                 a
             },

@@ -55,6 +55,12 @@ impl StreamKind {
         }
     }
 
+    /// Whether its provider bills by service tier, so a stream that reports none is assumed
+    /// to be standard.
+    pub(crate) fn tiered(self) -> bool {
+        !matches!(self, StreamKind::Gemini)
+    }
+
     fn provider(self) -> Provider {
         match self {
             StreamKind::OpenAiChat | StreamKind::OpenAiResponses => Provider::OpenAi,
@@ -107,6 +113,10 @@ pub struct Partial<'a> {
     /// prompt counts): its prompt counts are not a measurement and must not replace earlier
     /// ones.
     pub prompt_counts: bool,
+    /// The event reports a service tier (any, even the standard one). A stream of a provider
+    /// with tiers (OpenAI, Anthropic) none of whose events reports one is priced at the
+    /// standard tier with the `standard_tier` assumption, as a whole response would be.
+    pub tier_said: bool,
 }
 
 fn billable(p: Parsed<'_>) -> Result<Record<'_>, Cow<'static, str>> {
@@ -179,6 +189,8 @@ fn read<'a>(line: &Line<'a>, kind: StreamKind) -> Result<StreamEvent<'a>, LineEr
                     model: model_of(msg),
                     date: date_of(msg),
                     mode: Mode::Standard,
+                    tier_said: msg.service_tier.is_some()
+                        || msg.usage.as_ref().is_some_and(|u| u.service_tier.is_some()),
                     usage,
                     prompt_counts: true,
                 };
@@ -192,6 +204,7 @@ fn read<'a>(line: &Line<'a>, kind: StreamKind) -> Result<StreamEvent<'a>, LineEr
                         mode: Mode::Standard,
                         usage: Some(anthropic::usage_of(u)?),
                         prompt_counts: anthropic::has_prompt_counts(u),
+                        tier_said: u.service_tier.is_some(),
                     }),
                     None => StreamStep::Nothing,
                 };
@@ -210,6 +223,7 @@ fn read<'a>(line: &Line<'a>, kind: StreamKind) -> Result<StreamEvent<'a>, LineEr
                     mode: openai::tier_mode(r, Mode::Standard),
                     usage: None,
                     prompt_counts: true,
+                    tier_said: r.service_tier.is_some(),
                 }),
                 (
                     Some(
@@ -259,6 +273,7 @@ fn read<'a>(line: &Line<'a>, kind: StreamKind) -> Result<StreamEvent<'a>, LineEr
                     mode: openai::tier_mode(line, Mode::Standard),
                     usage: None,
                     prompt_counts: true,
+                    tier_said: line.service_tier.is_some(),
                 }),
             };
             (id_of(line), step)
@@ -285,6 +300,8 @@ fn read<'a>(line: &Line<'a>, kind: StreamKind) -> Result<StreamEvent<'a>, LineEr
                     mode: r.mode,
                     usage: Some(r.usage),
                     prompt_counts: true,
+                    // Gemini has no service tiers to assume.
+                    tier_said: true,
                 })
             };
             (id, step)
