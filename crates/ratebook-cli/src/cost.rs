@@ -501,6 +501,10 @@ fn line_text<'l>(
     if first {
         line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
     }
+    // The SIMD check answers for valid text; std's locates the error of invalid text.
+    if let Ok(text) = simdutf8::basic::from_utf8(line) {
+        return Ok(text);
+    }
     std::str::from_utf8(line).map_err(|e| {
         ledger.count_rejected(RejectKind::Encoding);
         let msg = format!(

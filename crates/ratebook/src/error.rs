@@ -29,8 +29,21 @@ impl Location {
         // Saturating: counts and offsets within `text` are at most its length, below `usize::MAX`.
         let line = before.matches('\n').count().saturating_add(1);
         let line_start = before.rfind('\n').map_or(0, |i| i.saturating_add(1));
-        let column = before
-            .get(line_start..)
+        Location::at_line(file, text, offset, line, line_start, key)
+    }
+
+    /// The location of `offset`, which is on line `line` (from 1) starting at byte
+    /// `line_start` of `text`.
+    fn at_line(
+        file: &str,
+        text: &str,
+        offset: usize,
+        line: usize,
+        line_start: usize,
+        key: Option<String>,
+    ) -> Location {
+        let column = text
+            .get(line_start..offset)
             .map_or(0, |s| s.chars().count())
             .saturating_add(1);
         Location {
@@ -39,6 +52,47 @@ impl Location {
             column,
             key,
         }
+    }
+}
+
+/// Where each line of a text starts, for the locations of many offsets in it: each is a
+/// binary search instead of a count of the newlines before it (a pricing file's every entry
+/// keeps its location).
+#[derive(Debug, Clone)]
+pub(crate) struct LineIndex {
+    /// Byte offsets of the starts of lines 2, 3, …
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the lines of `text`.
+    pub(crate) fn new(text: &str) -> LineIndex {
+        let starts = text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            // Saturating: an index in `text`, below `usize::MAX`.
+            .map(|(i, _)| i.saturating_add(1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// [`Location::from_offset`] of `offset` in `text`, the text indexed.
+    pub(crate) fn location(
+        &self,
+        file: &str,
+        text: &str,
+        offset: usize,
+        key: Option<String>,
+    ) -> Location {
+        let offset = offset.min(text.len());
+        // Lines that start at or before `offset`, after the first.
+        let n = self.starts.partition_point(|&s| s <= offset);
+        let line_start = match n.checked_sub(1) {
+            Some(i) => self.starts.get(i).copied().unwrap_or(0),
+            None => 0,
+        };
+        Location::at_line(file, text, offset, n.saturating_add(1), line_start, key)
     }
 }
 
@@ -140,3 +194,35 @@ impl std::error::Error for Error {}
 
 /// Shorthand used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_index_locates_every_offset_as_counting_does() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "ab\ncd\n",
+            "[x]\r\nkey = \"é€\"\n\n  other = 1\nlast",
+        ] {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                if !text.is_char_boundary(offset.min(text.len())) {
+                    continue;
+                }
+                let key = Some("k".to_string());
+                assert_eq!(
+                    index.location("f.toml", text, offset, key.clone()),
+                    Location::from_offset("f.toml", text, offset, key),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
+        let text = "a\nbc\né\nd";
+        let loc = LineIndex::new(text).location("f", text, text.len(), None);
+        assert_eq!((loc.line, loc.column), (4, 2));
+    }
+}

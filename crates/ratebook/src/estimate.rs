@@ -473,15 +473,23 @@ fn invalid(msg: impl Into<String>) -> Error {
 }
 
 /// Fails with [`ErrorKind::InvalidUsage`] naming `field` when `n` is above [`MAX_QUANTITY`].
+#[inline]
 pub fn within_max(field: &str, n: u64) -> Result<u64, Error> {
     if n > MAX_QUANTITY {
-        return Err(invalid(format!(
-            "{field} is {}, above the maximum of {} one request can meter (a negative count read as unsigned?)",
-            format_count(n),
-            format_count(MAX_QUANTITY)
-        )));
+        return Err(over_max(field, n));
     }
     Ok(n)
+}
+
+/// The error of [`within_max`], out of line: the check itself is inlined where it is called.
+#[cold]
+#[inline(never)]
+fn over_max(field: &str, n: u64) -> Error {
+    invalid(format!(
+        "{field} is {}, above the maximum of {} one request can meter (a negative count read as unsigned?)",
+        format_count(n),
+        format_count(MAX_QUANTITY)
+    ))
 }
 
 /// The output tokens a model's `max_output_tokens` caps: text (reasoning included), image,

@@ -17,7 +17,7 @@ use crate::book::{
     PriceEntry, Provider, RateBook, Rates, Rounding, Scope, TierApplication,
 };
 use crate::date::Date;
-use crate::error::{Error, ErrorKind, Location};
+use crate::error::{Error, ErrorKind, LineIndex, Location};
 use crate::image::{ImageScheme, MAX_IMAGE_TOKENS};
 use crate::money::Amount;
 use crate::raw::{self, Spanned};
@@ -276,6 +276,7 @@ pub fn load_file(file: &SourceFile) -> Result<(Provider, Vec<Model>, Option<Clou
     let mut cx = Cx {
         file,
         errors: Vec::new(),
+        lines: LineIndex::new(&file.text),
     };
     let result = cx.convert(parsed);
     errors.append(&mut cx.errors);
@@ -290,11 +291,13 @@ pub fn load_file(file: &SourceFile) -> Result<(Provider, Vec<Model>, Option<Clou
 struct Cx<'a> {
     file: &'a SourceFile,
     errors: Vec<Error>,
+    /// The file's lines, for the location every entry keeps.
+    lines: LineIndex,
 }
 
 impl Cx<'_> {
     fn loc(&self, span: Range<usize>, key: &str) -> Location {
-        Location::from_offset(
+        self.lines.location(
             &self.file.name,
             &self.file.text,
             span.start,
