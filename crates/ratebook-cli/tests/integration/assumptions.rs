@@ -48,13 +48,14 @@ fn a_stream_closed_before_its_end_is_an_assumption_too() {
         "--date",
         "2026-11-23",
     ]);
-    // Four Anthropic streams (events carry no timestamp), one abandoned before message_stop.
+    // Four Anthropic streams (events carry no timestamp, nor a service tier), one abandoned
+    // before message_stop.
     assert_eq!(v["records"], 4);
     assert_eq!(v["incomplete_streams"], 1);
     assert_eq!(v["priced_exactly"], 0);
     assert_eq!(
         v["assumptions"],
-        json!({"incomplete_stream": 1, "no_timestamp": 4})
+        json!({"incomplete_stream": 1, "no_timestamp": 4, "standard_tier": 4})
     );
 }
 
