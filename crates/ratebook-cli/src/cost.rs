@@ -2162,6 +2162,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Any text, any range size, any cap: the ranges hold exactly the line reader's lines.
+        #[test]
+        fn byte_ranges_of_any_text_hold_the_line_readers_lines(
+            input in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b'b', b'\n', b'\r', 0xE9]),
+                0..300,
+            ),
+            chunk in 1usize..64,
+            cap in 1usize..24,
+        ) {
+            proptest::prop_assert_eq!(ranged(&input, cap, chunk), lines(&input, cap));
+        }
+    }
+
     #[test]
     fn parallel_runs_equal_the_sequential_run() {
         let log = mixed_log();
