@@ -178,10 +178,9 @@ fn line_items(p: &LineItemsProps) -> Html {
                     <tr data-meter={l.meter()} data-custom-price={(crate::platform::OWN_PRICES && !l.overlays.is_empty()).then_some("true")}>
                         <td>
                             <p class="line-sentence">{ l.sentence() }</p>
+                            // The rule names the custom price (`custom price: …`); a row with
+                            // one is marked by `data-custom-price` and styled as a warning.
                             <p class="line-rule">{ l.rule() }</p>
-                            if crate::platform::OWN_PRICES && !l.overlays.is_empty() {
-                                <p class="custom-price">{ format!("Custom price: {}", l.overlays.join(", ")) }</p>
-                            }
                         </td>
                         <td class="num" data-usd={l.amount.to_string()}>{ format_usd(l.amount) }</td>
                     </tr>
