@@ -199,6 +199,17 @@ impl<'a> Reader<'a> {
         // Every JSON whitespace byte is at most b' ': one compare settles most calls.
         match self.b.get(self.i) {
             Some(&c) if c > b' ' => Ok(c),
+            // One space, as after most `:` and `,` in logs written by Python's `json.dumps`.
+            Some(b' ') => match self.b.get(self.i + 1) {
+                Some(&c) if c > b' ' => {
+                    self.i += 1;
+                    Ok(c)
+                }
+                _ => {
+                    self.ws();
+                    self.b.get(self.i).copied().ok_or(Refused)
+                }
+            },
             _ => {
                 self.ws();
                 self.b.get(self.i).copied().ok_or(Refused)
