@@ -193,19 +193,7 @@ pub fn within_budget(sizes: Sizes) -> Result {
 /// core's `ingest` is not switched on for the calculator), bound and optimized for size.
 fn build_extra(tools: &tools::Tools, bindgen_out: &Path, dist: &Path) -> Result {
     step("building the second module (scenario planner, log pricing) for wasm32");
-    run(cargo().args([
-        "build",
-        "-p",
-        EXTRA_CRATE,
-        "--target",
-        WASM_TARGET,
-        "--profile",
-        PROFILE,
-    ]))?;
-    let wasm = target_dir()
-        .join(WASM_TARGET)
-        .join(PROFILE)
-        .join(format!("{EXTRA_STEM}.wasm"));
+    let wasm = build_wasm(EXTRA_CRATE, EXTRA_STEM, None)?;
     run(Command::new(&tools.wasm_bindgen)
         .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(bindgen_out)
@@ -225,20 +213,14 @@ fn build_extra(tools: &tools::Tools, bindgen_out: &Path, dist: &Path) -> Result 
     )
 }
 
-/// One build of the calculator (with `feature`, or none) bound as `stem` into `dist`: the
-/// module optimized for size, the glue minified.
-fn build_calculator(
-    tools: &tools::Tools,
-    bindgen_out: &Path,
-    dist: &Path,
-    feature: Option<&str>,
-    stem: &str,
-) -> Result {
+/// Builds crate `krate` (with `feature`, or none) for wasm32 in the [`PROFILE`] profile:
+/// the path of its module `<stem>.wasm`, checked to exist.
+pub fn build_wasm(krate: &str, stem: &str, feature: Option<&str>) -> Result<PathBuf> {
     let mut cmd = cargo();
     cmd.args([
         "build",
         "-p",
-        CRATE,
+        krate,
         "--target",
         WASM_TARGET,
         "--profile",
@@ -251,10 +233,23 @@ fn build_calculator(
     let wasm = target_dir()
         .join(WASM_TARGET)
         .join(PROFILE)
-        .join(format!("{STEM}.wasm"));
+        .join(format!("{stem}.wasm"));
     if !wasm.is_file() {
         return Err(format!("cargo did not produce {}", wasm.display()));
     }
+    Ok(wasm)
+}
+
+/// One build of the calculator (with `feature`, or none) bound as `stem` into `dist`: the
+/// module optimized for size, the glue minified.
+fn build_calculator(
+    tools: &tools::Tools,
+    bindgen_out: &Path,
+    dist: &Path,
+    feature: Option<&str>,
+    stem: &str,
+) -> Result {
+    let wasm = build_wasm(CRATE, STEM, feature)?;
     run(Command::new(&tools.wasm_bindgen)
         .args([
             "--target",

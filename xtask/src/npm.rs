@@ -23,15 +23,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::build::{gzipped_len, kb};
-use crate::tools::{self, WASM_TARGET};
+use crate::tools;
 use crate::{Result, cargo, describe, root, run, step, target_dir};
 
 const CRATE: &str = "ratebook-js";
 const STEM: &str = "ratebook_js";
 /// The package name on npm.
 pub const NAME: &str = "ratebook";
-/// The same profile as the page: small (the bundled book is most of the module anyway).
-const PROFILE: &str = crate::build::PROFILE;
 /// What rustc enables for wasm32-unknown-unknown, and so what wasm-opt may assume (Node 18+
 /// has every one).
 const WASM_FEATURES: [&str; 8] = [
@@ -151,22 +149,8 @@ pub fn package() -> Result<Package> {
     let tools = tools::ensure_build_tools()?;
 
     step("npm: building the core for wasm32 (crates/ratebook-js)");
-    run(cargo().args([
-        "build",
-        "-p",
-        CRATE,
-        "--target",
-        WASM_TARGET,
-        "--profile",
-        PROFILE,
-    ]))?;
-    let wasm = target_dir()
-        .join(WASM_TARGET)
-        .join(PROFILE)
-        .join(format!("{STEM}.wasm"));
-    if !wasm.is_file() {
-        return Err(format!("cargo did not produce {}", wasm.display()));
-    }
+    // The page's profile: small (the bundled book is most of the module anyway).
+    let wasm = crate::build::build_wasm(CRATE, STEM, None)?;
 
     step("npm: generating the Node.js glue (wasm-bindgen --target nodejs)");
     let bindgen = target_dir().join("xtask").join("npm-bindgen");
