@@ -12,6 +12,7 @@
 //!
 //! Built by `cargo xtask build` (wasm-bindgen `--target web`, `wasm-opt -Oz`), never by trunk.
 
+pub mod address;
 pub mod components;
 pub mod form;
 pub mod hooks;

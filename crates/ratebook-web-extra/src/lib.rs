@@ -10,6 +10,8 @@
 //! these views; the calculator's module is not started then. [`scenario_form`] and [`log`] are
 //! pure and unit-tested natively.
 
+#[path = "../../../web/src/address.rs"]
+mod address;
 pub mod book;
 pub mod log;
 pub mod log_view;
@@ -20,6 +22,8 @@ pub mod parity;
 pub mod query;
 pub mod scenario_form;
 pub mod scenario_view;
+
+pub use address::{location_search, replace_query};
 
 use wasm_bindgen::prelude::*;
 
@@ -68,26 +72,6 @@ pub fn mark(key: &str, value: &str) {
         .and_then(|d| d.document_element())
     {
         let _ = el.set_attribute(&format!("data-{key}"), value);
-    }
-}
-
-/// The page's query string, with its `?`.
-pub fn location_search() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default()
-}
-
-/// Replaces the URL's query without adding a history entry.
-pub fn replace_query(query: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    if window.location().search().ok().as_deref() == Some(query) {
-        return;
-    }
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(query));
     }
 }
 
