@@ -1020,10 +1020,7 @@ impl<'b> Run<'b> {
                 if let Some(b) = pool.pop() {
                     break b;
                 }
-                let done = done_rx
-                    .recv()
-                    .map_err(|_| anyhow::anyhow!("the pricing threads stopped"))?;
-                order.take(self, name, done, &mut pool)?;
+                order.wait(self, name, done_rx, &mut pool)?;
                 self.progress
                     .show(name, order.lines, chunker.consumed, size);
             };
@@ -1046,10 +1043,7 @@ impl<'b> Run<'b> {
         }
         drop(work_tx);
         while order.taken < sent {
-            let done = done_rx
-                .recv()
-                .map_err(|_| anyhow::anyhow!("the pricing threads stopped"))?;
-            order.take(self, name, done, &mut pool)?;
+            order.wait(self, name, done_rx, &mut pool)?;
             self.progress
                 .show(name, order.lines, chunker.consumed, size);
         }
@@ -1077,10 +1071,7 @@ impl<'b> Run<'b> {
         while !order.eof {
             // Without a free slot, wait for reports (taking them in order frees slots).
             if tokens.pop().is_none() {
-                let done = done_rx
-                    .recv()
-                    .map_err(|_| anyhow::anyhow!("the pricing threads stopped"))?;
-                order.take(self, name, done, &mut tokens)?;
+                order.wait(self, name, done_rx, &mut tokens)?;
                 self.progress.show(name, order.lines, order.bytes, size);
                 continue;
             }
@@ -1101,10 +1092,7 @@ impl<'b> Run<'b> {
         drop(work_tx);
         // Ranges sent past the end of the file have no lines; their reports are taken too.
         while order.taken < sent {
-            let done = done_rx
-                .recv()
-                .map_err(|_| anyhow::anyhow!("the pricing threads stopped"))?;
-            order.take(self, name, done, &mut tokens)?;
+            order.wait(self, name, done_rx, &mut tokens)?;
             self.progress.show(name, order.lines, order.bytes, size);
         }
         Ok(())
@@ -1126,6 +1114,20 @@ struct InOrder {
 }
 
 impl InOrder {
+    /// Waits for the next chunk report from the workers and [takes](InOrder::take) it.
+    fn wait(
+        &mut self,
+        run: &mut Run<'_>,
+        name: &str,
+        done_rx: &mpsc::Receiver<Done>,
+        pool: &mut Vec<Vec<u8>>,
+    ) -> Result<()> {
+        let done = done_rx
+            .recv()
+            .map_err(|_| anyhow::anyhow!("the pricing threads stopped"))?;
+        self.take(run, name, done, pool)
+    }
+
     /// Files `done` and takes every report now next in order: its counts and rejected lines go
     /// to `run` (numbered in the file), its buffer back to `pool`.
     fn take(
