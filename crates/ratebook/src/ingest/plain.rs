@@ -270,8 +270,32 @@ impl<'a> Reader<'a> {
     }
 
     /// An escape-free string (its opening quote next), borrowed from the line.
-    #[inline]
+    #[inline(always)]
     fn plain(&mut self) -> Result<&'a str> {
+        // Keys and read values are short: whole chunks settle them, without `scan`'s tail.
+        let start = self.i + 1;
+        let mut at = start;
+        while let Some(chunk) = self.b.get(at..at + 16) {
+            let m = chunk_mask(chunk.try_into().map_err(|_| Refused)?);
+            if m != 0 {
+                let end = at + m.trailing_zeros() as usize;
+                if self.b.get(end) != Some(&b'"') {
+                    break;
+                }
+                self.i = end + 1;
+                // SAFETY: `start` follows a quote and `end` is at one: both are ASCII, so
+                // both are char boundaries of `s`, and `start <= end < s.len()` (`end` was
+                // just read).
+                return Ok(unsafe { self.s.get_unchecked(start..end) });
+            }
+            at += 16;
+        }
+        self.plain_rest()
+    }
+
+    /// [`Reader::plain`] of a string that does not end within its first 16 bytes.
+    #[inline(never)]
+    fn plain_rest(&mut self) -> Result<&'a str> {
         let (start, end, escaped) = self.string()?;
         if escaped {
             return Err(Refused);
@@ -778,6 +802,33 @@ mod tests {
         let skipped =
             format!(r#"{{"object": "response", "model": "gpt-4o", {usage}, "metadata": [1e400]}}"#);
         assert!(agree(&skipped));
+    }
+
+    #[test]
+    fn read_strings_of_every_length_and_ending_agree() {
+        // A read string (the model) and keys of 0 to 40 bytes, ending anywhere within or past
+        // the first 16-byte chunk and near the end of the line, plain or with an escape (which
+        // only serde_json reads) or a raw control character (which both reject).
+        for n in 0..41 {
+            for tail in ["}", "   }", &format!("{}}}", " ".repeat(20))] {
+                let name = "m".repeat(n);
+                let plain = format!(r#"{{"model": "{name}"{tail}"#);
+                assert!(agree(&plain), "{plain}");
+                assert_eq!(
+                    line(&plain).and_then(|l| l.model).map(|m| m.0.len()),
+                    Some(n)
+                );
+                let key = format!(r#"{{"{name}": 1, "model": "x"{tail}"#);
+                assert!(agree(&key), "{key}");
+                for at in 0..=n {
+                    let escaped = format!(r#"{{"model": "{}\n{}"{tail}"#, &name[..at], &name[at..]);
+                    assert!(line(&escaped).is_none(), "{escaped}");
+                    assert!(slow(&escaped).is_some(), "{escaped}");
+                    let raw = format!("{{\"model\": \"{}\u{1}{}\"{tail}", &name[..at], &name[at..]);
+                    assert!(line(&raw).is_none() && slow(&raw).is_none(), "{raw:?}");
+                }
+            }
+        }
     }
 
     #[test]
