@@ -31,6 +31,17 @@ async fn scenario_deep_links_match_hand_computed_numbers() {
     page.expect_attr(r, "data-expected-attempts", "1.875").await;
     assert_eq!(page.value_of("pass-rate").await, "0.5");
     assert_eq!(page.value_of("fallback-model").await, "gemini-2.5-flash");
+    let no_notice = "return document.getElementById('notices') === null;";
+    assert_eq!(page.js(no_notice, vec![]).await, json!(true));
+
+    // Parameters the planner does not read are named in a notice, not silently dropped: the
+    // calculator's `mode` and a mistyped `batch_share` change nothing ($0.000275 × 1,000).
+    page.open_view("?view=scenario&model=gemini-3.1-flash-lite&date=2026-11-23&requests-per-day=1000&input-tokens=500&output-tokens=100&mode=warp&batch_share=1&days=30").await;
+    page.expect_attr(r, "data-daily-usd", "0.275").await;
+    assert_eq!(
+        page.text_of("#notices .notice").await,
+        "Ignored unknown link parameters: batch_share, mode."
+    );
 
     // Pass rate 0.8, no retries, no fallback, 2,000 a day over 31 days: $0.000275 × 2,000 =
     // $0.55 a day, $17.05 a month; 1,600 accepted a day → $0.55 / 1,600 = $0.00034375 each.

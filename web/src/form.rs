@@ -215,17 +215,7 @@ impl Form {
     }
 }
 
-/// Shortens text quoted back in a message (a hostile link can carry megabytes).
-pub fn shorten(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(MAX).collect();
-        t.push('…');
-        t
-    }
-}
+pub use crate::urlcodec::shorten;
 
 /// Formats `x` with `places` decimals using integer arithmetic: the page draws and times with
 /// floats, and this keeps Rust's float-formatting machinery out of the download.

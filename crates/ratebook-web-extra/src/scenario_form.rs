@@ -10,7 +10,7 @@
 use ratebook::scenario::{Fallback, MAX_RETRIES, Scenario, parse_share};
 use ratebook::{Date, Decimal, ImageCount};
 
-use crate::query::{encode, pairs};
+use crate::query::{encode, pairs, shorten};
 
 /// The fields, each with its URL parameter (which is also its element id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +159,21 @@ impl ScenarioForm {
             f.set(SField::OutputImages, &images.join(","));
         }
         f
+    }
+
+    /// The link's parameters the planner does not read (sorted, once each, shortened), for a
+    /// notice: a mistyped name (`batch_share`) or one of the calculator's (`mode`) would
+    /// otherwise change nothing without a word.
+    pub fn unknown_params(search: &str) -> Vec<String> {
+        let mut unknown: Vec<String> = pairs(search)
+            .into_iter()
+            .map(|(k, _)| k)
+            .filter(|k| SField::from_param(k).is_none() && k != "discount" && k != "view")
+            .map(|k| shorten(&k))
+            .collect();
+        ratebook::order::sort(&mut unknown);
+        unknown.dedup();
+        unknown
     }
 
     /// The link of this form (with `view=scenario` first).
@@ -315,6 +330,19 @@ mod tests {
         assert_eq!(s.output_images.len(), 2);
         assert_eq!(f.discounts, vec!["openai:20".to_string()]);
         assert!(f.to_query().ends_with("&discount=openai:20"));
+    }
+
+    #[test]
+    fn unknown_parameters_are_listed_once() {
+        let q = "?view=scenario&mode=warp&batch_share=0.5&mode=flex&pass-rate=1&discount=openai:20";
+        assert_eq!(ScenarioForm::unknown_params(q), vec!["batch_share", "mode"]);
+        let long = format!("?{}=1", "x".repeat(60));
+        assert_eq!(
+            ScenarioForm::unknown_params(&long),
+            vec![format!("{}…", "x".repeat(40))]
+        );
+        let known = ScenarioForm::example(today()).to_query();
+        assert!(ScenarioForm::unknown_params(&known).is_empty(), "{known}");
     }
 
     #[test]

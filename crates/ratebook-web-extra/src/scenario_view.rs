@@ -103,6 +103,7 @@ fn usd_attr(d: Decimal) -> AttrValue {
 pub fn scenario_app() -> Html {
     let today: Date = use_memo((), |_| crate::today()).as_ref().to_owned();
     let form = use_state(|| ScenarioForm::parse(&crate::location_search(), today));
+    let unknown = use_state(|| ScenarioForm::unknown_params(&crate::location_search()));
     let load = use_state(|| Load::Loading);
     {
         let load = load.clone();
@@ -267,6 +268,17 @@ pub fn scenario_app() -> Html {
                         <h2>{ "Some prices could not be used" }</h2>
                         <ul>{ for problems.iter().map(|p| html! { <li>{ p.clone() }</li> }) }</ul>
                     </div>
+                }
+                if !unknown.is_empty() {
+                    <section id="notices" class="alert alert-notice" role="status">
+                        <ul>
+                            <li class="notice">{ format!("Ignored unknown link parameters: {}.", unknown.join(", ")) }</li>
+                        </ul>
+                        <button type="button" class="button-quiet" onclick={
+                            let unknown = unknown.clone();
+                            Callback::from(move |_| unknown.set(Vec::new()))
+                        }>{ "Dismiss" }</button>
+                    </section>
                 }
                 <main id="scenario" class="calculator">
                     <section class="card workload" aria-labelledby="scenario-form-title">
