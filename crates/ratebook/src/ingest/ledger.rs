@@ -1566,11 +1566,19 @@ impl<'b> Ledger<'b> {
         };
         let rater = || Rater::new(billed, entry, rec.mode, false, deployment);
         // `estimate` meets a mode the entry does not offer before contradicting counts.
-        let s = split(u, 0).map_err(|e| line_error(rater().err().unwrap_or(e)))?;
+        // (`match`, not `map_err(…)?`: the large results are then used where they were
+        // returned instead of copied into another `Result`.)
+        let s = match split(u, 0) {
+            Ok(s) => s,
+            Err(e) => return Err(line_error(rater().err().unwrap_or(e))),
+        };
         // One request per record: over the model's context window or output cap is rejected.
         check_model_limits(billed, entry, u, &s)
             .map_err(|e| line_error(rater().err().unwrap_or(e)))?;
-        let q = quantities(entry, &s).map_err(line_error)?;
+        let q = match quantities(entry, &s) {
+            Ok(q) => q,
+            Err(e) => return Err(line_error(e)),
+        };
         // Long-context cliffs: past a whole-request tier, or within 10% below one.
         let (over_cliff, near) = if entry.tiers.is_empty() {
             (false, false)

@@ -52,9 +52,15 @@ pub(crate) fn from_str<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
         i: 0,
         nesting: 0,
     };
-    let value = T::deserialize(&mut r).ok()?;
-    r.ws();
-    (r.i == r.b.len()).then_some(value)
+    // (A `match` rather than `ok()?` and `then_some`: the value, often hundreds of bytes,
+    // then stays where it was built instead of being copied from one wrapper to the next.)
+    match T::deserialize(&mut r) {
+        Ok(value) => {
+            r.ws();
+            if r.i == r.b.len() { Some(value) } else { None }
+        }
+        Err(Refused) => None,
+    }
 }
 
 /// The reader's only error: "not plain; ask serde_json".
