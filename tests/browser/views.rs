@@ -482,6 +482,63 @@ async fn a_log_is_priced_in_the_browser_like_ratebook_cost() {
     page.close().await;
 }
 
+/// Dropping a file on the drop zone prices it like choosing it (the drop handler, not the file
+/// input), and a second drop replaces the first one's results.
+#[tokio::test]
+async fn a_log_dropped_on_the_page_is_priced() {
+    let book = native_book();
+    let text = test_log();
+    let (want, rejected) = native_cost(&book, &text, None);
+    let (_lock, page) = page(1280, 1000).await;
+    page.open_view("?view=log").await;
+    // What a browser does when a file is dragged onto the zone and let go.
+    let drop = "const dt = new DataTransfer(); \
+        dt.items.add(new File([arguments[0]], arguments[1], {type: 'application/jsonl'})); \
+        const zone = document.getElementById('log-drop'); \
+        zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true})); \
+        return zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));";
+    // `dispatchEvent` is false when the handler called `preventDefault` (the browser would
+    // otherwise open the file in the tab).
+    assert_eq!(
+        page.js(drop, vec![json!(text), json!("responses.jsonl")])
+            .await,
+        json!(false)
+    );
+    page.expect_attr("#log-status", "data-state", "done").await;
+    page.expect_attr(
+        "#log-total",
+        "data-total-usd",
+        &want.total.normalize().to_string(),
+    )
+    .await;
+    let lines = page
+        .js(
+            "return [...document.querySelectorAll('#log-rejected li')].map(l => Number(l.dataset.line));",
+            vec![],
+        )
+        .await;
+    assert_eq!(lines, json!(rejected), "rejected lines, by number");
+
+    // A second file, of which only line 2 prices: gpt-4o on 2026-01-01 (`created`) at $2.50/M
+    // in, $10/M out (pricing/openai.toml), 1,000 in and 100 out = $0.0025 + $0.001 = $0.0035.
+    let second = "not json\n{\"object\": \"chat.completion\", \"created\": 1767225600, \"model\": \"gpt-4o\", \"usage\": {\"prompt_tokens\": 1000, \"completion_tokens\": 100}}\n";
+    assert_eq!(
+        page.js(drop, vec![json!(second), json!("second.jsonl")])
+            .await,
+        json!(false)
+    );
+    page.expect_attr("#log-total", "data-total-usd", "0.0035")
+        .await;
+    let lines = page
+        .js(
+            "return [...document.querySelectorAll('#log-rejected li')].map(l => Number(l.dataset.line));",
+            vec![],
+        )
+        .await;
+    assert_eq!(lines, json!([1]), "the second file's rejected line");
+    page.close().await;
+}
+
 /// A 100 MB log prices without freezing the tab: the worker reads it in pieces while the page
 /// keeps drawing frames. Measured (tests/artifacts/log-100mb.txt), with a loose bound.
 #[tokio::test]
