@@ -5,6 +5,28 @@
 
 use std::fmt;
 
+/// How a message quotes an id someone else wrote (a log's model, a link's value): control
+/// characters escaped (`\u{0}`), so they cannot hide or rewrite the terminal line, and at most
+/// [`QUOTED_MAX`] characters, the rest shown as `…`.
+pub(crate) fn quoted(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == QUOTED_MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters of an id [`quoted`] in a message.
+pub(crate) const QUOTED_MAX: usize = 80;
+
 /// A position in a pricing file (or a line of a log): 1-based line and column, plus the key path
 /// of the value when one is known (`models."gpt-4o".prices[0].input`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -197,6 +219,21 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quoted_ids_escape_control_characters_and_stop_at_the_limit() {
+        assert_eq!(super::quoted("gpt-4o"), "gpt-4o");
+        assert_eq!(super::quoted("gpt-4o\u{0}"), "gpt-4o\\u{0}");
+        assert_eq!(super::quoted("a\u{1b}[2Kb\n"), "a\\u{1b}[2Kb\\u{a}");
+        let long = "é".repeat(200);
+        let q = super::quoted(&long);
+        assert_eq!(q.chars().count(), super::QUOTED_MAX + 1);
+        assert!(q.ends_with("é…"));
+        assert_eq!(
+            super::quoted(&"x".repeat(super::QUOTED_MAX)),
+            "x".repeat(super::QUOTED_MAX)
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -226,7 +226,8 @@ impl RateBook {
                 let mut e = Error::new(
                     ErrorKind::UnknownModel,
                     format!(
-                        "unknown snapshot `{requested}` of {}: its price is not known to equal {}'s, so it is not guessed{}",
+                        "unknown snapshot `{}` of {}: its price is not known to equal {}'s, so it is not guessed{}",
+                        crate::error::quoted(requested),
                         m.id,
                         m.id,
                         if known.is_empty() {
@@ -244,7 +245,7 @@ impl RateBook {
         }
         let mut e = Error::new(
             ErrorKind::UnknownModel,
-            format!("unknown model `{requested}`"),
+            format!("unknown model `{}`", crate::error::quoted(requested)),
         );
         e.suggestions = self.suggest(requested, 3);
         Err(e)
@@ -341,6 +342,8 @@ impl RateBook {
         if needle.is_empty() {
             return Vec::new();
         }
+        let needle_chars = needle.chars().count();
+        let limit = (needle_chars / 2).max(3);
         let mut scored: Vec<(usize, String)> = self
             .models
             .iter()
@@ -351,15 +354,23 @@ impl RateBook {
             })
             .map(|(m, name)| {
                 let lower = name.to_ascii_lowercase();
-                let mut d = crate::suggest::distance(&needle, &lower);
-                if lower.starts_with(&needle) || needle.starts_with(&lower) {
-                    d = d.min(needle.len().abs_diff(lower.len()).min(2));
-                }
+                let gap = needle_chars.abs_diff(lower.chars().count());
+                // One is a prefix of the other: the distance is their length difference, which
+                // is at least `gap`, and the rule caps it at 2.
+                let d = if lower.starts_with(&needle) || needle.starts_with(&lower) {
+                    needle.len().abs_diff(lower.len()).min(2)
+                } else if gap > limit {
+                    // The distance is at least the length difference: out of reach without
+                    // computing it (which takes the product of the lengths; a log's model id
+                    // can be megabytes long).
+                    gap
+                } else {
+                    crate::suggest::distance(&needle, &lower)
+                };
                 (d, m.id.clone())
             })
             .collect();
         crate::order::sort(&mut scored);
-        let limit = (needle.chars().count() / 2).max(3);
         let mut out: Vec<String> = Vec::new();
         for (d, name) in scored {
             if d <= limit && !out.contains(&name) {
@@ -401,6 +412,74 @@ fn strip_snapshot(id: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `suggest` as it was before pruning by length: every candidate's distance computed.
+    #[cfg(feature = "bundled")]
+    fn suggest_unpruned(book: &RateBook, id: &str, n: usize) -> Vec<String> {
+        let needle = id.trim().to_ascii_lowercase();
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let mut scored: Vec<(usize, String)> = book
+            .models
+            .iter()
+            .flat_map(|m| {
+                std::iter::once(&m.id)
+                    .chain(&m.aliases)
+                    .map(move |a| (m, a))
+            })
+            .map(|(m, name)| {
+                let lower = name.to_ascii_lowercase();
+                let mut d = crate::suggest::distance(&needle, &lower);
+                if lower.starts_with(&needle) || needle.starts_with(&lower) {
+                    d = d.min(needle.len().abs_diff(lower.len()).min(2));
+                }
+                (d, m.id.clone())
+            })
+            .collect();
+        crate::order::sort(&mut scored);
+        let limit = (needle.chars().count() / 2).max(3);
+        let mut out: Vec<String> = Vec::new();
+        for (d, name) in scored {
+            if d <= limit && !out.contains(&name) {
+                out.push(name);
+            }
+            if out.len() == n {
+                break;
+            }
+        }
+        out
+    }
+
+    #[cfg(feature = "bundled")]
+    #[test]
+    fn pruned_suggestions_equal_the_full_computation() {
+        let book = crate::bundled::book();
+        let mut ids: Vec<String> = [
+            "gpt4o",
+            "gpt-4o-mni",
+            "claude-sonet-4-5",
+            "gemini-2.5-flsh",
+            "o3",
+            "x",
+            "gpt-4o-extra-long-suffix-that-is-not-a-snapshot",
+            "anthropic.claude-3-haiku",
+            "models/gemini-pro",
+            "GPT-5",
+            "ｇｐｔ-４ｏ",
+        ]
+        .map(String::from)
+        .to_vec();
+        ids.push("gpt-4o".to_string() + &"x".repeat(300));
+        ids.push("q".repeat(300));
+        for m in book.models().iter().take(40) {
+            ids.push(format!("{}z", m.id));
+            ids.push(m.id.chars().skip(2).collect());
+        }
+        for id in &ids {
+            assert_eq!(book.suggest(id, 3), suggest_unpruned(&book, id, 3), "{id}");
+        }
+    }
 
     #[test]
     fn snapshots_are_peeled() {

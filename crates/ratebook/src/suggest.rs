@@ -10,9 +10,15 @@
 /// the earliest candidate.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
-    let limit = (word.chars().count() / 3).max(1);
+    let chars = word.chars().count();
+    let limit = (chars / 3).max(1);
     let mut best: Option<(usize, &'a str)> = None;
     for c in candidates {
+        // The distance is at least the length difference: a candidate that far apart is out of
+        // reach without computing it (which takes the product of the lengths).
+        if chars.abs_diff(c.chars().count()) > limit {
+            continue;
+        }
         let d = distance(&word, &c.to_ascii_lowercase());
         if d <= limit && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, c));
@@ -53,6 +59,43 @@ pub fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_skips_only_candidates_out_of_reach() {
+        let candidates = [
+            "input",
+            "output",
+            "cache_read",
+            "cache_write",
+            "effective",
+            "a",
+            "abcdefghijklmnop",
+        ];
+        for word in [
+            "inptu",
+            "outptu",
+            "cache_reed",
+            "efective",
+            "b",
+            "ab",
+            "abcdefghijklmno",
+            "zzzz",
+            "cache_write_1h_extra",
+            "",
+        ] {
+            // The same choice as comparing with every candidate.
+            let lower = word.to_ascii_lowercase();
+            let limit = (word.chars().count() / 3).max(1);
+            let mut best: Option<(usize, &str)> = None;
+            for c in candidates {
+                let d = distance(&lower, &c.to_ascii_lowercase());
+                if d <= limit && best.is_none_or(|(b, _)| d < b) {
+                    best = Some((d, c));
+                }
+            }
+            assert_eq!(closest(word, &candidates), best.map(|(_, c)| c), "{word}");
+        }
+    }
 
     #[test]
     fn distance_counts_a_swap_as_one_edit() {

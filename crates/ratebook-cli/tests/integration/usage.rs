@@ -436,6 +436,51 @@ fn several_files_and_stdin() {
     assert_eq!(v["total_usd"], "0.1155236");
 }
 
+/// A model id from a log is quoted in its rejection with control characters escaped (a NUL or
+/// an escape sequence must not reach the terminal as such) and at most 80 characters.
+#[test]
+fn unknown_model_ids_are_quoted_safely() {
+    let long = "m".repeat(5000);
+    let log = format!(
+        "{{\"object\": \"chat.completion\", \"model\": \"gpt-4o\\u0000\\u001b[2K\", \"usage\": {{\"prompt_tokens\": 1, \"completion_tokens\": 1}}}}\n\
+         {{\"object\": \"chat.completion\", \"model\": \"{long}\", \"usage\": {{\"prompt_tokens\": 1, \"completion_tokens\": 1}}}}\n"
+    );
+    let mut child = Command::new(ratebook_bin())
+        .args(["cost", "-", "--json", "--date", TODAY])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("ratebook runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(log.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reasons: Vec<&str> = v["rejected_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(
+        reasons[0].starts_with("unknown model `gpt-4o\\u{0}\\u{1b}[2K`"),
+        "{}",
+        reasons[0]
+    );
+    assert!(
+        reasons[1].starts_with(&format!("unknown model `{}…`", "m".repeat(80))),
+        "{}",
+        &reasons[1][..120]
+    );
+    assert!(reasons[1].len() < 200, "{} bytes", reasons[1].len());
+}
+
 #[test]
 fn records_without_timestamp_use_the_date_option() {
     // Anthropic messages carry no timestamp: claude-sonnet-4-5 costs the same on any date it is
