@@ -398,6 +398,15 @@ async fn drop_file(page: &Page, path: &std::path::Path) {
         .expect("choose the log");
 }
 
+/// The line numbers the log view lists as rejected, in its order.
+async fn rejected_lines(page: &Page) -> serde_json::Value {
+    page.js(
+        "return [...document.querySelectorAll('#log-rejected li')].map(l => Number(l.dataset.line));",
+        vec![],
+    )
+    .await
+}
+
 /// A log chosen through the file input is priced in the browser (in a worker) exactly as
 /// `ratebook cost` prices it: the total, each model, each day and the rejected lines; then
 /// re-priced as batch and on another model.
@@ -445,12 +454,7 @@ async fn a_log_is_priced_in_the_browser_like_ratebook_cost() {
         .map(|g| json!([g.key.join(" "), g.total.normalize().to_string()]))
         .collect();
     assert_eq!(days, json!(want_days));
-    let lines = page
-        .js(
-            "return [...document.querySelectorAll('#log-rejected li')].map(l => Number(l.dataset.line));",
-            vec![],
-        )
-        .await;
+    let lines = rejected_lines(&page).await;
     assert_eq!(lines, json!(rejected), "rejected lines, by number");
     page.screenshot("log.png").await;
 
@@ -511,12 +515,7 @@ async fn a_log_dropped_on_the_page_is_priced() {
         &want.total.normalize().to_string(),
     )
     .await;
-    let lines = page
-        .js(
-            "return [...document.querySelectorAll('#log-rejected li')].map(l => Number(l.dataset.line));",
-            vec![],
-        )
-        .await;
+    let lines = rejected_lines(&page).await;
     assert_eq!(lines, json!(rejected), "rejected lines, by number");
 
     // A second file, of which only line 2 prices: gpt-4o on 2026-01-01 (`created`) at $2.50/M
@@ -529,12 +528,7 @@ async fn a_log_dropped_on_the_page_is_priced() {
     );
     page.expect_attr("#log-total", "data-total-usd", "0.0035")
         .await;
-    let lines = page
-        .js(
-            "return [...document.querySelectorAll('#log-rejected li')].map(l => Number(l.dataset.line));",
-            vec![],
-        )
-        .await;
+    let lines = rejected_lines(&page).await;
     assert_eq!(lines, json!([1]), "the second file's rejected line");
     page.close().await;
 }

@@ -338,12 +338,37 @@ impl RateBook {
 
     /// The known ids and aliases closest to `id`, best first.
     pub fn suggest(&self, id: &str, n: usize) -> Vec<String> {
+        self.suggest_scored(id, n, |needle, lower, limit| {
+            // One is a prefix of the other: the distance is their length difference, which is
+            // at least `gap`, and the rule caps it at 2.
+            if lower.starts_with(needle) || needle.starts_with(lower) {
+                return needle.len().abs_diff(lower.len()).min(2);
+            }
+            let gap = needle.chars().count().abs_diff(lower.chars().count());
+            if gap > limit {
+                // The distance is at least the length difference: out of reach without
+                // computing it (which takes the product of the lengths; a log's model id can
+                // be megabytes long).
+                gap
+            } else {
+                crate::suggest::distance(needle, lower)
+            }
+        })
+    }
+
+    /// The ids of the `n` best-scored ids and aliases within the limit (half of `id`'s length,
+    /// at least 3), best first; `score(needle, candidate, limit)` compares lowercased names.
+    fn suggest_scored(
+        &self,
+        id: &str,
+        n: usize,
+        score: impl Fn(&str, &str, usize) -> usize,
+    ) -> Vec<String> {
         let needle = id.trim().to_ascii_lowercase();
         if needle.is_empty() {
             return Vec::new();
         }
-        let needle_chars = needle.chars().count();
-        let limit = (needle_chars / 2).max(3);
+        let limit = (needle.chars().count() / 2).max(3);
         let mut scored: Vec<(usize, String)> = self
             .models
             .iter()
@@ -353,21 +378,10 @@ impl RateBook {
                     .map(move |name| (m, name))
             })
             .map(|(m, name)| {
-                let lower = name.to_ascii_lowercase();
-                let gap = needle_chars.abs_diff(lower.chars().count());
-                // One is a prefix of the other: the distance is their length difference, which
-                // is at least `gap`, and the rule caps it at 2.
-                let d = if lower.starts_with(&needle) || needle.starts_with(&lower) {
-                    needle.len().abs_diff(lower.len()).min(2)
-                } else if gap > limit {
-                    // The distance is at least the length difference: out of reach without
-                    // computing it (which takes the product of the lengths; a log's model id
-                    // can be megabytes long).
-                    gap
-                } else {
-                    crate::suggest::distance(&needle, &lower)
-                };
-                (d, m.id.clone())
+                (
+                    score(&needle, &name.to_ascii_lowercase(), limit),
+                    m.id.clone(),
+                )
             })
             .collect();
         crate::order::sort(&mut scored);
@@ -413,44 +427,6 @@ fn strip_snapshot(id: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    /// `suggest` as it was before pruning by length: every candidate's distance computed.
-    #[cfg(feature = "bundled")]
-    fn suggest_unpruned(book: &RateBook, id: &str, n: usize) -> Vec<String> {
-        let needle = id.trim().to_ascii_lowercase();
-        if needle.is_empty() {
-            return Vec::new();
-        }
-        let mut scored: Vec<(usize, String)> = book
-            .models
-            .iter()
-            .flat_map(|m| {
-                std::iter::once(&m.id)
-                    .chain(&m.aliases)
-                    .map(move |a| (m, a))
-            })
-            .map(|(m, name)| {
-                let lower = name.to_ascii_lowercase();
-                let mut d = crate::suggest::distance(&needle, &lower);
-                if lower.starts_with(&needle) || needle.starts_with(&lower) {
-                    d = d.min(needle.len().abs_diff(lower.len()).min(2));
-                }
-                (d, m.id.clone())
-            })
-            .collect();
-        crate::order::sort(&mut scored);
-        let limit = (needle.chars().count() / 2).max(3);
-        let mut out: Vec<String> = Vec::new();
-        for (d, name) in scored {
-            if d <= limit && !out.contains(&name) {
-                out.push(name);
-            }
-            if out.len() == n {
-                break;
-            }
-        }
-        out
-    }
-
     #[cfg(feature = "bundled")]
     #[test]
     fn pruned_suggestions_equal_the_full_computation() {
@@ -477,7 +453,16 @@ mod tests {
             ids.push(m.id.chars().skip(2).collect());
         }
         for id in &ids {
-            assert_eq!(book.suggest(id, 3), suggest_unpruned(&book, id, 3), "{id}");
+            // As before pruning by length: every candidate's distance computed.
+            let unpruned = book.suggest_scored(id, 3, |needle, lower, _| {
+                let d = crate::suggest::distance(needle, lower);
+                if lower.starts_with(needle) || needle.starts_with(lower) {
+                    d.min(needle.len().abs_diff(lower.len()).min(2))
+                } else {
+                    d
+                }
+            });
+            assert_eq!(book.suggest(id, 3), unpruned, "{id}");
         }
     }
 

@@ -8,10 +8,7 @@
 //! ai.google.dev/gemini-api/docs/pricing, Anthropic platform.claude.com/docs/en/about-claude/pricing.
 //! Responses without a timestamp are priced at 2026-11-23 (`--date`).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use crate::support::{book, date, ratebook_bin, root, run, run_json};
+use crate::support::{book, date, root, run, run_json, run_json_with_stdin};
 use proptest::prelude::*;
 use ratebook::ingest::{
     Ledger, LineOutcome, Parsed, Provider, Record, RejectKind, Shape, parse_line,
@@ -417,22 +414,10 @@ fn several_files_and_stdin() {
     // $0.02602 + $0.07825
     assert_eq!(v["total_usd"], "0.10427");
     // `-` reads standard input.
-    let mut child = Command::new(ratebook_bin())
-        .args(["cost", "-", "--json", "--date", TODAY])
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("ratebook runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(read("gemini.jsonl").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = run_json_with_stdin(
+        &["cost", "-", "--json", "--date", TODAY],
+        &read("gemini.jsonl"),
+    );
     assert_eq!(v["total_usd"], "0.1155236");
 }
 
@@ -445,22 +430,7 @@ fn unknown_model_ids_are_quoted_safely() {
         "{{\"object\": \"chat.completion\", \"model\": \"gpt-4o\\u0000\\u001b[2K\", \"usage\": {{\"prompt_tokens\": 1, \"completion_tokens\": 1}}}}\n\
          {{\"object\": \"chat.completion\", \"model\": \"{long}\", \"usage\": {{\"prompt_tokens\": 1, \"completion_tokens\": 1}}}}\n"
     );
-    let mut child = Command::new(ratebook_bin())
-        .args(["cost", "-", "--json", "--date", TODAY])
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("ratebook runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(log.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = run_json_with_stdin(&["cost", "-", "--json", "--date", TODAY], &log);
     let reasons: Vec<&str> = v["rejected_lines"]
         .as_array()
         .unwrap()
