@@ -338,13 +338,13 @@ impl RateBook {
 
     /// The known ids and aliases closest to `id`, best first.
     pub fn suggest(&self, id: &str, n: usize) -> Vec<String> {
-        self.suggest_scored(id, n, |needle, lower, limit| {
+        self.suggest_scored(id, n, |needle, needle_chars, lower, limit| {
             // One is a prefix of the other: the distance is their length difference, which is
             // at least `gap`, and the rule caps it at 2.
             if lower.starts_with(needle) || needle.starts_with(lower) {
                 return needle.len().abs_diff(lower.len()).min(2);
             }
-            let gap = needle.chars().count().abs_diff(lower.chars().count());
+            let gap = needle_chars.abs_diff(lower.chars().count());
             if gap > limit {
                 // The distance is at least the length difference: out of reach without
                 // computing it (which takes the product of the lengths; a log's model id can
@@ -357,18 +357,20 @@ impl RateBook {
     }
 
     /// The ids of the `n` best-scored ids and aliases within the limit (half of `id`'s length,
-    /// at least 3), best first; `score(needle, candidate, limit)` compares lowercased names.
+    /// at least 3), best first; `score(needle, needle's length in chars, candidate, limit)`
+    /// compares lowercased names.
     fn suggest_scored(
         &self,
         id: &str,
         n: usize,
-        score: impl Fn(&str, &str, usize) -> usize,
+        score: impl Fn(&str, usize, &str, usize) -> usize,
     ) -> Vec<String> {
         let needle = id.trim().to_ascii_lowercase();
         if needle.is_empty() {
             return Vec::new();
         }
-        let limit = (needle.chars().count() / 2).max(3);
+        let needle_chars = needle.chars().count();
+        let limit = (needle_chars / 2).max(3);
         let mut scored: Vec<(usize, String)> = self
             .models
             .iter()
@@ -379,7 +381,7 @@ impl RateBook {
             })
             .map(|(m, name)| {
                 (
-                    score(&needle, &name.to_ascii_lowercase(), limit),
+                    score(&needle, needle_chars, &name.to_ascii_lowercase(), limit),
                     m.id.clone(),
                 )
             })
@@ -454,7 +456,7 @@ mod tests {
         }
         for id in &ids {
             // As before pruning by length: every candidate's distance computed.
-            let unpruned = book.suggest_scored(id, 3, |needle, lower, _| {
+            let unpruned = book.suggest_scored(id, 3, |needle, _, lower, _| {
                 let d = crate::suggest::distance(needle, lower);
                 if lower.starts_with(needle) || needle.starts_with(lower) {
                     d.min(needle.len().abs_diff(lower.len()).min(2))
