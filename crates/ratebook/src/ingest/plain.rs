@@ -142,37 +142,214 @@ fn chunk_mask_portable(chunk: &[u8; 16]) -> u32 {
     m
 }
 
-/// Index of the first [`special`] byte of `b`, 16 bytes at a time.
+/// The first [`special`] byte at or after `at`, looked for in whole 16-byte chunks: `Ok` with
+/// its index, or `Err` with the index where fewer than 16 bytes remain (none found before).
+/// Every string of a line is read or skipped through it.
 #[allow(
     clippy::arithmetic_side_effects,
-    reason = "`i` is a position in `b` (at most b.len() ≤ isize::MAX), so `i + 16` and \
-              `i + trailing_zeros` (below 16) cannot overflow"
+    reason = "`at` is a position in `b` (at most b.len() ≤ isize::MAX), so `at + 16` and \
+              `at + trailing_zeros` (below 16) cannot overflow"
 )]
-#[inline]
-fn scan(b: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while let Some(chunk) = b.get(i..i + 16) {
-        let m = chunk_mask(chunk.try_into().ok()?);
+#[inline(always)]
+fn first_special(b: &[u8], mut at: usize) -> std::result::Result<usize, usize> {
+    while let Some(chunk) = b.get(at..at + 16) {
+        let Ok(chunk) = chunk.try_into() else {
+            break;
+        };
+        let m = chunk_mask(chunk);
         if m != 0 {
-            return Some(i + m.trailing_zeros() as usize);
+            return Ok(at + m.trailing_zeros() as usize);
         }
-        i += 16;
+        at += 16;
     }
-    scan_tail(b, i)
+    Err(at)
 }
 
-/// [`scan`] of the last bytes (fewer than 16), padded with spaces (not special).
+/// The rest of a skipped value's grammar, on the bytes of a line with a cursor that stays in
+/// registers (a `&mut Reader` would store it after every step). Each takes the index of the
+/// value's first byte (or of the byte after an opening quote) and returns the index just past
+/// it, validating as serde_json validates a value it ignores.
 #[allow(
     clippy::arithmetic_side_effects,
-    reason = "`i` is a position in `b` and `trailing_zeros` below 16: the sum cannot overflow"
+    reason = "byte cursor: `i` only steps over bytes found in `b` (checked by `get`), so it \
+              stays at most b.len() ≤ isize::MAX and `i + k` (k ≤ 6) cannot overflow; `depth` \
+              stays in 0..=MAX_DEPTH, each decrement after its increment"
 )]
-#[inline(never)]
-fn scan_tail(b: &[u8], i: usize) -> Option<usize> {
-    let rest = b.get(i..)?;
-    let mut chunk = [b' '; 16];
-    chunk.get_mut(..rest.len())?.copy_from_slice(rest);
-    let m = chunk_mask(&chunk);
-    (m != 0).then(|| i + m.trailing_zeros() as usize)
+mod skip {
+    use super::{MAX_DEPTH, Refused, Result, first_special};
+
+    /// The index of the first byte at or after `i` that is not JSON whitespace.
+    #[inline(always)]
+    pub(super) fn ws(b: &[u8], mut i: usize) -> usize {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = b.get(i) {
+            i += 1;
+        }
+        i
+    }
+
+    /// A string whose content starts at `i` (just after its opening quote): the index just
+    /// past its closing quote.
+    #[inline(always)]
+    pub(super) fn string(b: &[u8], i: usize) -> Result<usize> {
+        match first_special(b, i) {
+            Ok(end) if b.get(end) == Some(&b'"') => Ok(end + 1),
+            Ok(at) | Err(at) => string_slow(b, at),
+        }
+    }
+
+    /// [`string`] from its first escape (or control character, an error) or from its last
+    /// bytes, one byte at a time.
+    #[inline(never)]
+    pub(super) fn string_slow(b: &[u8], mut i: usize) -> Result<usize> {
+        loop {
+            match *b.get(i).ok_or(Refused)? {
+                b'"' => return Ok(i + 1),
+                0..0x20 => return Err(Refused),
+                b'\\' => match *b.get(i + 1).ok_or(Refused)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'u' => {
+                        let hex = b.get(i + 2..i + 6).ok_or(Refused)?;
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return Err(Refused);
+                        }
+                        i += 6;
+                    }
+                    _ => return Err(Refused),
+                },
+                _ => i += 1,
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn digits(b: &[u8], mut i: usize) -> usize {
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    }
+
+    /// A JSON number, validated as serde_json's `ignore_number`.
+    #[inline]
+    pub(super) fn number(b: &[u8], mut i: usize) -> Result<usize> {
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match *b.get(i).ok_or(Refused)? {
+            b'0' => {
+                i += 1;
+                if b.get(i).is_some_and(u8::is_ascii_digit) {
+                    return Err(Refused);
+                }
+            }
+            b'1'..=b'9' => i = digits(b, i + 1),
+            _ => return Err(Refused),
+        }
+        if b.get(i) == Some(&b'.') {
+            let j = digits(b, i + 1);
+            if j == i + 1 {
+                return Err(Refused);
+            }
+            i = j;
+        }
+        if let Some(b'e' | b'E') = b.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = b.get(i) {
+                i += 1;
+            }
+            let j = digits(b, i);
+            if j == i {
+                return Err(Refused);
+            }
+            i = j;
+        }
+        Ok(i)
+    }
+
+    /// `word` (`true`, `false` or `null`) at `i`.
+    #[inline(always)]
+    fn literal(b: &[u8], i: usize, word: &[u8]) -> Result<usize> {
+        if b.get(i..i + word.len()) == Some(word) {
+            Ok(i + word.len())
+        } else {
+            Err(Refused)
+        }
+    }
+
+    /// A key of a skipped object and its colon, after whitespace.
+    #[inline(always)]
+    fn key_colon(b: &[u8], i: usize) -> Result<usize> {
+        let i = ws(b, i);
+        if b.get(i) != Some(&b'"') {
+            return Err(Refused);
+        }
+        let i = ws(b, string(b, i + 1)?);
+        if b.get(i) != Some(&b':') {
+            return Err(Refused);
+        }
+        Ok(i + 1)
+    }
+
+    /// Any value after whitespace: a string, number or literal directly, an array or object
+    /// iteratively to [`MAX_DEPTH`] levels.
+    pub(super) fn value(b: &[u8], mut i: usize) -> Result<usize> {
+        // The open brackets, innermost lowest: bit `k` of `arrays` set when level `k` (from the
+        // innermost) is an array, clear when an object.
+        let mut arrays: u128 = 0;
+        let mut depth = 0;
+        loop {
+            // A value.
+            i = ws(b, i);
+            match *b.get(i).ok_or(Refused)? {
+                b'"' => i = string(b, i + 1)?,
+                open @ (b'{' | b'[') => {
+                    i = ws(b, i + 1);
+                    let close = if open == b'{' { b'}' } else { b']' };
+                    if b.get(i) == Some(&close) {
+                        i += 1;
+                    } else {
+                        if depth == MAX_DEPTH {
+                            return Err(Refused);
+                        }
+                        arrays = (arrays << 1) | u128::from(open == b'[');
+                        depth += 1;
+                        if open == b'{' {
+                            i = key_colon(b, i)?;
+                        }
+                        continue;
+                    }
+                }
+                b't' => i = literal(b, i, b"true")?,
+                b'f' => i = literal(b, i, b"false")?,
+                b'n' => i = literal(b, i, b"null")?,
+                b'-' | b'0'..=b'9' => i = number(b, i)?,
+                _ => return Err(Refused),
+            }
+            // After a value: a separator, or closing brackets.
+            loop {
+                if depth == 0 {
+                    return Ok(i);
+                }
+                let in_array = arrays & 1 == 1;
+                i = ws(b, i);
+                match *b.get(i).ok_or(Refused)? {
+                    b',' => {
+                        i += 1;
+                        if !in_array {
+                            i = key_colon(b, i)?;
+                        }
+                        break;
+                    }
+                    b']' if in_array => {}
+                    b'}' if !in_array => {}
+                    _ => return Err(Refused),
+                }
+                i += 1;
+                arrays >>= 1;
+                depth -= 1;
+            }
+        }
+    }
 }
 
 #[allow(
@@ -233,80 +410,33 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A string at `self.i` (its opening quote): the content's span and whether it has
-    /// escapes. Validates as serde_json's `ignore_str` does.
-    #[inline]
-    fn string(&mut self) -> Result<(usize, usize, bool)> {
-        self.i += 1;
-        let start = self.i;
-        self.i += scan(self.b.get(self.i..).ok_or(Refused)?).ok_or(Refused)?;
-        if self.b.get(self.i) == Some(&b'"') {
-            self.i += 1;
-            return Ok((start, self.i - 1, false));
-        }
-        self.string_rest(start)
-    }
-
-    /// The rest of a string from its first escape (or control character, an error).
-    #[inline(never)]
-    fn string_rest(&mut self, start: usize) -> Result<(usize, usize, bool)> {
-        loop {
-            let c = *self.b.get(self.i).ok_or(Refused)?;
-            if c < 0x20 {
-                return Err(Refused);
-            }
-            if c == b'"' {
-                let end = self.i;
-                self.i += 1;
-                return Ok((start, end, true));
-            }
-            match *self.b.get(self.i + 1).ok_or(Refused)? {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 2,
-                b'u' => {
-                    let hex = self.b.get(self.i + 2..self.i + 6).ok_or(Refused)?;
-                    if !hex.iter().all(u8::is_ascii_hexdigit) {
-                        return Err(Refused);
-                    }
-                    self.i += 6;
-                }
-                _ => return Err(Refused),
-            }
-            self.i += scan(self.b.get(self.i..).ok_or(Refused)?).ok_or(Refused)?;
-        }
-    }
-
     /// An escape-free string (its opening quote next), borrowed from the line.
     #[inline(always)]
     fn plain(&mut self) -> Result<&'a str> {
-        // Keys and read values are short: whole chunks settle them, without `scan`'s tail.
+        // Keys and read values are short: whole chunks settle them, without a byte loop.
         let start = self.i + 1;
-        let mut at = start;
-        while let Some(chunk) = self.b.get(at..at + 16) {
-            let m = chunk_mask(chunk.try_into().map_err(|_| Refused)?);
-            if m != 0 {
-                let end = at + m.trailing_zeros() as usize;
-                if self.b.get(end) != Some(&b'"') {
-                    break;
-                }
+        match first_special(self.b, start) {
+            Ok(end) if self.b.get(end) == Some(&b'"') => {
                 self.i = end + 1;
                 // SAFETY: `start` follows a quote and `end` is at one: both are ASCII, so
                 // both are char boundaries of `s`, and `start <= end < s.len()` (`end` was
                 // just read).
-                return Ok(unsafe { self.s.get_unchecked(start..end) });
+                Ok(unsafe { self.s.get_unchecked(start..end) })
             }
-            at += 16;
+            _ => self.plain_rest(start),
         }
-        self.plain_rest()
     }
 
-    /// [`Reader::plain`] of a string that does not end within its first 16 bytes.
+    /// [`Reader::plain`] of a string that has an escape or ends in the line's last bytes.
     #[inline(never)]
-    fn plain_rest(&mut self) -> Result<&'a str> {
-        let (start, end, escaped) = self.string()?;
-        if escaped {
+    fn plain_rest(&mut self, start: usize) -> Result<&'a str> {
+        let after = skip::string(self.b, start)?;
+        let text = self.s.get(start..after - 1).ok_or(Refused)?;
+        if text.contains('\\') {
             return Err(Refused);
         }
-        self.s.get(start..end).ok_or(Refused)
+        self.i = after;
+        Ok(text)
     }
 
     fn literal(&mut self, word: &[u8]) -> Result<()> {
@@ -318,130 +448,11 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn digits(&mut self) -> usize {
-        let start = self.i;
-        while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
-            self.i += 1;
-        }
-        self.i - start
-    }
-
-    /// A JSON number, validated as serde_json's `ignore_number`.
-    fn number(&mut self) -> Result<()> {
-        if self.b[self.i] == b'-' {
-            self.i += 1;
-        }
-        match *self.b.get(self.i).ok_or(Refused)? {
-            b'0' => {
-                self.i += 1;
-                if self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
-                    return Err(Refused);
-                }
-            }
-            b'1'..=b'9' => {
-                self.digits();
-            }
-            _ => return Err(Refused),
-        }
-        if self.b.get(self.i) == Some(&b'.') {
-            self.i += 1;
-            if self.digits() == 0 {
-                return Err(Refused);
-            }
-        }
-        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
-            self.i += 1;
-            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
-                self.i += 1;
-            }
-            if self.digits() == 0 {
-                return Err(Refused);
-            }
-        }
-        Ok(())
-    }
-
-    /// Skips any value: a string, number or literal directly, an array or object iteratively
-    /// to [`MAX_DEPTH`] levels.
+    /// Skips any value (after whitespace).
     #[inline]
     fn skip(&mut self) -> Result<()> {
-        match self.peek()? {
-            b'"' => self.string().map(drop),
-            b'{' | b'[' => self.skip_nested(),
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
-            b'-' | b'0'..=b'9' => self.number(),
-            _ => Err(Refused),
-        }
-    }
-
-    fn skip_nested(&mut self) -> Result<()> {
-        // The open brackets, innermost lowest: bit `k` of `arrays` set when level `k` (from the
-        // innermost) is an array, clear when an object.
-        let mut arrays: u128 = 0;
-        let mut depth = 0;
-        loop {
-            // A value.
-            match self.peek()? {
-                b'"' => {
-                    self.string()?;
-                }
-                open @ (b'{' | b'[') => {
-                    self.i += 1;
-                    let close = if open == b'{' { b'}' } else { b']' };
-                    if self.peek()? == close {
-                        self.i += 1;
-                    } else {
-                        if depth == MAX_DEPTH {
-                            return Err(Refused);
-                        }
-                        arrays = (arrays << 1) | u128::from(open == b'[');
-                        depth += 1;
-                        if open == b'{' {
-                            self.key_colon()?;
-                        }
-                        continue;
-                    }
-                }
-                b't' => self.literal(b"true")?,
-                b'f' => self.literal(b"false")?,
-                b'n' => self.literal(b"null")?,
-                b'-' | b'0'..=b'9' => self.number()?,
-                _ => return Err(Refused),
-            }
-            // After a value: a separator, or closing brackets.
-            loop {
-                if depth == 0 {
-                    return Ok(());
-                }
-                let in_array = arrays & 1 == 1;
-                match self.peek()? {
-                    b',' => {
-                        self.i += 1;
-                        if !in_array {
-                            self.key_colon()?;
-                        }
-                        break;
-                    }
-                    b']' if in_array => {}
-                    b'}' if !in_array => {}
-                    _ => return Err(Refused),
-                }
-                self.i += 1;
-                arrays >>= 1;
-                depth -= 1;
-            }
-        }
-    }
-
-    /// A key of a skipped object and its colon.
-    fn key_colon(&mut self) -> Result<()> {
-        if self.peek()? != b'"' {
-            return Err(Refused);
-        }
-        self.string()?;
-        self.eat(b':')
+        self.i = skip::value(self.b, self.i)?;
+        Ok(())
     }
 
     /// Opens a read array or object (its bracket next), within [`MAX_NESTING`].
@@ -751,28 +762,45 @@ mod tests {
 
     #[test]
     fn scanning_finds_the_first_special_byte() {
+        /// What `first_special` must say of `b`: the first special byte if it lies within the
+        /// whole 16-byte chunks, else where the chunks end.
+        fn want(b: &[u8]) -> std::result::Result<usize, usize> {
+            let whole = b.len() / 16 * 16;
+            match b.iter().position(|&c| special(c)) {
+                Some(at) if at < whole => Ok(at),
+                _ => Err(whole),
+            }
+        }
         for text in [
             "",
             "a",
             "abc\"",
             "0123456789abcde\\",
             "0123456789abcdef\"",
+            "0123456789abcdef0123\u{1}",
             "\u{1}",
             "é\"",
             "ÿÿÿÿÿÿÿÿÿÿ\u{1f}",
         ] {
-            let want = text.bytes().position(special);
-            assert_eq!(scan(text.as_bytes()), want, "{text:?}");
+            assert_eq!(
+                first_special(text.as_bytes(), 0),
+                want(text.as_bytes()),
+                "{text:?}"
+            );
         }
         for n in 0..80 {
             let mut b = vec![b'x'; n];
-            assert_eq!(scan(&b), None);
+            assert_eq!(first_special(&b, 0), Err(n / 16 * 16));
             for at in 0..n {
                 for c in [b'"', b'\\', 0x00, 0x1f] {
                     b[at] = c;
-                    assert_eq!(scan(&b), Some(at));
+                    assert_eq!(first_special(&b, 0), want(&b), "{n} {at} {c}");
+                    // Found in a chunk or not, a skipped string ends just past its first quote.
+                    if c == b'"' {
+                        assert_eq!(skip::string(&b, 0), Ok(at + 1), "{n} {at}");
+                    }
                     b[at] = 0xe9;
-                    assert_eq!(scan(&b), None);
+                    assert_eq!(first_special(&b, 0), Err(n / 16 * 16));
                     b[at] = b'x';
                 }
             }
