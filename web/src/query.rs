@@ -229,6 +229,31 @@ mod tests {
     }
 
     #[test]
+    fn notices_escape_control_characters_and_shorten() {
+        // A NUL and an escape sequence in a link's model and in a parameter's name: shown
+        // escaped, never as raw characters that could hide or rewrite the notice.
+        let (_, notes) = parse("?model=gpt%00%1B%5B2J&z%07z=1", today());
+        assert!(
+            notes.iter().any(|n| n.contains("“gpt\\u{0}\\u{1b}[2J”")),
+            "{notes:?}"
+        );
+        assert!(notes.iter().any(|n| n.contains("z\\u{7}z")), "{notes:?}");
+        assert!(
+            notes.iter().all(|n| !n.chars().any(char::is_control)),
+            "{notes:?}"
+        );
+        // Past 40 characters, cut with an ellipsis.
+        let long = "m".repeat(50);
+        let (_, notes) = parse(&format!("?date={long}"), today());
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(&format!("“{}…”", "m".repeat(40)))),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
     fn bare_link_is_the_example() {
         let (form, notes) = parse("", today());
         assert_eq!(form, Form::example(today()));

@@ -5,17 +5,11 @@
 /// Parameters read from a link; more are ignored (a hostile link can be long).
 pub const MAX_PARAMS: usize = 64;
 
-/// At most 40 characters of `s`, with an ellipsis when cut: how a notice quotes a link's
-/// value or parameter name.
+/// At most 40 characters of `s`, with an ellipsis when cut and control characters escaped
+/// (the core's [`ratebook::error::quote`]): how a notice quotes a link's value or parameter
+/// name.
 pub fn shorten(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(MAX).collect();
-        t.push('…');
-        t
-    }
+    ratebook::error::quote(s, 40)
 }
 
 /// Decodes one `application/x-www-form-urlencoded` component; invalid escapes are kept as

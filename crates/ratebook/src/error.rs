@@ -5,13 +5,19 @@
 
 use std::fmt;
 
-/// How a message quotes an id someone else wrote (a log's model, a link's value): control
-/// characters escaped (`\u{0}`), so they cannot hide or rewrite the terminal line, and at most
-/// [`QUOTED_MAX`] characters, the rest shown as `…`.
-pub(crate) fn quoted(s: &str) -> String {
+/// How a message quotes text someone else wrote (a log's model id, a link's value): control
+/// characters escaped (`\u{0}`), so they cannot hide or rewrite the line they are shown on,
+/// and at most `max` characters, the rest shown as `…`. The CLI's messages quote ids with
+/// [`QUOTED_MAX`] characters; the page's notices quote a link's values with fewer.
+///
+/// ```
+/// assert_eq!(ratebook::error::quote("gpt\u{0}4o", 80), "gpt\\u{0}4o");
+/// assert_eq!(ratebook::error::quote("abcdef", 3), "abc…");
+/// ```
+pub fn quote(s: &str, max: usize) -> String {
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i == QUOTED_MAX {
+        if i == max {
             out.push('…');
             break;
         }
@@ -24,8 +30,13 @@ pub(crate) fn quoted(s: &str) -> String {
     out
 }
 
-/// Characters of an id [`quoted`] in a message.
-pub(crate) const QUOTED_MAX: usize = 80;
+/// [`quote`] with [`QUOTED_MAX`] characters: how the core's messages quote an id.
+pub(crate) fn quoted(s: &str) -> String {
+    quote(s, QUOTED_MAX)
+}
+
+/// Characters of an id [`quote`]d in the core's messages.
+pub const QUOTED_MAX: usize = 80;
 
 /// A position in a pricing file (or a line of a log): 1-based line and column, plus the key path
 /// of the value when one is known (`models."gpt-4o".prices[0].input`).
