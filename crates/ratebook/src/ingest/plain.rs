@@ -354,10 +354,11 @@ mod skip {
 
 #[allow(
     clippy::arithmetic_side_effects,
-    reason = "byte cursor: `i` only steps over bytes found in `b` (by `get`, `peek` or `scan`), \
-              so it stays at most b.len() ≤ isize::MAX, `i + k` (k ≤ 6) cannot overflow and \
-              `i - start` follows steps from `start`; `depth` stays in 0..=MAX_DEPTH and \
-              `nesting` in 0..=MAX_NESTING, each decrement after its increment"
+    reason = "byte cursor: `i` only steps over bytes found in `b` (by `get`, `peek`, \
+              `first_special` or `skip`), so it stays at most b.len() ≤ isize::MAX and `i + k` \
+              (k ≤ 6) cannot overflow; a string's end is past its closing quote, so `after - 1` \
+              cannot underflow; `nesting` stays in 0..=MAX_NESTING, each decrement after its \
+              increment"
 )]
 impl<'a> Reader<'a> {
     /// Steps over the byte at the cursor, one that was just read.
