@@ -198,24 +198,31 @@ mod skip {
     }
 
     /// [`string`] from its first escape (or control character, an error) or from its last
-    /// bytes, one byte at a time.
+    /// bytes: after each escape the chunks go on; only the last bytes of the line are read
+    /// one at a time.
     #[inline(never)]
     pub(super) fn string_slow(b: &[u8], mut i: usize) -> Result<usize> {
         loop {
             match *b.get(i).ok_or(Refused)? {
                 b'"' => return Ok(i + 1),
                 0..0x20 => return Err(Refused),
-                b'\\' => match *b.get(i + 1).ok_or(Refused)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                    b'u' => {
-                        let hex = b.get(i + 2..i + 6).ok_or(Refused)?;
-                        if !hex.iter().all(u8::is_ascii_hexdigit) {
-                            return Err(Refused);
+                b'\\' => {
+                    match *b.get(i + 1).ok_or(Refused)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                        b'u' => {
+                            let hex = b.get(i + 2..i + 6).ok_or(Refused)?;
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return Err(Refused);
+                            }
+                            i += 6;
                         }
-                        i += 6;
+                        _ => return Err(Refused),
                     }
-                    _ => return Err(Refused),
-                },
+                    // The next special byte, or the last bytes.
+                    i = match first_special(b, i) {
+                        Ok(at) | Err(at) => at,
+                    };
+                }
                 _ => i += 1,
             }
         }
@@ -806,6 +813,66 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn skipped_strings_with_escapes_end_where_a_byte_loop_says() {
+        /// The plain definition: byte by byte, as serde_json's `ignore_str` reads.
+        fn reference(b: &[u8], mut i: usize) -> Result<usize> {
+            loop {
+                match *b.get(i).ok_or(Refused)? {
+                    b'"' => return Ok(i + 1),
+                    0..0x20 => return Err(Refused),
+                    b'\\' => match *b.get(i + 1).ok_or(Refused)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                        b'u' if b
+                            .get(i + 2..i + 6)
+                            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+                        {
+                            i += 6
+                        }
+                        _ => return Err(Refused),
+                    },
+                    _ => i += 1,
+                }
+            }
+        }
+        let pieces = [
+            "a",
+            "bcdefgh",
+            "\\n",
+            "\\\"",
+            "\\u00e9",
+            "\\\\",
+            "é",
+            "\\x",
+            "\u{1}",
+            "\\u12",
+            "0123456789abcdef0123",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        let mut ended = 0;
+        for _ in 0..5000 {
+            let mut text = String::new();
+            for _ in 0..next(12) {
+                text.push_str(pieces[next(pieces.len())]);
+            }
+            text.push('"');
+            // What follows the string on the line: nothing, or the rest of a value.
+            text.push_str(["", ", 1]", "}, {\"k\": \"v\"}]"][next(3)]);
+            let b = text.as_bytes();
+            let want = reference(b, 0);
+            ended += usize::from(want.is_ok());
+            assert_eq!(skip::string(b, 0), want, "{text:?}");
+        }
+        // Both outcomes are exercised.
+        assert!((500..4500).contains(&ended), "{ended}");
     }
 
     #[test]
