@@ -1,7 +1,9 @@
 //! The 1,000,000-line benchmark log: mixed provider responses (OpenAI Chat Completions,
 //! Responses and Batch lines; Gemini responses and batch lines; Anthropic Messages and Message
 //! Batches lines; a few failed requests), generated from a fixed seed so every run costs the
-//! same file. Shared by the `cost` bench and `cargo xtask bench`, which include this file.
+//! same file. Response texts carry escapes (paragraph breaks, quoted words) as real ones do, so
+//! the escaped-string path of the JSON reader is timed too. Shared by the `cost` bench and
+//! `cargo xtask bench`, which include this file.
 
 use std::fmt::Write as _;
 
@@ -35,14 +37,22 @@ const WORDS: [&str; 16] = [
     "twice", "summary", "contract", "clause", "renewal", "ticket", "resolved",
 ];
 
+/// A response's text as it sits in the JSON line: words, with paragraph breaks (`\n\n`) and
+/// now and then a quoted word (`\"…\"`), escaped as in real responses.
 fn content(r: &mut Rng) -> String {
     let n = 8 + r.below(60);
-    let mut s = String::with_capacity(n as usize * 8);
+    let mut s = String::with_capacity(n as usize * 9);
     for i in 0..n {
         if i > 0 {
-            s.push(' ');
+            s.push_str(if r.below(10) == 0 { ".\\n\\n" } else { " " });
         }
-        s.push_str(r.pick(&WORDS));
+        if r.below(30) == 0 {
+            s.push_str("\\\"");
+            s.push_str(r.pick(&WORDS));
+            s.push_str("\\\"");
+        } else {
+            s.push_str(r.pick(&WORDS));
+        }
     }
     s
 }
