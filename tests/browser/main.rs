@@ -844,6 +844,14 @@ async fn bench_page_timings() {
             "the edit to render",
         )
         .await;
+        // The update's mark is set once the browser has painted it.
+        page.wait_for(
+            &format!(
+                "return document.documentElement.dataset.updateFor === '{tokens}' ? true : null;"
+            ),
+            "the edit to be painted",
+        )
+        .await;
         let ms = page
             .js(
                 "return [document.getElementById('compare-table').dataset.computeMs, document.documentElement.dataset.updateMs];",

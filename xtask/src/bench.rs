@@ -37,7 +37,7 @@ impl Marks {
             .get("compare_ms_max")
             .is_some_and(|v| v > COMPARE_BUDGET_MS);
         format!(
-            "first total {} after navigation start; comparison of {models} models re-priced in {} median, {} max (budget {COMPARE_BUDGET_MS} ms){}; a whole edit (re-price everything and re-render the page) {} median, {} max",
+            "first total {} after navigation start; comparison of {models} models re-priced in {} median, {} max (budget {COMPARE_BUDGET_MS} ms){}; a whole edit (re-price everything, re-render the page and paint it) {} median, {} max",
             ms("first_total_ms"),
             ms("compare_ms_median"),
             ms("compare_ms_max"),

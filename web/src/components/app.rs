@@ -33,19 +33,6 @@ impl PartialEq for BookRef {
     }
 }
 
-/// A computation compared by identity: each edit produces a new one.
-#[allow(
-    clippy::disallowed_types,
-    reason = "timing: the browser's clock in milliseconds, shown only through form::fixed"
-)]
-struct TimedRef(Rc<(Rc<Derived>, f64)>);
-
-impl PartialEq for TimedRef {
-    fn eq(&self, other: &TimedRef) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| {
@@ -65,31 +52,34 @@ pub fn app() -> Html {
 
     let book = BookRef(state.book.clone());
 
-    // (derived results, when their computation started): the start is kept to time the whole
-    // update, pricing and rendering, in the effect below.
-    #[allow(
-        clippy::disallowed_types,
-        reason = "timing: the browser's clock in milliseconds, shown only through form::fixed"
-    )]
-    let timed: Rc<(Rc<Derived>, f64)> = use_memo((state.form.clone(), book), |(form, book)| {
-        let start = platform::now_ms();
+    // The derived results of the form on the book. Each computation also times the whole
+    // update it starts, pricing, rendering and the browser's frame that paints it: the renders
+    // all run before Yew yields to the browser, so the first frame after this one shows them
+    // all, and the mark is set just after that frame (`data-update-ms`, with the input tokens
+    // it was for in `data-update-for`, for `cargo xtask bench-web`).
+    let derived = use_memo((state.form.clone(), book), |(form, book)| {
+        #[allow(
+            clippy::disallowed_types,
+            reason = "timing: the browser's clock in milliseconds, shown only through form::fixed"
+        )]
+        let start: f64 = platform::now_ms();
         let derived = match &book.0 {
             Some(b) => derive(form, b, &platform::now_ms),
             None => Derived::empty(form),
         };
-        (Rc::new(derived), start)
-    });
-    let derived = Shared(timed.0.clone());
-    // After the page has rendered an update: how long from the edit's pricing to the new DOM.
-    use_effect_with(TimedRef(timed.clone()), |t| {
-        if t.0.0.estimate.is_some() {
-            platform::mark(
-                "update-ms",
-                &crate::form::fixed(platform::now_ms() - t.0.1, 2),
-            );
+        if derived.estimate.is_some() {
+            let tokens = form.input_tokens.clone();
+            platform::after_paint(Box::new(move || {
+                platform::mark(
+                    "update-ms",
+                    &crate::form::fixed(platform::now_ms() - start, 2),
+                );
+                platform::mark("update-for", &tokens);
+            }));
         }
+        derived
     });
-
+    let derived = Shared(derived);
     // The compare table, the price history and the model list are drawn once the first total
     // has been painted: on a cold page, drawing them with it would hold the total back.
     {
