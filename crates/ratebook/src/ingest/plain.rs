@@ -275,7 +275,7 @@ mod skip {
 
     /// `word` (`true`, `false` or `null`) at `i`.
     #[inline(always)]
-    fn literal(b: &[u8], i: usize, word: &[u8]) -> Result<usize> {
+    pub(super) fn literal(b: &[u8], i: usize, word: &[u8]) -> Result<usize> {
         if b.get(i..i + word.len()) == Some(word) {
             Ok(i + word.len())
         } else {
@@ -375,13 +375,7 @@ impl<'a> Reader<'a> {
     }
 
     fn ws(&mut self) {
-        while let Some(&c) = self.b.get(self.i) {
-            if c == b' ' || c == b'\n' || c == b'\r' || c == b'\t' {
-                self.i += 1;
-            } else {
-                break;
-            }
-        }
+        self.i = skip::ws(self.b, self.i);
     }
 
     /// The next byte after whitespace (not consumed).
@@ -431,14 +425,15 @@ impl<'a> Reader<'a> {
                 // just read).
                 Ok(unsafe { self.s.get_unchecked(start..end) })
             }
-            _ => self.plain_rest(start),
+            Ok(at) | Err(at) => self.plain_rest(start, at),
         }
     }
 
-    /// [`Reader::plain`] of a string that has an escape or ends in the line's last bytes.
+    /// [`Reader::plain`] of a string that has an escape or ends in the line's last bytes,
+    /// read on from `at`, where the chunks stopped (a special byte or the last bytes).
     #[inline(never)]
-    fn plain_rest(&mut self, start: usize) -> Result<&'a str> {
-        let after = skip::string(self.b, start)?;
+    fn plain_rest(&mut self, start: usize, at: usize) -> Result<&'a str> {
+        let after = skip::string_slow(self.b, at)?;
         let text = self.s.get(start..after - 1).ok_or(Refused)?;
         if text.contains('\\') {
             return Err(Refused);
@@ -448,12 +443,8 @@ impl<'a> Reader<'a> {
     }
 
     fn literal(&mut self, word: &[u8]) -> Result<()> {
-        if self.b.get(self.i..self.i + word.len()) == Some(word) {
-            self.i += word.len();
-            Ok(())
-        } else {
-            Err(Refused)
-        }
+        self.i = skip::literal(self.b, self.i, word)?;
+        Ok(())
     }
 
     /// Skips any value (after whitespace).
