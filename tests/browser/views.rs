@@ -398,6 +398,18 @@ async fn drop_file(page: &Page, path: &std::path::Path) {
         .expect("choose the log");
 }
 
+/// Waits for the log view to finish pricing and checks its total against `total`, as
+/// `ratebook cost` gives it.
+async fn expect_log_total(page: &Page, total: ratebook::Decimal) {
+    page.expect_attr("#log-status", "data-state", "done").await;
+    page.expect_attr(
+        "#log-total",
+        "data-total-usd",
+        &total.normalize().to_string(),
+    )
+    .await;
+}
+
 /// The line numbers the log view lists as rejected, in its order.
 async fn rejected_lines(page: &Page) -> serde_json::Value {
     page.js(
@@ -423,13 +435,7 @@ async fn a_log_is_priced_in_the_browser_like_ratebook_cost() {
     let (_lock, page) = page(1280, 1400).await;
     page.open_view("?view=log").await;
     drop_file(&page, &path).await;
-    page.expect_attr("#log-status", "data-state", "done").await;
-    page.expect_attr(
-        "#log-total",
-        "data-total-usd",
-        &want.total.normalize().to_string(),
-    )
-    .await;
+    expect_log_total(&page, want.total).await;
     let models = page
         .js(
             "return [...document.querySelectorAll('#log-by-model tbody tr')].map(r => [r.dataset.model, r.dataset.totalUsd]);",
@@ -508,13 +514,7 @@ async fn a_log_dropped_on_the_page_is_priced() {
             .await,
         json!(false)
     );
-    page.expect_attr("#log-status", "data-state", "done").await;
-    page.expect_attr(
-        "#log-total",
-        "data-total-usd",
-        &want.total.normalize().to_string(),
-    )
-    .await;
+    expect_log_total(&page, want.total).await;
     let lines = rejected_lines(&page).await;
     assert_eq!(lines, json!(rejected), "rejected lines, by number");
 
